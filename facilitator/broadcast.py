@@ -1,0 +1,50 @@
+"""Room names and the one place that emits to rooms.
+
+Rooms: one per workshop and audience (staff see everything; the public room holds phones and the
+projector and gets redacted payloads) and one per board. With MESSAGE_QUEUE set, every emit goes
+through Redis to the sockets of every server process.
+"""
+from flask import current_app
+
+from .domain import presence
+from .domain.changes import PUBLIC, STAFF, Change, change_payload
+from .extensions import db, socketio
+
+PRESENCE_DELAY_SECONDS = 1.0
+_presence_pending: set[int] = set()
+
+
+def staff_room(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}:staff"
+
+
+def public_room(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}:public"
+
+
+def board_room(board_id: int) -> str:
+    return f"board:{board_id}"
+
+
+def publish(change: Change) -> None:
+    """Announce a committed change to every screen of its workshop, each audience its own view."""
+    socketio.emit(change.event, change_payload(change, STAFF), to=staff_room(change.workshop_id))
+    socketio.emit(change.event, change_payload(change, PUBLIC), to=public_room(change.workshop_id))
+
+
+def announce_presence_soon(workshop_id: int) -> None:
+    """Send online counts once per second at most: a hall of phones connects within seconds."""
+    if workshop_id in _presence_pending:
+        return
+    _presence_pending.add(workshop_id)
+    socketio.start_background_task(_announce_presence, current_app._get_current_object(),
+                                   workshop_id)
+
+
+def _announce_presence(app, workshop_id: int) -> None:
+    socketio.sleep(PRESENCE_DELAY_SECONDS)
+    _presence_pending.discard(workshop_id)
+    with app.app_context():
+        payload = presence.counts(db.session, workshop_id)
+    socketio.emit("presence_changed", payload, to=staff_room(workshop_id))
+    socketio.emit("presence_changed", payload, to=public_room(workshop_id))

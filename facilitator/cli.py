@@ -1,0 +1,161 @@
+"""`python run.py …`: serve, make a demo workshop, manage facilitator accounts, migrate."""
+import json
+import socket
+import sys
+import uuid
+from datetime import date
+from importlib import resources
+
+import click
+from flask import url_for
+
+from . import create_app, database
+from .domain import facilitators, ideas, participants, workshops
+from .domain.workshops import BoardSpec, WorkshopSpec
+from .extensions import db, socketio
+from .models import Facilitator
+
+
+def lan_address() -> str:
+    """The laptop's address on the venue network (what phones must use), else localhost."""
+    try:
+        candidates = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        candidates = []
+    for *_, sockaddr in candidates:
+        if not sockaddr[0].startswith("127."):
+            return sockaddr[0]
+    return "127.0.0.1"
+
+
+def _app(port: int | None = None):
+    app = create_app()
+    if not app.config["PUBLIC_URL"]:
+        app.config["PUBLIC_URL"] = f"http://{lan_address()}:{port or app.config['PORT']}"
+    database.migrate(app.config["DATABASE_URL"])
+    return app
+
+
+def _absolute(app, endpoint: str, **values) -> str:
+    with app.test_request_context():
+        return app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+
+
+def _sign_in_url(app, facilitator: Facilitator, next_path: str | None = None) -> str:
+    secret = facilitators.new_sign_in_link(db.session, facilitator)
+    return _absolute(app, "console.sign_in_link", secret=secret, next=next_path)
+
+
+def _first_facilitator(app) -> str | None:
+    """On first start there is no account and no default password: make one, return its link."""
+    if facilitators.has_any(db.session):
+        return None
+    return _sign_in_url(app, facilitators.create_facilitator(db.session, "Moderation"))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--host", envvar="HOST", default="0.0.0.0", show_default=True,
+              help="Address to listen on (HOST).")
+@click.option("--port", envvar="PORT", default=5000, show_default=True, type=int,
+              help="Port to listen on (PORT).")
+@click.pass_context
+def main(ctx, host: str, port: int):
+    """Facilitator: live workshop facilitation. Without a command, starts the server.
+
+    Settings come from environment variables: DATABASE_URL (default: SQLite in instance/),
+    PUBLIC_URL (the address phones use; default: this machine's LAN address), SECRET_KEY
+    (default: generated once into instance/), MESSAGE_QUEUE (Redis URL for several processes).
+    """
+    ctx.ensure_object(dict).update(host=host, port=port)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@main.command()
+@click.pass_context
+def serve(ctx):
+    """Start the real-time server (gevent, WebSocket)."""
+    host, port = ctx.obj["host"], ctx.obj["port"]
+    app = _app(port)
+    with app.app_context():
+        first_link = _first_facilitator(app)
+        with app.test_request_context():
+            start_url = app.config["PUBLIC_URL"] + url_for("participant.start")
+            console_url = app.config["PUBLIC_URL"] + url_for("console.index")
+    click.echo(f"Facilitator is running on {host}:{port} ({app.config['DATABASE_URL']})")
+    click.echo(f"  Phones join at:      {start_url}")
+    click.echo(f"  Facilitator console: {console_url}")
+    if first_link:
+        click.echo(f"  First sign-in (one-time link, valid 24 h): {first_link}")
+    sys.stdout.flush()
+    socketio.run(app, host=host, port=port, log_output=False)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the links as one JSON object.")
+def demo(as_json: bool):
+    """Create a ready-to-try demo workshop and print its links."""
+    app = _app()
+    spec = json.loads(resources.files("facilitator").joinpath("data/demo.json").read_text("utf-8"))
+    with app.app_context():
+        owner = facilitators.find_by_name(db.session, "Moderation") or \
+            facilitators.create_facilitator(db.session, "Moderation")
+        workshop = workshops.create_workshop(db.session, owner.id, WorkshopSpec(
+            title=spec["title"], event_date=date.today(), place=spec["place"],
+            purpose=spec["purpose"], language=spec["language"],
+            process_title=spec["process_title"],
+            stakeholder_groups=tuple(spec["stakeholder_groups"]),
+            boards=tuple(BoardSpec(b["title"], b["question"], b["colour"])
+                         for b in spec["boards"])))
+        author, _token = participants.join(db.session, workshop)
+        for board, board_spec in zip(workshop.boards, spec["boards"]):
+            for text in board_spec["ideas"]:
+                ideas.post_idea(db.session, author, board.id, uuid.uuid4().hex, text)
+        links = {
+            "join_code": workshop.join_code,
+            "join_url": _absolute(app, "participant.join", code=workshop.join_code),
+            "facilitator_url": _sign_in_url(app, owner, f"/console/{workshop.id}"),
+            "screen_url": _absolute(app, "screen.wall", key=workshop.screen_key),
+            "boards": [{"title": board.title,
+                        "join_url": _absolute(app, "participant.join", code=workshop.join_code,
+                                              board=board.id)}
+                       for board in workshop.boards],
+        }
+    if as_json:
+        click.echo(json.dumps(links, ensure_ascii=False))
+        return
+    click.echo(f"Demo workshop “{spec['title']}” — join code {links['join_code']}")
+    click.echo(f"  Facilitator (one-time sign-in): {links['facilitator_url']}")
+    click.echo(f"  Projector:                      {links['screen_url']}")
+    click.echo(f"  Phones join:                    {links['join_url']}")
+    for board in links["boards"]:
+        click.echo(f"    {board['title']}: {board['join_url']}")
+
+
+@main.command("add-facilitator")
+@click.argument("name")
+def add_facilitator(name: str):
+    """Create a facilitator account and print its one-time sign-in link."""
+    app = _app()
+    with app.app_context():
+        click.echo(_sign_in_url(app, facilitators.create_facilitator(db.session, name)))
+
+
+@main.command("sign-in-link")
+@click.argument("name")
+def sign_in_link(name: str):
+    """Print a new one-time sign-in link for an existing facilitator (lost password)."""
+    app = _app()
+    with app.app_context():
+        facilitator = facilitators.find_by_name(db.session, name)
+        if facilitator is None:
+            raise click.ClickException(f"No facilitator named {name!r}.")
+        click.echo(_sign_in_url(app, facilitator))
+
+
+@main.command()
+def migrate():
+    """Bring the database schema up to date (run once before starting several servers)."""
+    app = create_app()
+    database.migrate(app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")

@@ -1,0 +1,47 @@
+"""Settings: defaults plus environment variables. Imports nothing from the package."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_dir() -> Path:
+    path = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """Use SECRET_KEY, else one generated once and kept in instance/ so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load() -> dict:
+    instance = instance_dir()
+    return {
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'facilitator.db'}"),
+        # Where phones reach the server; unset means the laptop's LAN address is worked out at start.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
+        "HOST": os.environ.get("HOST", "0.0.0.0"),
+        "PORT": int(os.environ.get("PORT", "5000")),
+        # Several server processes share Socket.IO rooms through this (e.g. redis://127.0.0.1:6379/0).
+        "MESSAGE_QUEUE": os.environ.get("MESSAGE_QUEUE") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "de",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }

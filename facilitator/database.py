@@ -1,0 +1,61 @@
+"""Engine, sessions and migrations: the same code for the embedded SQLite file and PostgreSQL."""
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str, foreign_keys: bool = True) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        # Take over transaction control from pysqlite so writes can start with BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # Off only while migrating: rebuilding a table must not cascade deletes into its children.
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection):
+        # A deferred transaction that reads and then writes fails at once ("database is locked")
+        # when another process writes; IMMEDIATE waits for the lock instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring the schema up to date; run once before starting servers (not per process)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+class Database:
+    """One engine and a session per request, socket event or command."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session: scoped_session[Session] | None = None
+
+    def init_app(self, app) -> None:
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.session = scoped_session(sessionmaker(self.engine, expire_on_commit=False))
+        app.teardown_appcontext(lambda _exc: self.session.remove())

@@ -1,0 +1,128 @@
+"""Sequence numbers, committed changes and what each audience may see of them.
+
+Every change to a workshop takes the next per-workshop sequence number in the same transaction
+(a row lock on PostgreSQL, the write lock on SQLite), so numbers are gap-free, commit in order and
+stay right with several server processes. A screen that saw number N asks for rows changed after N.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import Board, Idea, Workshop
+
+STAFF = "staff"
+PUBLIC = "public"
+# A screen further behind than this gets a whole snapshot instead of the rows it missed.
+FULL_SNAPSHOT_AFTER = 2000
+
+
+@dataclass
+class Change:
+    """One committed change, named by its past-tense event (`idea_posted`, `board_updated`...)."""
+    event: str
+    workshop_id: int
+    seq: int
+    workshop: Workshop | None = None
+    boards: list[Board] = field(default_factory=list)
+    ideas: list[Idea] = field(default_factory=list)
+
+
+def next_seq(session: Session, workshop_id: int) -> int:
+    """Take the workshop's next sequence number; holds the workshop's write lock until commit."""
+    return session.execute(
+        update(Workshop).where(Workshop.id == workshop_id)
+        .values(seq=Workshop.seq + 1).returning(Workshop.seq)
+    ).scalar_one()
+
+
+def commit_and_announce(session: Session, change: Change) -> Change:
+    """Commit, then hand the change to the session's announcer (the broadcaster in the app)."""
+    session.commit()
+    announcer: Callable[[Change], None] | None = session.info.get("announcer")
+    if announcer:
+        announcer(change)
+    return change
+
+
+def workshop_payload(workshop: Workshop) -> dict:
+    return {
+        "id": workshop.id,
+        "seq": workshop.updated_seq,
+        "title": workshop.title,
+        "join_code": workshop.join_code,
+        "language": workshop.language,
+        "board_ids": [board.id for board in workshop.boards],
+        "projector_board_ids": list(workshop.projector_board_ids or []),
+        "stakeholder_groups": [{"id": g.id, "name": g.name} for g in workshop.stakeholder_groups],
+    }
+
+
+def board_payload(board: Board) -> dict:
+    return {
+        "id": board.id,
+        "seq": board.updated_seq,
+        "title": board.title,
+        "question": board.question,
+        "colour": board.colour,
+        "position": board.position,
+        "is_open": board.is_open,
+        "concealed": board.concealed,
+        "revealed": board.revealed,
+        "max_ideas_per_person": board.max_ideas_per_person,
+    }
+
+
+def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None = None) -> dict:
+    """An idea as one audience may see it: staff see everything; the public never sees the text
+    of a hidden or withdrawn idea, nor of a concealed board's idea before it is revealed (except
+    its own author, `viewer_id`)."""
+    payload = {"id": idea.id, "seq": idea.updated_seq, "board_id": idea.board_id,
+               "client_id": idea.client_id, "state": idea.state, "text": None, "author": None,
+               "created_at": idea.created_at.isoformat() + "Z"}
+    mine = viewer_id is not None and idea.participant_id == viewer_id
+    if mine:
+        payload["mine"] = True
+    if audience == PUBLIC and idea.state != "visible":
+        return payload
+    if audience == PUBLIC and board.concealed and not board.revealed and not mine:
+        payload["state"] = "concealed"
+        return payload
+    payload["text"] = idea.text
+    payload["author"] = idea.participant.display_name if idea.participant else None
+    return payload
+
+
+def change_payload(change: Change, audience: str) -> dict:
+    payload: dict = {"seq": change.seq}
+    if change.workshop is not None:
+        payload["workshop"] = workshop_payload(change.workshop)
+    if change.boards:
+        payload["boards"] = [board_payload(board) for board in change.boards]
+    if change.ideas:
+        payload["ideas"] = [idea_payload(idea, idea.board, audience) for idea in change.ideas]
+    return payload
+
+
+def changes_since(session: Session, workshop_id: int, since: int, audience: str,
+                  viewer_id: int | None = None) -> dict:
+    """What a screen that last saw `since` needs: the rows changed after it, or all of them
+    (`full`) when it is new, far behind, or ahead of this database (restored from a backup)."""
+    workshop = session.get(Workshop, workshop_id)
+    current = workshop.seq
+    full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
+    floor = 0 if full else since
+    boards = {board.id: board for board in workshop.boards}
+    query = select(Idea).where(Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
+    if full:
+        shown = ("visible",) if audience == PUBLIC else ("visible", "hidden")
+        query = query.where(Idea.state.in_(shown))
+    ideas = session.scalars(query.order_by(Idea.id)).all()
+    return {
+        "seq": current,
+        "full": full,
+        "workshop": workshop_payload(workshop),
+        "boards": [board_payload(b) for b in boards.values() if full or b.updated_seq > floor],
+        "ideas": [idea_payload(i, boards[i.board_id], audience, viewer_id) for i in ideas],
+    }

@@ -1,0 +1,46 @@
+"""Named domain errors. Each carries a stable `code`; the web layer turns codes into messages."""
+
+
+class DomainError(Exception):
+    code = "invalid"
+
+    def __init__(self, detail: str = "", **params) -> None:
+        super().__init__(detail or self.code)
+        self.params = params
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class InvalidInput(DomainError):
+    """Input of the wrong type, empty, or too long; `field` names what was wrong."""
+    code = "invalid_input"
+
+
+class TextTooLong(InvalidInput):
+    code = "text_too_long"
+
+
+class TextEmpty(InvalidInput):
+    code = "text_empty"
+
+
+class BoardClosed(DomainError):
+    code = "board_closed"
+
+
+class IdeaLimitReached(DomainError):
+    code = "idea_limit_reached"
+
+
+class BoardNotEmpty(DomainError):
+    code = "board_not_empty"
+
+
+class SignInLinkInvalid(DomainError):
+    code = "sign_in_link_invalid"

@@ -1,0 +1,71 @@
+"""Facilitator accounts: no default password; sign-in by one-time link, optionally a password."""
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import NAME_MAX_CHARS, Facilitator, SignInLink, utcnow
+from . import validate
+from .errors import InvalidInput, SignInLinkInvalid
+from .tokens import digest, new_secret
+
+LINK_LIFETIME = timedelta(hours=24)
+MIN_PASSWORD_CHARS = 10
+
+
+def create_facilitator(session: Session, name) -> Facilitator:
+    facilitator = Facilitator(name=validate.text(name, NAME_MAX_CHARS, "name"))
+    session.add(facilitator)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput(field="name_taken") from None
+    return facilitator
+
+
+def find_by_name(session: Session, name: str) -> Facilitator | None:
+    return session.scalar(select(Facilitator).where(Facilitator.name == str(name).strip()))
+
+
+def has_any(session: Session) -> bool:
+    return session.scalar(select(Facilitator.id).limit(1)) is not None
+
+
+def all_facilitators(session: Session) -> list[Facilitator]:
+    return list(session.scalars(select(Facilitator).order_by(Facilitator.name)))
+
+
+def new_sign_in_link(session: Session, facilitator: Facilitator) -> str:
+    """Make a one-time sign-in secret valid for a day; only its hash is stored."""
+    secret = new_secret()
+    session.add(SignInLink(facilitator_id=facilitator.id, secret_hash=digest(secret),
+                           expires_at=utcnow() + LINK_LIFETIME))
+    session.commit()
+    return secret
+
+
+def redeem_sign_in_link(session: Session, secret: str) -> Facilitator:
+    link = session.scalar(select(SignInLink).where(SignInLink.secret_hash == digest(secret)))
+    if link is None or link.used_at is not None or link.expires_at < utcnow():
+        raise SignInLinkInvalid()
+    link.used_at = utcnow()
+    session.commit()
+    return session.get(Facilitator, link.facilitator_id)
+
+
+def set_password(session: Session, facilitator: Facilitator, password) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(field="password", min=MIN_PASSWORD_CHARS)
+    facilitator.password_hash = generate_password_hash(password)
+    session.commit()
+
+
+def check_password(session: Session, name: str, password: str) -> Facilitator | None:
+    facilitator = find_by_name(session, name)
+    if facilitator and facilitator.password_hash and check_password_hash(
+            facilitator.password_hash, password or ""):
+        return facilitator
+    return None

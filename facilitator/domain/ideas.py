@@ -1,0 +1,113 @@
+"""Posting, editing, withdrawing and moderating ideas (cards)."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import IDEA_MAX_CHARS, Board, Idea, Participant
+from . import validate
+from .changes import Change, commit_and_announce, next_seq
+from .errors import BoardClosed, Forbidden, IdeaLimitReached, NotFound
+
+
+@dataclass
+class Posted:
+    idea: Idea
+    duplicate: bool
+
+
+def _board(session: Session, workshop_id: int, board_id) -> Board:
+    board = session.get(Board, validate.integer(board_id, "board_id"))
+    if board is None or board.workshop_id != workshop_id:
+        raise NotFound(field="board_id")
+    return board
+
+
+def _find_by_client_id(session: Session, workshop_id: int, client_id: str) -> Idea | None:
+    return session.scalar(
+        select(Idea).where(Idea.workshop_id == workshop_id, Idea.client_id == client_id))
+
+
+def _same_idea_again(existing: Idea, participant: Participant) -> Posted:
+    if existing.participant_id != participant.id:
+        raise Forbidden(field="client_id")
+    return Posted(existing, duplicate=True)
+
+
+def post_idea(session: Session, participant: Participant, board_id, client_id, text) -> Posted:
+    """Store a new idea once: a repeated `client_id` returns the idea stored the first time."""
+    client_id = validate.client_id(client_id)
+    text = validate.text(text, IDEA_MAX_CHARS)
+    workshop_id = participant.workshop_id
+    board = _board(session, workshop_id, board_id)
+    seq = next_seq(session, workshop_id)
+    existing = _find_by_client_id(session, workshop_id, client_id)
+    if existing is not None:
+        session.rollback()
+        return _same_idea_again(existing, participant)
+    if not board.is_open:
+        raise BoardClosed()
+    if board.max_ideas_per_person is not None:
+        posted = session.scalar(select(func.count(Idea.id)).where(
+            Idea.board_id == board.id, Idea.participant_id == participant.id,
+            Idea.state != "withdrawn"))
+        if posted >= board.max_ideas_per_person:
+            raise IdeaLimitReached(max=board.max_ideas_per_person)
+    idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
+                client_id=client_id, text=text, updated_seq=seq)
+    session.add(idea)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another server process stored the same client_id between our check and insert.
+        session.rollback()
+        return _same_idea_again(_find_by_client_id(session, workshop_id, client_id), participant)
+    commit_and_announce(session, Change("idea_posted", workshop_id, seq, ideas=[idea]))
+    return Posted(idea, duplicate=False)
+
+
+def _own_open_idea(session: Session, participant: Participant, idea_id) -> Idea:
+    idea = session.get(Idea, validate.integer(idea_id, "idea_id"))
+    if idea is None or idea.workshop_id != participant.workshop_id or idea.state != "visible":
+        raise NotFound(field="idea_id")
+    if idea.participant_id != participant.id:
+        raise Forbidden(field="idea_id")
+    if not idea.board.is_open:
+        raise BoardClosed()
+    return idea
+
+
+def edit_idea(session: Session, participant: Participant, idea_id, text) -> Idea:
+    """The author rewrites their own idea while its board is open."""
+    text = validate.text(text, IDEA_MAX_CHARS)
+    idea = _own_open_idea(session, participant, idea_id)
+    idea.text = text
+    idea.updated_seq = next_seq(session, idea.workshop_id)
+    commit_and_announce(session, Change("idea_updated", idea.workshop_id, idea.updated_seq,
+                                        ideas=[idea]))
+    return idea
+
+
+def withdraw_idea(session: Session, participant: Participant, idea_id) -> Idea:
+    """The author takes back their idea; its text is erased, not just hidden."""
+    idea = _own_open_idea(session, participant, idea_id)
+    idea.state = "withdrawn"
+    idea.text = ""
+    idea.updated_seq = next_seq(session, idea.workshop_id)
+    commit_and_announce(session, Change("idea_updated", idea.workshop_id, idea.updated_seq,
+                                        ideas=[idea]))
+    return idea
+
+
+def set_hidden(session: Session, workshop_id: int, idea_id, hidden) -> Idea:
+    """Moderation: hide an inappropriate idea from phones and projector, or show it again."""
+    hidden = validate.flag(hidden, "hidden")
+    idea = session.get(Idea, validate.integer(idea_id, "idea_id"))
+    if idea is None or idea.workshop_id != workshop_id or idea.state == "withdrawn":
+        raise NotFound(field="idea_id")
+    idea.state = "hidden" if hidden else "visible"
+    idea.updated_seq = next_seq(session, workshop_id)
+    commit_and_announce(session, Change("idea_updated", workshop_id, idea.updated_seq,
+                                        ideas=[idea]))
+    return idea

@@ -1,0 +1,30 @@
+"""What each domain error code says to a person, in their language."""
+from flask_babel import lazy_gettext as _l
+
+from .domain.errors import DomainError
+
+MESSAGES = {
+    "not_found": _l("This no longer exists. Please reload the page."),
+    "forbidden": _l("You are not allowed to do that."),
+    "invalid_input": _l("That input was not understood. Please check it and try again."),
+    "text_empty": _l("Please write something first."),
+    "text_too_long": _l("That is too long: at most %(max)s characters."),
+    "board_closed": _l("This board is closed for new ideas right now."),
+    "idea_limit_reached": _l("You have reached the limit of %(max)s ideas on this board."),
+    "board_not_empty": _l("The board “%(title)s” already has ideas and cannot be removed."),
+    "sign_in_link_invalid": _l("This sign-in link is not valid any more. Ask for a new one."),
+    "not_joined": _l("Please join the workshop first."),
+}
+
+# Where the field says more than the code: which name, which code, which password.
+FIELD_MESSAGES = {
+    "name_taken": _l("That name is already in use."),
+    "password": _l("The password needs at least %(min)s characters."),
+    "join_code": _l("There is no workshop with this code. Please check the code."),
+}
+
+
+def message_for(error: DomainError) -> str:
+    template = FIELD_MESSAGES.get(error.params.get("field")) or MESSAGES.get(
+        error.code, MESSAGES["invalid_input"])
+    return str(template) % error.params

@@ -1,0 +1,157 @@
+"""The facilitator's pages: sign-in, workshop list, preparation, live console, accounts."""
+from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
+from flask_babel import gettext as _
+
+from .. import auth, links
+from ..domain import facilitators, workshops
+from ..domain.errors import DomainError
+from ..extensions import db, limiter
+from ..forms import FacilitatorForm, PasswordForm, SignInForm, WorkshopForm
+from ..messages import message_for
+from ..models import IDEA_MAX_CHARS, Facilitator
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for(".index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = SignInForm()
+    if form.validate_on_submit():
+        facilitator = facilitators.check_password(db.session, form.name.data, form.password.data)
+        if facilitator:
+            auth.sign_in(facilitator.id)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("Name or password is wrong."), "error")
+    return render_template("facilitator/login.html", form=form)
+
+
+@bp.get("/sign-in/<secret>")
+def sign_in_link(secret: str):
+    try:
+        facilitator = facilitators.redeem_sign_in_link(db.session, secret)
+    except DomainError as error:
+        flash(message_for(error), "error")
+        return redirect(url_for(".login"))
+    auth.sign_in(facilitator.id)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    auth.sign_out()
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+@auth.facilitator_required
+def index():
+    return render_template("facilitator/index.html",
+                           workshops=workshops.workshops_of(db.session, auth.facilitator_id()))
+
+
+def _prepare(form: WorkshopForm, save, workshop=None):
+    """Shared by new and edit: validate, save through the domain, or show the form again."""
+    if form.validate_on_submit():
+        try:
+            saved = save(form.spec())
+        except DomainError as error:
+            flash(message_for(error), "error")
+        else:
+            return redirect(url_for(".live", workshop_id=saved.id))
+    return render_template("facilitator/edit.html", form=form, workshop=workshop), (
+        422 if form.is_submitted() else 200)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@auth.facilitator_required
+def new():
+    form = WorkshopForm()
+    form.fill_boards()
+    return _prepare(form, lambda spec: workshops.create_workshop(
+        db.session, auth.facilitator_id(), spec))
+
+
+@bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
+@auth.facilitator_required
+def edit(workshop_id: int):
+    workshop = auth.runnable_workshop(workshop_id)
+    form = WorkshopForm(obj=workshop if request.method == "GET" else None)
+    form.fill_boards(workshop)
+    return _prepare(form, lambda spec: workshops.update_workshop(db.session, workshop_id, spec),
+                    workshop)
+
+
+@bp.get("/<int:workshop_id>")
+@auth.facilitator_required
+def live(workshop_id: int):
+    workshop = auth.runnable_workshop(workshop_id)
+    request.workshop_language = workshop.language
+    return render_template("facilitator/live.html", workshop=workshop,
+                           join_url=links.join_url(workshop), screen_url=links.screen_url(workshop),
+                           max_chars=IDEA_MAX_CHARS)
+
+
+@bp.post("/<int:workshop_id>/delete")
+@auth.facilitator_required
+def delete(workshop_id: int):
+    workshop = auth.runnable_workshop(workshop_id)
+    if request.form.get("confirm_code", "").strip().upper() != workshop.join_code:
+        flash(_("Type the join code to confirm deleting the workshop."), "error")
+        return redirect(url_for(".edit", workshop_id=workshop_id))
+    workshops.delete_workshop(db.session, workshop_id)
+    flash(_("The workshop and all its data were deleted."), "info")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/facilitators", methods=["GET", "POST"])
+@auth.facilitator_required
+def team():
+    """Add facilitator accounts; each new one gets a one-time sign-in link to hand over."""
+    form = FacilitatorForm()
+    new_link = None
+    if form.validate_on_submit():
+        try:
+            facilitator = facilitators.create_facilitator(db.session, form.name.data)
+        except DomainError as error:
+            form.name.errors.append(message_for(error))
+        else:
+            secret = facilitators.new_sign_in_link(db.session, facilitator)
+            new_link = links.public_base() + url_for(".sign_in_link", secret=secret)
+    mine = workshops.workshops_of(db.session, auth.facilitator_id())
+    return render_template("facilitator/team.html", form=form, new_link=new_link,
+                           facilitators=facilitators.all_facilitators(db.session), workshops=mine)
+
+
+@bp.post("/<int:workshop_id>/team")
+@auth.facilitator_required
+def add_to_workshop(workshop_id: int):
+    auth.runnable_workshop(workshop_id)
+    facilitator = facilitators.find_by_name(db.session, request.form.get("name", ""))
+    if facilitator is None:
+        abort(404)
+    workshops.add_facilitator(db.session, workshop_id, facilitator.id)
+    flash(_("%(name)s can now run this workshop.", name=facilitator.name), "info")
+    return redirect(url_for(".team"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@auth.facilitator_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        facilitator = db.session.get(Facilitator, auth.facilitator_id())
+        try:
+            facilitators.set_password(db.session, facilitator, form.password.data)
+        except DomainError as error:
+            form.password.errors.append(message_for(error))
+        else:
+            flash(_("Password saved."), "info")
+            return redirect(url_for(".index"))
+    return render_template("facilitator/password.html", form=form)

@@ -1,0 +1,109 @@
+"""Phone pages: enter a code, join (optionally named, optionally a group), post to a board."""
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+
+from .. import PARTICIPANT_LANGUAGES, auth
+from ..domain import participants, workshops
+from ..domain.errors import DomainError, NotFound
+from ..extensions import db, limiter
+from ..forms import CodeForm, JoinForm
+from ..messages import message_for
+from ..models import IDEA_MAX_CHARS
+
+bp = Blueprint("participant", __name__)
+# Guessing join codes: 31**8 codes, and this many wrong tries a minute from one address. Only
+# misses count: a whole hall behind one venue router joins from a single address.
+WRONG_CODE_RATE = "30 per minute"
+
+
+def _missed(response) -> bool:
+    return response.status_code in (404, 422)
+
+
+def _workshop(code: str):
+    try:
+        workshop = workshops.find_by_join_code(db.session, code)
+    except NotFound:
+        abort(404)
+    request.workshop_language = workshop.language
+    return workshop
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(WRONG_CODE_RATE, methods=["POST"], deduct_when=_missed)
+def start():
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            workshop = workshops.find_by_join_code(db.session, form.code.data)
+        except DomainError as error:
+            form.code.errors.append(message_for(error))
+        else:
+            return redirect(url_for(".join", code=workshop.join_code))
+    return render_template("participant/start.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit(WRONG_CODE_RATE, deduct_when=lambda response: response.status_code == 404)
+def join(code: str):
+    workshop = _workshop(code)
+    participant = auth.current_participant(workshop.id)
+    wanted_board = request.args.get("board", type=int)
+    board_ids = [board.id for board in workshop.boards]
+    if participant and request.method == "GET" and wanted_board in board_ids:
+        return redirect(url_for(".board", code=workshop.join_code, board_id=wanted_board))
+    form = JoinForm()
+    form.stakeholder_group.choices = [("", _("No answer"))] + [
+        (str(g.id), g.name) for g in workshop.stakeholder_groups]
+    form.board.choices = [(board.id, board.title) for board in workshop.boards]
+    if request.method == "GET":
+        form.board.data = wanted_board if wanted_board in board_ids else None
+        if participant:
+            form.display_name.data = participant.display_name
+            form.stakeholder_group.data = str(participant.stakeholder_group_id or "")
+    if form.validate_on_submit():
+        try:
+            if participant:
+                participants.update_profile(db.session, participant, form.display_name.data,
+                                            form.stakeholder_group.data or None)
+            else:
+                participant, token = participants.join(
+                    db.session, workshop, form.display_name.data,
+                    int(form.stakeholder_group.data) if form.stakeholder_group.data else None)
+                auth.remember_participant(workshop.id, token)
+        except DomainError as error:
+            flash(message_for(error), "error")
+        else:
+            return redirect(url_for(".board", code=workshop.join_code, board_id=form.board.data))
+    status = 422 if request.method == "POST" else 200
+    return render_template("participant/join.html", workshop=workshop, form=form,
+                           returning=participant is not None), status
+
+
+@bp.get("/w/<code>/board/<int:board_id>")
+def board(code: str, board_id: int):
+    workshop = _workshop(code)
+    board = next((b for b in workshop.boards if b.id == board_id), None)
+    if board is None:
+        abort(404)
+    if auth.current_participant(workshop.id) is None:
+        return redirect(url_for(".join", code=workshop.join_code, board=board_id))
+    return render_template("participant/board.html", workshop=workshop, board=board,
+                           max_chars=IDEA_MAX_CHARS)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("participant/privacy.html")
+
+
+@bp.post("/language")
+def language():
+    """Switch the interface language on this device (kept in the session cookie)."""
+    chosen = request.form.get("lang")
+    if chosen in PARTICIPANT_LANGUAGES:
+        session["lang"] = chosen
+    target = request.form.get("next", "")
+    # Only paths on this site: never bounce someone to another host.
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")

@@ -1,0 +1,52 @@
+"""QR codes for the whole workshop and for each board, and a printable A4 poster per board."""
+from flask import Blueprint, Response, abort, render_template, request
+
+from .. import links, qr
+from ..domain import workshops
+from ..domain.errors import NotFound
+from ..extensions import db
+
+bp = Blueprint("qr", __name__)
+FORMATS = {"svg": (qr.svg, "image/svg+xml"), "png": (qr.png, "image/png")}
+
+
+def _workshop_and_board(code: str, board_id: int | None):
+    try:
+        workshop = workshops.find_by_join_code(db.session, code)
+    except NotFound:
+        abort(404)
+    request.workshop_language = workshop.language
+    if board_id is None:
+        return workshop, None
+    board = next((b for b in workshop.boards if b.id == board_id), None)
+    if board is None:
+        abort(404)
+    return workshop, board
+
+
+def _image(url: str, fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    render, mimetype = FORMATS[fmt]
+    response = Response(render(url), mimetype=mimetype)
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/qr/<code>.<fmt>")
+def workshop_code(code: str, fmt: str):
+    workshop, _ = _workshop_and_board(code, None)
+    return _image(links.join_url(workshop), fmt)
+
+
+@bp.get("/qr/<code>/board/<int:board_id>.<fmt>")
+def board_code(code: str, board_id: int, fmt: str):
+    workshop, board = _workshop_and_board(code, board_id)
+    return _image(links.join_url(workshop, board), fmt)
+
+
+@bp.get("/poster/<code>/board/<int:board_id>")
+def poster(code: str, board_id: int):
+    workshop, board = _workshop_and_board(code, board_id)
+    return render_template("participant/poster.html", workshop=workshop, board=board,
+                           join_url=links.join_url(workshop, board))

@@ -1,0 +1,20 @@
+"""The projector wall: read-only, opened by a link that carries its own secret key."""
+from flask import Blueprint, abort, render_template, request
+
+from .. import links
+from ..domain import workshops
+from ..domain.errors import NotFound
+from ..extensions import db
+
+bp = Blueprint("screen", __name__)
+
+
+@bp.get("/screen/<key>")
+def wall(key: str):
+    try:
+        workshop = workshops.find_by_screen_key(db.session, key)
+    except NotFound:
+        abort(404)
+    request.workshop_language = workshop.language
+    return render_template("screen/wall.html", workshop=workshop,
+                           join_url=links.join_url(workshop))
