@@ -8,7 +8,9 @@ from .extensions import babel, csrf, db, limiter, socketio
 ASYNC_MODE = "gevent"
 UI_LANGUAGES = ("de", "en")
 # Participant screens also speak the languages of newcomers; right-to-left ones flip the layout.
-PARTICIPANT_LANGUAGES = ("de", "en", "ar", "fa", "tr", "uk", "ru")
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی",
+                  "tr": "Türkçe", "uk": "Українська", "ru": "Русский"}
+PARTICIPANT_LANGUAGES = tuple(LANGUAGE_NAMES)
 RTL_LANGUAGES = ("ar", "fa")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -67,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     def language_context():
         from flask_babel import get_locale
         lang = str(get_locale())
-        return {"lang": lang, "text_direction": "rtl" if lang in RTL_LANGUAGES else "ltr"}
+        return {"lang": lang, "text_direction": "rtl" if lang in RTL_LANGUAGES else "ltr",
+                "participant_languages": list(LANGUAGE_NAMES.items()),
+                "ui_languages": [(code, LANGUAGE_NAMES[code]) for code in UI_LANGUAGES]}
 
     return app

@@ -53,11 +53,15 @@ def _first_facilitator(app) -> str | None:
     return _sign_in_url(app, facilitators.create_facilitator(db.session, "Moderation"))
 
 
+def server_options(command):
+    command = click.option("--port", envvar="PORT", default=5000, show_default=True, type=int,
+                           help="Port to listen on (PORT).")(command)
+    return click.option("--host", envvar="HOST", default="0.0.0.0", show_default=True,
+                        help="Address to listen on (HOST).")(command)
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--host", envvar="HOST", default="0.0.0.0", show_default=True,
-              help="Address to listen on (HOST).")
-@click.option("--port", envvar="PORT", default=5000, show_default=True, type=int,
-              help="Port to listen on (PORT).")
+@server_options
 @click.pass_context
 def main(ctx, host: str, port: int):
     """Facilitator: live workshop facilitation. Without a command, starts the server.
@@ -66,25 +70,20 @@ def main(ctx, host: str, port: int):
     PUBLIC_URL (the address phones use; default: this machine's LAN address), SECRET_KEY
     (default: generated once into instance/), MESSAGE_QUEUE (Redis URL for several processes).
     """
-    ctx.ensure_object(dict).update(host=host, port=port)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(serve)
+        ctx.invoke(serve, host=host, port=port)
 
 
 @main.command()
-@click.pass_context
-def serve(ctx):
+@server_options
+def serve(host: str, port: int):
     """Start the real-time server (gevent, WebSocket)."""
-    host, port = ctx.obj["host"], ctx.obj["port"]
     app = _app(port)
     with app.app_context():
         first_link = _first_facilitator(app)
-        with app.test_request_context():
-            start_url = app.config["PUBLIC_URL"] + url_for("participant.start")
-            console_url = app.config["PUBLIC_URL"] + url_for("console.index")
     click.echo(f"Facilitator is running on {host}:{port} ({app.config['DATABASE_URL']})")
-    click.echo(f"  Phones join at:      {start_url}")
-    click.echo(f"  Facilitator console: {console_url}")
+    click.echo(f"  Phones join at:      {_absolute(app, 'participant.start')}")
+    click.echo(f"  Facilitator console: {_absolute(app, 'console.index')}")
     if first_link:
         click.echo(f"  First sign-in (one-time link, valid 24 h): {first_link}")
     sys.stdout.flush()

@@ -1,0 +1,173 @@
+// The live state of one workshop as this screen may see it, kept current over Socket.IO.
+// Every change carries the workshop's sequence number: a screen that missed numbers (flaky
+// Wi-Fi, a server restart) asks for what changed since the last one it saw, without a reload.
+import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+
+export function pageData() {
+  return JSON.parse(document.getElementById("page-data").textContent);
+}
+
+// "{max} left" style placeholders, filled with plain values (never HTML).
+export function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
+}
+
+export class LiveWorkshop extends EventTarget {
+  constructor(auth) {
+    super();
+    this.seq = 0;
+    this.workshop = null;
+    this.boards = new Map();
+    this.ideas = new Map();
+    this.syncing = false;
+    this.socket = io({ auth, reconnectionDelayMax: 5000 });
+    this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
+    this.socket.on("disconnect", () => this.emitState("disconnected"));
+    this.socket.on("connect_error", (error) => this.emitState("refused", error.message));
+    for (const name of ["idea_posted", "idea_updated", "board_updated", "workshop_updated"]) {
+      this.socket.on(name, (payload) => this.receive(payload));
+    }
+    this.socket.on("presence_changed", (counts) => this.dispatch("presence", counts));
+  }
+
+  dispatch(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  emitState(state, reason) {
+    this.dispatch("connection", { state, reason });
+  }
+
+  // Acknowledged request; resolves {ok:false, error:"timeout"} when no answer comes in time.
+  call(event, data, timeoutMs = 10000) {
+    return new Promise((resolve) => {
+      this.socket.timeout(timeoutMs).emit(event, data, (error, answer) => {
+        resolve(error ? { ok: false, error: "timeout" } : answer);
+      });
+    });
+  }
+
+  async sync() {
+    if (this.syncing) return;
+    this.syncing = true;
+    const answer = await this.call("sync", { since: this.seq });
+    this.syncing = false;
+    if (!answer.ok) {
+      if (this.socket.connected) setTimeout(() => this.sync(), 2000);
+      return;
+    }
+    if (answer.full) {
+      this.boards.clear();
+      this.ideas.clear();
+    }
+    this.apply(answer);
+    this.seq = answer.seq;
+    this.dispatch("change", { full: answer.full });
+  }
+
+  receive(payload) {
+    this.apply(payload);
+    if (payload.seq === this.seq + 1) {
+      this.seq = payload.seq;
+    } else if (payload.seq > this.seq + 1) {
+      this.sync();  // numbers were missed: fetch them
+    }
+    this.dispatch("change", { payload });
+  }
+
+  apply(payload) {
+    if (payload.workshop && (!this.workshop || payload.workshop.seq >= this.workshop.seq)) {
+      this.workshop = payload.workshop;
+      for (const id of this.boards.keys()) {
+        if (!payload.workshop.board_ids.includes(id)) this.boards.delete(id);
+      }
+    }
+    for (const board of payload.boards || []) upsert(this.boards, board);
+    for (const idea of payload.ideas || []) {
+      const known = this.ideas.get(idea.id);
+      // A concealed board hides texts from everyone but the author, who keeps their own.
+      if (known?.mine && idea.text === null && idea.state === "concealed") {
+        idea.text = known.text;
+      }
+      if (known?.mine) idea.mine = true;
+      upsert(this.ideas, idea);
+    }
+  }
+
+  orderedBoards() {
+    const order = this.workshop ? this.workshop.board_ids : [];
+    return order.map((id) => this.boards.get(id)).filter(Boolean);
+  }
+
+  ideasOn(boardId) {
+    return [...this.ideas.values()]
+      .filter((idea) => idea.board_id === boardId && idea.state !== "withdrawn")
+      .sort((a, b) => a.id - b.id);
+  }
+}
+
+function upsert(map, item) {
+  const known = map.get(item.id);
+  if (!known || item.seq >= known.seq) map.set(item.id, item);
+}
+
+// A live region that reads out at most one summary every few seconds, so screen reader users
+// are told about new ideas without being flooded.
+export function politeAnnouncer(element, delayMs = 4000) {
+  let pending = [];
+  let timer = null;
+  return (message) => {
+    pending.push(message);
+    if (timer) return;
+    timer = setTimeout(() => {
+      element.textContent = pending.length > 3 ? pending.slice(-3).join(". ") : pending.join(". ");
+      pending = [];
+      timer = null;
+    }, delayMs);
+  };
+}
+
+export function el(tag, attrs = {}, text = null) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
+  }
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+// Selects in `data-autosubmit` forms switch at once; the fallback button stays for no-JS use.
+export function enableAutosubmit(root = document) {
+  for (const select of root.querySelectorAll("select[data-autosubmit]")) {
+    select.addEventListener("change", () => select.form.requestSubmit());
+    const fallback = select.form.querySelector("[data-autosubmit-fallback]");
+    if (fallback) fallback.hidden = true;
+  }
+}
+
+// Bring a list in line with `items` (in order) while leaving unchanged nodes where they are,
+// so a keyboard user's focus is not thrown away whenever a new idea arrives. `make(item)`
+// builds a node; a node is rebuilt only when its item's `seq` changed.
+export function syncList(list, items, make) {
+  const known = new Map([...list.children].map((node) => [node.dataset.key, node]));
+  let cursor = list.firstElementChild;
+  for (const item of items) {
+    const key = String(item.id);
+    let node = known.get(key);
+    known.delete(key);
+    if (node && node.dataset.seq !== String(item.seq)) {
+      const hadFocus = node.contains(document.activeElement);
+      const fresh = make(item);
+      node.replaceWith(fresh);
+      if (cursor === node) cursor = fresh;
+      node = fresh;
+      if (hadFocus) node.querySelector("button, textarea, input")?.focus();
+    }
+    if (!node) node = make(item);
+    node.dataset.key = key;
+    node.dataset.seq = String(item.seq);
+    if (node !== cursor) list.insertBefore(node, cursor);
+    else cursor = cursor.nextElementSibling;
+  }
+  for (const stale of known.values()) stale.remove();
+}
