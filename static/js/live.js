@@ -136,15 +136,6 @@ export function el(tag, attrs = {}, text = null) {
   return node;
 }
 
-// Selects in `data-autosubmit` forms switch at once; the fallback button stays for no-JS use.
-export function enableAutosubmit(root = document) {
-  for (const select of root.querySelectorAll("select[data-autosubmit]")) {
-    select.addEventListener("change", () => select.form.requestSubmit());
-    const fallback = select.form.querySelector("[data-autosubmit-fallback]");
-    if (fallback) fallback.hidden = true;
-  }
-}
-
 // Bring a list in line with `items` (in order) while leaving unchanged nodes where they are,
 // so a keyboard user's focus is not thrown away whenever a new idea arrives. `make(item)`
 // builds a node; a node is rebuilt only when its item's `seq` changed.
