@@ -28,8 +28,12 @@ def board_room(board_id: int) -> str:
 
 def publish(change: Change) -> None:
     """Announce a committed change to every screen of its workshop, each audience its own view."""
-    socketio.emit(change.event, change_payload(change, STAFF), to=staff_room(change.workshop_id))
-    socketio.emit(change.event, change_payload(change, PUBLIC), to=public_room(change.workshop_id))
+    staff, public = change_payload(change, STAFF), change_payload(change, PUBLIC)
+    # Building the payloads may have opened a read transaction; close it before emitting, which
+    # can yield to other greenlets (and, with a message queue, waits on Redis).
+    db.session.commit()
+    socketio.emit(change.event, staff, to=staff_room(change.workshop_id))
+    socketio.emit(change.event, public, to=public_room(change.workshop_id))
 
 
 def announce_presence_soon(workshop_id: int) -> None:

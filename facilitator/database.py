@@ -11,13 +11,16 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, foreign_keys: bool = True) -> Engine:
+    # Many greenlets share the pool; a burst of posts should queue briefly, not time out.
+    pool = {"pool_size": 10, "max_overflow": 30}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        return create_engine(url, pool_pre_ping=True, **pool)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
-        # Take over transaction control from pysqlite so writes can start with BEGIN IMMEDIATE.
+        # Take over transaction control from pysqlite, which would otherwise begin lazily and
+        # commit behind SQLAlchemy's back around some statements.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -28,10 +31,12 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection):
-        # A deferred transaction that reads and then writes fails at once ("database is locked")
-        # when another process writes; IMMEDIATE waits for the lock instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection):
+        # Deferred, not IMMEDIATE: under gevent a transaction that reads after a commit (lazy
+        # loads while announcing) may span a yield; holding the write lock there would stall
+        # every other greenlet in SQLite's busy wait. Writes never span a yield (no I/O inside
+        # domain functions), so within one process they cannot conflict.
+        connection.exec_driver_sql("BEGIN")
 
     return engine
 
