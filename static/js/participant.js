@@ -179,5 +179,7 @@ function editCard(idea) {
   return form;
 }
 
+textarea.disabled = false;
+$("[data-send]").disabled = false;
 updateCounter();
 render();
