@@ -60,6 +60,9 @@ class WorkshopForm(FlaskForm):
     def fill_boards(self, workshop=None) -> None:
         """Existing boards first, then empty rows for new ones."""
         if workshop is not None and not self.is_submitted():
+            # `obj=workshop` filled the rows from Board objects, without their ids: start over.
+            while self.boards.entries:
+                self.boards.pop_entry()
             self.stakeholder_groups.data = "\n".join(g.name for g in workshop.stakeholder_groups)
             self.process_title.data = workshop.process.title if workshop.process else ""
             for board in workshop.boards:
