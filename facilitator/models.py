@@ -80,6 +80,12 @@ class Workshop(Base):
     seq: Mapped[seq_column]
     updated_seq: Mapped[seq_column]
     projector_board_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # What the projector shows: boards | round | matrix (with projector_target_id).
+    projector_view: Mapped[str] = mapped_column(String(16), default="boards")
+    projector_target_id: Mapped[int | None]
+    # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
+    timer_seconds: Mapped[int] = mapped_column(default=0)
+    timer_ends_at: Mapped[datetime | None]
     created_at: Mapped[created]
 
     process: Mapped[Process | None] = relationship()
@@ -120,6 +126,8 @@ class Board(Base):
     concealed: Mapped[bool] = mapped_column(default=False)
     revealed: Mapped[bool] = mapped_column(default=False)
     max_ideas_per_person: Mapped[int | None]
+    # collect → cluster → prioritise → results; phones follow (posting only while collecting).
+    phase: Mapped[str] = mapped_column(String(16), default="collect")
     updated_seq: Mapped[seq_column]
 
 
@@ -148,11 +156,20 @@ class Idea(Base):
     text: Mapped[str] = mapped_column(Text)
     # visible | hidden (by moderation) | withdrawn (by its author)
     state: Mapped[str] = mapped_column(String(16), default="visible")
+    # The text as its author wrote it, kept when the facilitator corrects it.
+    original_text: Mapped[str | None] = mapped_column(Text)
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    # A duplicate points to the card it was merged into; that card shows both texts.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     created_at: Mapped[created]
     updated_seq: Mapped[seq_column]
 
     board: Mapped[Board] = relationship()
     participant: Mapped[Participant | None] = relationship()
+    duplicates: Mapped[list["Idea"]] = relationship(viewonly=True, lazy="selectin",
+                                                    order_by="Idea.id")
 
 
 class Connection(Base):
@@ -165,3 +182,110 @@ class Connection(Base):
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+PHASES = ("collect", "cluster", "prioritise", "results")
+
+
+class Cluster(Base):
+    """A group of cards on a board under a heading (the theme the room gave it)."""
+    __tablename__ = "clusters"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    heading: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
+    colour: Mapped[str] = mapped_column(String(16), default="grey")
+    position: Mapped[int] = mapped_column(default=0)
+    # active | dissolved: a dissolved cluster stays as a row so reconnecting screens learn of it.
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    # Place on the impact/effort matrix, 0..1 each (x: effort, y: impact); None = not placed.
+    matrix_x: Mapped[float | None]
+    matrix_y: Mapped[float | None]
+    updated_seq: Mapped[seq_column]
+
+
+class PhaseChange(Base):
+    """When a board entered a phase: the agenda as it actually ran, for the record."""
+    __tablename__ = "phase_changes"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    phase: Mapped[str] = mapped_column(String(16))
+    at: Mapped[created]
+
+
+class StaffAction(Base):
+    """One undoable facilitator action: the rows it touched, before and after."""
+    __tablename__ = "staff_actions"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL"), index=True)
+    label: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)
+    undone: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created]
+
+
+class Measure(Base):
+    """A concrete measure (Maßnahme): what, who, with whom, by when — linked to its cards."""
+    __tablename__ = "measures"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
+    description: Mapped[str] = mapped_column(Text, default="")
+    thematic_field: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
+    responsible: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
+    partners: Mapped[str] = mapped_column(Text, default="")
+    horizon: Mapped[str] = mapped_column(String(16), default="")
+    source_idea_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    source_cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)
+    # active | deleted (kept as a row for screens catching up)
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    updated_seq: Mapped[seq_column]
+
+
+class VoteRound(Base):
+    """A prioritisation round: dot voting or a consent check, on one board, several or all."""
+    __tablename__ = "vote_rounds"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    kind: Mapped[str] = mapped_column(String(16))  # dots | consent
+    question: Mapped[str] = mapped_column(Text, default="")
+    # What is voted on: idea | cluster | measure (dots) or option (consent).
+    target_kind: Mapped[str] = mapped_column(String(16))
+    # Boards in scope; empty means the whole workshop.
+    board_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Consent options [{id, text}]; the first is always "leave things as they are".
+    options: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    dots_per_person: Mapped[int] = mapped_column(default=3)
+    max_per_item: Mapped[int] = mapped_column(default=3)
+    allow_own: Mapped[bool] = mapped_column(default=True)
+    tallies_visible: Mapped[bool] = mapped_column(default=False)
+    # open | closed; results are public once closed and revealed.
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    revealed: Mapped[bool] = mapped_column(default=False)
+    # The facilitator's final priority order (target ids), kept beside the votes.
+    final_order: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[created]
+    updated_seq: Mapped[seq_column]
+
+
+class Vote(Base):
+    """One dot (value 1, made with an id on the phone so a replay is refused) or one consent
+    rating (value 0–10 per option)."""
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("round_id", "client_id"),)
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int]
+    value: Mapped[int] = mapped_column(default=1)
+    client_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created]

@@ -7,10 +7,10 @@ stay right with several server processes. A screen that saw number N asks for ro
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, object_session
 
-from ..models import Board, Idea, Workshop
+from ..models import Board, Cluster, Idea, Measure, Participant, VoteRound, Workshop, utcnow
 
 STAFF = "staff"
 PUBLIC = "public"
@@ -27,6 +27,9 @@ class Change:
     workshop: Workshop | None = None
     boards: list[Board] = field(default_factory=list)
     ideas: list[Idea] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    rounds: list[VoteRound] = field(default_factory=list)
 
 
 def next_seq(session: Session, workshop_id: int) -> int:
@@ -56,7 +59,18 @@ def workshop_payload(workshop: Workshop) -> dict:
         "board_ids": [board.id for board in workshop.boards],
         "projector_board_ids": list(workshop.projector_board_ids or []),
         "stakeholder_groups": [{"id": g.id, "name": g.name} for g in workshop.stakeholder_groups],
+        "projector_view": workshop.projector_view,
+        "projector_target_id": workshop.projector_target_id,
+        "timer": timer_state(workshop),
     }
+
+
+def timer_state(workshop: Workshop) -> dict:
+    """Seconds left and whether the countdown runs (screens count down on their own clock)."""
+    if workshop.timer_ends_at is None:
+        return {"running": False, "remaining": workshop.timer_seconds}
+    left = (workshop.timer_ends_at - utcnow()).total_seconds()
+    return {"running": True, "remaining": max(0, round(left))}
 
 
 def board_payload(board: Board) -> dict:
@@ -71,6 +85,7 @@ def board_payload(board: Board) -> dict:
         "concealed": board.concealed,
         "revealed": board.revealed,
         "max_ideas_per_person": board.max_ideas_per_person,
+        "phase": board.phase,
     }
 
 
@@ -80,6 +95,8 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
     its own author, `viewer_id`)."""
     payload = {"id": idea.id, "seq": idea.updated_seq, "board_id": idea.board_id,
                "client_id": idea.client_id, "state": idea.state, "text": None, "author": None,
+               "cluster_id": idea.cluster_id, "position": idea.position,
+               "merged_into_id": idea.merged_into_id, "duplicates": [], "authors": 1,
                "created_at": idea.created_at.isoformat() + "Z"}
     mine = viewer_id is not None and idea.participant_id == viewer_id
     if mine:
@@ -91,6 +108,52 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
         return payload
     payload["text"] = idea.text
     payload["author"] = idea.participant.display_name if idea.participant else None
+    payload["duplicates"] = [{"id": d.id, "text": d.text} for d in idea.duplicates]
+    payload["authors"] = 1 + len(idea.duplicates)
+    if audience == STAFF:
+        payload["original_text"] = idea.original_text
+    return payload
+
+
+def cluster_payload(cluster: Cluster) -> dict:
+    return {"id": cluster.id, "seq": cluster.updated_seq, "board_id": cluster.board_id,
+            "heading": cluster.heading, "colour": cluster.colour, "position": cluster.position,
+            "state": cluster.state, "matrix_x": cluster.matrix_x, "matrix_y": cluster.matrix_y}
+
+
+def measure_payload(measure: Measure) -> dict:
+    return {"id": measure.id, "seq": measure.updated_seq, "board_id": measure.board_id,
+            "title": measure.title, "description": measure.description,
+            "thematic_field": measure.thematic_field,
+            "responsible": measure.responsible, "partners": measure.partners,
+            "horizon": measure.horizon, "source_idea_ids": list(measure.source_idea_ids or []),
+            "source_cluster_id": measure.source_cluster_id, "position": measure.position,
+            "state": measure.state}
+
+
+def round_payload(round_: VoteRound, audience: str) -> dict:
+    """A voting round with its targets; its results only to staff, or to everyone once revealed
+    (or, for dots, while tallies are set visible)."""
+    # Imported here: voting builds on this module's Change and sequence numbers.
+    from .voting import results, targets, voter_count
+    session = object_session(round_)
+    payload = {
+        "id": round_.id, "seq": round_.updated_seq, "kind": round_.kind,
+        "question": round_.question, "target_kind": round_.target_kind,
+        "board_ids": list(round_.board_ids or []), "options": list(round_.options or []),
+        "dots_per_person": round_.dots_per_person, "max_per_item": round_.max_per_item,
+        "allow_own": round_.allow_own, "tallies_visible": round_.tallies_visible,
+        "state": round_.state, "revealed": round_.revealed,
+        "final_order": list(round_.final_order or []),
+        "voters": voter_count(session, round_),
+        "eligible": session.scalar(select(func.count(Participant.id)).where(
+            Participant.workshop_id == round_.workshop_id)),
+        "targets": [{"id": t["id"], "label": t["label"], "board_id": t["board_id"]}
+                    for t in targets(session, round_)],
+    }
+    public_tallies = round_.revealed or (round_.kind == "dots" and round_.tallies_visible)
+    if audience == STAFF or public_tallies:
+        payload["results"] = results(session, round_)
     return payload
 
 
@@ -102,6 +165,12 @@ def change_payload(change: Change, audience: str) -> dict:
         payload["boards"] = [board_payload(board) for board in change.boards]
     if change.ideas:
         payload["ideas"] = [idea_payload(idea, idea.board, audience) for idea in change.ideas]
+    if change.clusters:
+        payload["clusters"] = [cluster_payload(cluster) for cluster in change.clusters]
+    if change.measures:
+        payload["measures"] = [measure_payload(measure) for measure in change.measures]
+    if change.rounds:
+        payload["rounds"] = [round_payload(round_, audience) for round_ in change.rounds]
     return payload
 
 
@@ -119,10 +188,19 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
         shown = ("visible",) if audience == PUBLIC else ("visible", "hidden")
         query = query.where(Idea.state.in_(shown))
     ideas = session.scalars(query.order_by(Idea.id)).all()
+    changed = {model: session.scalars(select(model).where(
+        model.workshop_id == workshop_id, model.updated_seq > floor).order_by(model.id)).all()
+        for model in (Cluster, Measure)}
+    rounds = session.scalars(select(VoteRound).where(
+        VoteRound.workshop_id == workshop_id).order_by(VoteRound.id)).all()
     return {
         "seq": current,
         "full": full,
         "workshop": workshop_payload(workshop),
         "boards": [board_payload(b) for b in boards.values() if full or b.updated_seq > floor],
         "ideas": [idea_payload(i, boards[i.board_id], audience, viewer_id) for i in ideas],
+        "clusters": [cluster_payload(c) for c in changed[Cluster]],
+        "measures": [measure_payload(m) for m in changed[Measure]],
+        # Few, and their tallies change without a sequence number: always all of them.
+        "rounds": [round_payload(r, audience) for r in rounds],
     }

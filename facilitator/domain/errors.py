@@ -44,3 +44,24 @@ class BoardNotEmpty(DomainError):
 
 class SignInLinkInvalid(DomainError):
     code = "sign_in_link_invalid"
+
+
+class RoundClosed(DomainError):
+    code = "round_closed"
+
+
+class VoteBudgetExceeded(DomainError):
+    code = "vote_budget_exceeded"
+
+
+class ItemCapReached(DomainError):
+    code = "item_cap_reached"
+
+
+class AlreadyCounted(DomainError):
+    code = "already_counted"
+
+
+class OwnIdeaNotAllowed(DomainError):
+    code = "own_idea_not_allowed"
+

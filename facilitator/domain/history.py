@@ -1,0 +1,137 @@
+"""Undoable facilitator changes. A change records the rows it touched before and after, so undo
+and redo restore whole rows (and survive a page reload: the stack lives in the database)."""
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import Cluster, Idea, Measure, StaffAction
+from .changes import Change, commit_and_announce, next_seq
+from .errors import NotFound
+
+# Which columns an action may change and undo restores, per kind of row.
+TRACKED = {
+    Idea: ("board_id", "cluster_id", "position", "text", "original_text", "state",
+           "merged_into_id"),
+    Cluster: ("board_id", "heading", "colour", "position", "state", "matrix_x", "matrix_y"),
+    Measure: ("board_id", "title", "description", "thematic_field", "responsible", "partners", "horizon",
+              "source_idea_ids", "source_cluster_id", "position", "state"),
+}
+KINDS = {model.__tablename__: model for model in TRACKED}
+# A row created by an action did not exist before it: undo puts it in this state.
+ABSENT = {Cluster: {"state": "dissolved"}, Measure: {"state": "deleted"}}
+KEEP_ACTIONS = 50
+
+
+def _key(row) -> str:
+    return f"{row.__tablename__}:{row.id}"
+
+
+def _snapshot(row) -> dict:
+    return {column: getattr(row, column) for column in TRACKED[type(row)]}
+
+
+class StaffChange:
+    """`with StaffChange(...) as change:` take the workshop's next number first (so moves from
+    two facilitators serialise), `track()` every row before changing it, `created()` new rows;
+    on leaving, store the action for undo, commit and announce all touched rows."""
+
+    def __init__(self, session: Session, workshop_id: int, facilitator_id: int | None,
+                 label: str, event: str, undoable: bool = True) -> None:
+        self.session, self.workshop_id, self.facilitator_id = session, workshop_id, facilitator_id
+        self.label, self.event, self.undoable = label, event, undoable
+        self.before: dict[str, dict] = {}
+        self.rows: dict[str, object] = {}
+
+    def __enter__(self) -> "StaffChange":
+        self.seq = next_seq(self.session, self.workshop_id)
+        return self
+
+    def track(self, *rows) -> None:
+        for row in rows:
+            if _key(row) not in self.before:
+                self.before[_key(row)] = _snapshot(row)
+                self.rows[_key(row)] = row
+
+    def created(self, row) -> None:
+        self.session.flush()
+        self.before[_key(row)] = dict(ABSENT[type(row)])
+        self.rows[_key(row)] = row
+
+    def __exit__(self, error_type, error, _traceback) -> None:
+        if error_type is not None:
+            self.session.rollback()
+            return
+        self.session.flush()
+        after = {key: _snapshot(row) for key, row in self.rows.items()}
+        for row in self.rows.values():
+            row.updated_seq = self.seq
+        if self.undoable and any(self.before[key] != after[key] for key in after):
+            self._remember(after)
+        commit_and_announce(self.session, Change(self.event, self.workshop_id, self.seq,
+                                                 **_grouped(self.rows.values())))
+
+    def _remember(self, after: dict) -> None:
+        mine = (StaffAction.workshop_id == self.workshop_id,
+                StaffAction.facilitator_id == self.facilitator_id)
+        # A new action ends the redo stack.
+        self.session.execute(delete(StaffAction).where(*mine, StaffAction.undone.is_(True)))
+        self.session.add(StaffAction(workshop_id=self.workshop_id,
+                                     facilitator_id=self.facilitator_id, label=self.label,
+                                     before=self.before, after=after))
+        self.session.flush()
+        old = self.session.scalars(select(StaffAction.id).where(*mine).order_by(
+            StaffAction.id.desc()).offset(KEEP_ACTIONS)).all()
+        if old:
+            self.session.execute(delete(StaffAction).where(StaffAction.id.in_(old)))
+
+
+def _grouped(rows) -> dict:
+    grouped = {"ideas": [], "clusters": [], "measures": []}
+    for row in rows:
+        grouped[row.__tablename__].append(row)
+    return grouped
+
+
+def _restore(session: Session, change: StaffChange, snapshots: dict) -> None:
+    for key, values in snapshots.items():
+        table, row_id = key.split(":")
+        row = session.get(KINDS[table], int(row_id))
+        if row is None:
+            continue  # deleted with its board since; nothing to restore
+        change.track(row)
+        for column, value in values.items():
+            setattr(row, column, value)
+
+
+def undo(session: Session, workshop_id: int, facilitator_id: int | None) -> StaffAction:
+    """Restore the rows of this facilitator's last action in this workshop."""
+    return _step(session, workshop_id, facilitator_id, undone=False)
+
+
+def redo(session: Session, workshop_id: int, facilitator_id: int | None) -> StaffAction:
+    """Apply again the action this facilitator last undid."""
+    return _step(session, workshop_id, facilitator_id, undone=True)
+
+
+def _step(session: Session, workshop_id: int, facilitator_id: int | None,
+          undone: bool) -> StaffAction:
+    order = StaffAction.id.asc() if undone else StaffAction.id.desc()
+    action = session.scalar(select(StaffAction).where(
+        StaffAction.workshop_id == workshop_id, StaffAction.facilitator_id == facilitator_id,
+        StaffAction.undone.is_(undone)).order_by(order).limit(1))
+    if action is None:
+        raise NotFound(field="history")
+    with StaffChange(session, workshop_id, facilitator_id, action.label, "arrangement_changed",
+                     undoable=False) as change:
+        _restore(session, change, action.after if undone else action.before)
+        action.undone = not undone
+    return action
+
+
+def history_state(session: Session, workshop_id: int, facilitator_id: int | None) -> dict:
+    """What the undo and redo buttons would do, for the console."""
+    def latest(undone: bool):
+        order = StaffAction.id.asc() if undone else StaffAction.id.desc()
+        return session.scalar(select(StaffAction.label).where(
+            StaffAction.workshop_id == workshop_id, StaffAction.facilitator_id == facilitator_id,
+            StaffAction.undone.is_(undone)).order_by(order).limit(1))
+    return {"undo": latest(False), "redo": latest(True)}

@@ -1,0 +1,98 @@
+"""Running the workshop: board phases, the countdown timer, what the projector shows."""
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import PHASES, Board, PhaseChange, VoteRound, Workshop, utcnow
+from . import validate
+from .changes import Change, commit_and_announce, next_seq, timer_state
+from .errors import InvalidInput, NotFound
+
+MAX_TIMER_SECONDS = 4 * 3600
+PROJECTOR_VIEWS = ("boards", "round", "matrix", "measures")
+
+
+def set_phase(session: Session, workshop_id: int, board_ids, phase) -> list[Board]:
+    """Move boards (`board_ids`, or all of the workshop's when empty) into a phase."""
+    if phase not in PHASES:
+        raise InvalidInput(field="phase")
+    if not isinstance(board_ids, list):
+        raise InvalidInput(field="board_ids")
+    wanted = {validate.integer(board_id, "board_ids") for board_id in board_ids}
+    seq = next_seq(session, workshop_id)
+    boards = list(session.scalars(select(Board).where(Board.workshop_id == workshop_id)))
+    chosen = [board for board in boards if not wanted or board.id in wanted]
+    if wanted - {board.id for board in chosen}:
+        session.rollback()
+        raise NotFound(field="board_ids")
+    for board in chosen:
+        if board.phase != phase:
+            board.phase = phase
+            session.add(PhaseChange(workshop_id=workshop_id, board_id=board.id, phase=phase))
+        board.updated_seq = seq
+    commit_and_announce(session, Change("board_updated", workshop_id, seq, boards=chosen))
+    return chosen
+
+
+def set_timer(session: Session, workshop_id: int, action, seconds=None) -> Workshop:
+    """start (with `seconds`, or go on), pause, extend by `seconds`, or stop."""
+    if action not in ("start", "pause", "extend", "stop"):
+        raise InvalidInput(field="action")
+    if action in ("extend",) or (action == "start" and seconds is not None):
+        seconds = validate.integer(seconds, "seconds", 1, MAX_TIMER_SECONDS)
+    seq = next_seq(session, workshop_id)
+    workshop = session.get(Workshop, workshop_id)
+    left = timer_state(workshop)["remaining"]
+    now = utcnow()
+    if action == "start":
+        total = seconds if seconds is not None else left
+        workshop.timer_seconds, workshop.timer_ends_at = total, now + timedelta(seconds=total)
+    elif action == "pause":
+        workshop.timer_seconds, workshop.timer_ends_at = left, None
+    elif action == "extend":
+        if workshop.timer_ends_at is not None:
+            workshop.timer_ends_at += timedelta(seconds=seconds)
+        workshop.timer_seconds = min(left + seconds, MAX_TIMER_SECONDS)
+    else:
+        workshop.timer_seconds, workshop.timer_ends_at = 0, None
+    workshop.updated_seq = seq
+    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
+                                               workshop=workshop)).workshop
+
+
+def set_projector(session: Session, workshop_id: int, view, target_id=None,
+                  board_ids=None) -> Workshop:
+    """Show boards (which, in order), a voting round's result, a board's matrix or the measures."""
+    if view not in PROJECTOR_VIEWS:
+        raise InvalidInput(field="view")
+    seq = next_seq(session, workshop_id)
+    workshop = session.get(Workshop, workshop_id)
+    if view == "boards" and board_ids is not None:
+        if not isinstance(board_ids, list) or len(board_ids) > 50:
+            raise InvalidInput(field="board_ids")
+        chosen = [validate.integer(b, "board_ids") for b in board_ids]
+        if not set(chosen) <= {board.id for board in workshop.boards}:
+            session.rollback()
+            raise NotFound(field="board_ids")
+        workshop.projector_board_ids = list(dict.fromkeys(chosen))
+    target = None
+    if view in ("round", "matrix"):
+        model = VoteRound if view == "round" else Board
+        target = session.get(model, validate.integer(target_id, "target_id"))
+        if target is None or target.workshop_id != workshop_id:
+            session.rollback()
+            raise NotFound(field="target_id")
+    workshop.projector_view = view
+    workshop.projector_target_id = target.id if target is not None else None
+    workshop.updated_seq = seq
+    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
+                                               workshop=workshop)).workshop
+
+
+def agenda(session: Session, workshop_id: int) -> list[PhaseChange]:
+    """Every phase change of every board, in time order (the agenda as it actually ran)."""
+    return list(session.scalars(select(PhaseChange).where(
+        PhaseChange.workshop_id == workshop_id).order_by(PhaseChange.at, PhaseChange.id)))
+
+

@@ -1,0 +1,281 @@
+"""Prioritisation: dot voting with budgets, and the consent check (systemic consensing).
+
+The server enforces every rule: budget, cap per item, own cards, open round, and a dot made with
+an id on the phone counts once — a replay is refused and changes nothing."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import Board, Cluster, Idea, Measure, Participant, Vote, VoteRound
+from . import validate
+from .changes import Change, commit_and_announce, next_seq
+from .errors import (AlreadyCounted, InvalidInput, ItemCapReached, NotFound, OwnIdeaNotAllowed,
+                     RoundClosed, VoteBudgetExceeded)
+
+DOT_TARGETS = ("idea", "cluster", "measure")
+MAX_DOTS = 50
+RESISTANCE_MAX = 10
+MAX_OPTIONS = 8
+OPTION_MAX_CHARS = 200
+
+
+@dataclass
+class RoundSpec:
+    kind: str = "dots"  # dots | consent
+    target_kind: str = "cluster"
+    board_ids: list = field(default_factory=list)
+    question: str = ""
+    dots_per_person: int = 3
+    max_per_item: int = 3
+    allow_own: bool = True
+    tallies_visible: bool = False
+    options: list = field(default_factory=list)
+    passive_option: str = ""
+
+
+def suggested_budget(option_count: int) -> int:
+    """About a third of the options, at least one (a common rule of thumb for dot voting)."""
+    return max(1, round(option_count / 3))
+
+
+def _scope_boards(session: Session, workshop_id: int, board_ids) -> list[int]:
+    if not isinstance(board_ids, list):
+        raise InvalidInput(field="board_ids")
+    wanted = [validate.integer(board_id, "board_ids") for board_id in board_ids]
+    known = set(session.scalars(select(Board.id).where(Board.workshop_id == workshop_id)))
+    if not set(wanted) <= known:
+        raise NotFound(field="board_ids")
+    return list(dict.fromkeys(wanted))
+
+
+def open_round(session: Session, workshop_id: int, spec: RoundSpec) -> VoteRound:
+    """Start a dot-voting round or a consent check; phones show it at once."""
+    if spec.kind not in ("dots", "consent"):
+        raise InvalidInput(field="kind")
+    question = validate.text(spec.question, 300, "question", required=False)
+    board_ids = _scope_boards(session, workshop_id, spec.board_ids)
+    round_ = VoteRound(workshop_id=workshop_id, kind=spec.kind, question=question,
+                       board_ids=board_ids, allow_own=validate.flag(spec.allow_own, "allow_own"),
+                       tallies_visible=validate.flag(spec.tallies_visible, "tallies_visible"))
+    if spec.kind == "dots":
+        if spec.target_kind not in DOT_TARGETS:
+            raise InvalidInput(field="target_kind")
+        round_.target_kind = spec.target_kind
+        round_.dots_per_person = validate.integer(spec.dots_per_person, "dots_per_person", 1,
+                                                  MAX_DOTS)
+        round_.max_per_item = validate.integer(spec.max_per_item, "max_per_item", 1,
+                                               round_.dots_per_person)
+    else:
+        if not isinstance(spec.options, list) or not 1 <= len(spec.options) <= MAX_OPTIONS:
+            raise InvalidInput(field="options")
+        texts = [validate.text(spec.passive_option, OPTION_MAX_CHARS, "options")] + [
+            validate.text(option, OPTION_MAX_CHARS, "options") for option in spec.options]
+        round_.target_kind = "option"
+        round_.options = [{"id": index, "text": text} for index, text in enumerate(texts)]
+        round_.dots_per_person = round_.max_per_item = RESISTANCE_MAX
+    round_.updated_seq = next_seq(session, workshop_id)
+    session.add(round_)
+    session.flush()
+    return commit_and_announce(session, Change("round_updated", workshop_id, round_.updated_seq,
+                                               rounds=[round_])).rounds[0]
+
+
+def _round(session: Session, workshop_id: int, round_id) -> VoteRound:
+    round_ = session.get(VoteRound, validate.integer(round_id, "round_id"))
+    if round_ is None or round_.workshop_id != workshop_id:
+        raise NotFound(field="round_id")
+    return round_
+
+
+def update_round(session: Session, workshop_id: int, round_id, settings) -> VoteRound:
+    """Close or reopen, show tallies while voting, reveal results, or set the final order."""
+    allowed = {"state", "tallies_visible", "revealed", "final_order"}
+    if not isinstance(settings, dict) or not settings or set(settings) - allowed:
+        raise InvalidInput(field="settings")
+    seq = next_seq(session, workshop_id)
+    round_ = _round(session, workshop_id, round_id)
+    try:
+        if "state" in settings:
+            if settings["state"] not in ("open", "closed"):
+                raise InvalidInput(field="state")
+            round_.state = settings["state"]
+        for name in ("tallies_visible", "revealed"):
+            if name in settings:
+                setattr(round_, name, validate.flag(settings[name], name))
+        if "final_order" in settings:
+            order = settings["final_order"]
+            if not isinstance(order, list):
+                raise InvalidInput(field="final_order")
+            valid = {target["id"] for target in targets(session, round_)}
+            order = [validate.integer(t, "final_order") for t in order]
+            if not set(order) <= valid or len(set(order)) != len(order):
+                raise InvalidInput(field="final_order")
+            round_.final_order = order
+    except Exception:
+        session.rollback()
+        raise
+    round_.updated_seq = seq
+    return commit_and_announce(session, Change("round_updated", workshop_id, seq,
+                                               rounds=[round_])).rounds[0]
+
+
+def targets(session: Session, round_: VoteRound) -> list[dict]:
+    """What the round votes on, in board order: {id, label, board_id}."""
+    if round_.kind == "consent":
+        return [{"id": o["id"], "label": o["text"], "board_id": None} for o in round_.options]
+    scope = round_.board_ids
+    if round_.target_kind == "measure":
+        query = select(Measure).where(Measure.workshop_id == round_.workshop_id,
+                                      Measure.state == "active")
+        if scope:
+            query = query.where(Measure.board_id.in_(scope))
+        return [{"id": m.id, "label": m.title, "board_id": m.board_id}
+                for m in session.scalars(query.order_by(Measure.position, Measure.id))]
+    model = Cluster if round_.target_kind == "cluster" else Idea
+    query = select(model).join(Board, Board.id == model.board_id).where(
+        model.workshop_id == round_.workshop_id)
+    if scope:
+        query = query.where(model.board_id.in_(scope))
+    if model is Cluster:
+        rows = session.scalars(query.where(Cluster.state == "active").order_by(
+            Board.position, Cluster.position, Cluster.id))
+        return [{"id": c.id, "label": c.heading, "board_id": c.board_id} for c in rows]
+    rows = session.scalars(query.where(Idea.state == "visible").order_by(
+        Board.position, Idea.cluster_id.is_(None), Idea.position, Idea.id))
+    return [{"id": i.id, "label": i.text, "board_id": i.board_id, "author_id": i.participant_id}
+            for i in rows]
+
+
+def _open_round_for(session: Session, participant: Participant, round_id) -> VoteRound:
+    round_ = _round(session, participant.workshop_id, round_id)
+    if round_.state != "open":
+        raise RoundClosed()
+    return round_
+
+
+def _target(session: Session, round_: VoteRound, target_id) -> dict:
+    target_id = validate.integer(target_id, "target_id")
+    target = next((t for t in targets(session, round_) if t["id"] == target_id), None)
+    if target is None:
+        raise NotFound(field="target_id")
+    return target
+
+
+def _own(session: Session, round_: VoteRound, target: dict, participant: Participant) -> bool:
+    if round_.target_kind == "idea":
+        return target["author_id"] == participant.id
+    if round_.target_kind == "cluster":
+        return session.scalar(select(func.count(Idea.id)).where(
+            Idea.cluster_id == target["id"], Idea.participant_id == participant.id,
+            Idea.state == "visible")) > 0
+    return False
+
+
+def place_dot(session: Session, participant: Participant, round_id, target_id,
+              client_id) -> dict:
+    """Put one dot on a target; returns the participant's dots in the round."""
+    client_id = validate.client_id(client_id)
+    round_ = _open_round_for(session, participant, round_id)
+    if round_.kind != "dots":
+        raise InvalidInput(field="round_id")
+    if session.scalar(select(func.count(Vote.id)).where(Vote.round_id == round_.id,
+                                                        Vote.client_id == client_id)):
+        raise AlreadyCounted()
+    target = _target(session, round_, target_id)
+    if not round_.allow_own and _own(session, round_, target, participant):
+        raise OwnIdeaNotAllowed()
+    mine = my_votes(session, round_, participant)
+    if sum(mine.values()) >= round_.dots_per_person:
+        raise VoteBudgetExceeded(max=round_.dots_per_person)
+    if mine.get(target["id"], 0) >= round_.max_per_item:
+        raise ItemCapReached(max=round_.max_per_item)
+    session.add(Vote(round_id=round_.id, participant_id=participant.id, target_id=target["id"],
+                     client_id=client_id))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyCounted() from None
+    return my_votes(session, round_, participant)
+
+
+def remove_dot(session: Session, participant: Participant, round_id, target_id) -> dict:
+    """Take back one of the participant's dots from a target while the round is open."""
+    round_ = _open_round_for(session, participant, round_id)
+    target_id = validate.integer(target_id, "target_id")
+    vote_id = session.scalar(select(Vote.id).where(
+        Vote.round_id == round_.id, Vote.participant_id == participant.id,
+        Vote.target_id == target_id).order_by(Vote.id.desc()).limit(1))
+    if vote_id is None:
+        raise NotFound(field="target_id")
+    session.execute(delete(Vote).where(Vote.id == vote_id))
+    session.commit()
+    return my_votes(session, round_, participant)
+
+
+def rate_option(session: Session, participant: Participant, round_id, option_id, value) -> dict:
+    """Consent check: the participant's resistance (0 none … 10 veto) to one option."""
+    round_ = _open_round_for(session, participant, round_id)
+    if round_.kind != "consent":
+        raise InvalidInput(field="round_id")
+    option = _target(session, round_, option_id)
+    value = validate.integer(value, "value", 0, RESISTANCE_MAX)
+    client_id = f"consent-{participant.id}-{option['id']}"
+    vote = session.scalar(select(Vote).where(Vote.round_id == round_.id,
+                                             Vote.client_id == client_id))
+    if vote is None:
+        session.add(Vote(round_id=round_.id, participant_id=participant.id,
+                         target_id=option["id"], value=value, client_id=client_id))
+    else:
+        vote.value = value
+    session.commit()
+    return my_votes(session, round_, participant)
+
+
+def my_votes(session: Session, round_: VoteRound, participant: Participant) -> dict[int, int]:
+    """Dots per target (dots) or resistance per option (consent) of one participant."""
+    rows = session.execute(select(Vote.target_id, func.sum(Vote.value)).where(
+        Vote.round_id == round_.id, Vote.participant_id == participant.id).group_by(
+        Vote.target_id))
+    return {target_id: int(total) for target_id, total in rows.all()}
+
+
+def voter_count(session: Session, round_: VoteRound) -> int:
+    return session.scalar(select(func.count(func.distinct(Vote.participant_id))).where(
+        Vote.round_id == round_.id))
+
+
+def results(session: Session, round_: VoteRound) -> list[dict]:
+    """Ranked results. Dots: most dots first. Consent: least total resistance first, with the
+    distribution of answers. Equal scores share a rank and are marked as a tie."""
+    listed = targets(session, round_)
+    votes = session.execute(select(Vote.target_id, Vote.value).where(Vote.round_id == round_.id))
+    by_target: dict[int, list[int]] = {t["id"]: [] for t in listed}
+    for target_id, value in votes.all():
+        by_target.setdefault(target_id, []).append(value)
+    rows = []
+    for target in listed:
+        values = by_target[target["id"]]
+        row = {"id": target["id"], "label": target["label"], "board_id": target["board_id"]}
+        if round_.kind == "dots":
+            row["score"] = sum(values)
+        else:
+            row["score"] = sum(values)
+            row["answers"] = len(values)
+            row["distribution"] = [values.count(v) for v in range(RESISTANCE_MAX + 1)]
+            row["passive"] = target["id"] == 0
+        rows.append(row)
+    descending = round_.kind == "dots"
+    rows.sort(key=lambda r: -r["score"] if descending else r["score"])
+    for index, row in enumerate(rows):
+        ties = [other for other in rows if other["score"] == row["score"]]
+        row["rank"] = rows.index(ties[0]) + 1
+        row["tie"] = len(ties) > 1
+    return rows
+
+
+def rounds_of(session: Session, workshop_id: int) -> list[VoteRound]:
+    return list(session.scalars(select(VoteRound).where(
+        VoteRound.workshop_id == workshop_id).order_by(VoteRound.id)))
