@@ -7,11 +7,14 @@ through Redis to the sockets of every server process.
 from flask import current_app
 
 from .domain import presence
-from .domain.changes import PUBLIC, STAFF, Change, change_payload
+from .domain.changes import PUBLIC, STAFF, Change, change_payload, round_payload
+from .models import VoteRound
 from .extensions import db, socketio
 
 PRESENCE_DELAY_SECONDS = 1.0
+VOTES_DELAY_SECONDS = 0.5
 _presence_pending: set[int] = set()
+_votes_pending: set[int] = set()
 
 
 def staff_room(workshop_id: int) -> str:
@@ -52,3 +55,24 @@ def _announce_presence(app, workshop_id: int) -> None:
         payload = presence.counts(db.session, workshop_id)
     socketio.emit("presence_changed", payload, to=staff_room(workshop_id))
     socketio.emit("presence_changed", payload, to=public_room(workshop_id))
+
+
+def announce_votes_soon(workshop_id: int, round_id: int) -> None:
+    """Tallies and "x of y have voted", coalesced: a hall placing dots would otherwise send one
+    broadcast per dot to every phone. Not sequenced: every sync carries the current tallies."""
+    if round_id in _votes_pending:
+        return
+    _votes_pending.add(round_id)
+    socketio.start_background_task(_announce_votes, current_app._get_current_object(),
+                                   workshop_id, round_id)
+
+
+def _announce_votes(app, workshop_id: int, round_id: int) -> None:
+    socketio.sleep(VOTES_DELAY_SECONDS)
+    _votes_pending.discard(round_id)
+    with app.app_context():
+        round_ = db.session.get(VoteRound, round_id)
+        staff, public = round_payload(round_, STAFF), round_payload(round_, PUBLIC)
+        db.session.remove()
+    socketio.emit("votes_changed", {"rounds": [staff]}, to=staff_room(workshop_id))
+    socketio.emit("votes_changed", {"rounds": [public]}, to=public_room(workshop_id))

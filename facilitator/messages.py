@@ -14,6 +14,11 @@ MESSAGES = {
     "board_not_empty": _l("The board “%(title)s” already has ideas and cannot be removed."),
     "sign_in_link_invalid": _l("This sign-in link is not valid any more. Ask for a new one."),
     "not_joined": _l("Please join the workshop first."),
+    "round_closed": _l("Voting has ended for this round."),
+    "vote_budget_exceeded": _l("You have used all your %(max)s dots."),
+    "item_cap_reached": _l("At most %(max)s dots can go on one item."),
+    "already_counted": _l("This dot was already counted."),
+    "own_idea_not_allowed": _l("In this round, dots may not go on your own ideas."),
 }
 
 # Where the field says more than the code: which name, which code, which password.
@@ -21,6 +26,7 @@ FIELD_MESSAGES = {
     "name_taken": _l("That name is already in use."),
     "password": _l("The password needs at least %(min)s characters."),
     "join_code": _l("There is no workshop with this code. Please check the code."),
+    "history": _l("There is nothing to undo or redo."),
 }
 
 

@@ -7,7 +7,8 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from . import auth, broadcast
-from .domain import boards, ideas, presence, workshops
+from .domain import (boards, clusters, history, ideas, measures, phases, presence, voting,
+                     workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload
 from .domain.errors import DomainError, Forbidden, NotFound
 from .extensions import db, socketio
@@ -119,7 +120,13 @@ def on_sync(conn: Conn, data: dict) -> dict:
     since = data.get("since", 0)
     since = since if isinstance(since, int) and not isinstance(since, bool) else 0
     audience = STAFF if conn.role == STAFF_ROLE else PUBLIC
-    return changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id)
+    snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id)
+    if conn.role == PARTICIPANT:
+        participant = _participant(conn)
+        snapshot["my_votes"] = {
+            round_.id: voting.my_votes(db.session, round_, participant)
+            for round_ in voting.rounds_of(db.session, conn.workshop_id)}
+    return snapshot
 
 
 @handles("post_idea", PARTICIPANT)
@@ -168,3 +175,139 @@ def _still_runs(conn: Conn) -> None:
     """A facilitator removed from a workshop loses its actions at once, not at reconnect."""
     if not workshops.can_run(db.session, auth.facilitator_id(), conn.workshop_id):
         raise Forbidden()
+
+
+# --- Clustering and moderation (undoable) -------------------------------------------------------
+
+def _staff(conn: Conn) -> int:
+    """The acting facilitator, checked again on every action."""
+    _still_runs(conn)
+    return auth.facilitator_id()
+
+
+STAFF_ACTIONS = {
+    "create_cluster": lambda conn, d: clusters.create_cluster(
+        db.session, conn.workshop_id, _staff(conn), d.get("board_id"), d.get("heading", ""),
+        d.get("colour", "grey"), d.get("idea_ids", [])),
+    "update_cluster": lambda conn, d: clusters.update_cluster(
+        db.session, conn.workshop_id, _staff(conn), d.get("cluster_id"), d.get("heading"),
+        d.get("colour")),
+    "move_cluster": lambda conn, d: clusters.move_cluster(
+        db.session, conn.workshop_id, _staff(conn), d.get("cluster_id"), d.get("position")),
+    "dissolve_cluster": lambda conn, d: clusters.dissolve_cluster(
+        db.session, conn.workshop_id, _staff(conn), d.get("cluster_id")),
+    "merge_clusters": lambda conn, d: clusters.merge_clusters(
+        db.session, conn.workshop_id, _staff(conn), d.get("source_id"), d.get("target_id")),
+    "move_idea": lambda conn, d: clusters.move_idea(
+        db.session, conn.workshop_id, _staff(conn), d.get("idea_id"), d.get("cluster_id"),
+        d.get("position"), d.get("board_id")),
+    "correct_idea": lambda conn, d: clusters.correct_text(
+        db.session, conn.workshop_id, _staff(conn), d.get("idea_id"), d.get("text")),
+    "merge_duplicates": lambda conn, d: clusters.merge_duplicates(
+        db.session, conn.workshop_id, _staff(conn), d.get("idea_id"), d.get("into_id")),
+    "place_on_matrix": lambda conn, d: clusters.place_on_matrix(
+        db.session, conn.workshop_id, _staff(conn), d.get("cluster_id"), d.get("x"),
+        d.get("y")),
+    "save_measure": lambda conn, d: measures.save_measure(
+        db.session, conn.workshop_id, _staff(conn), _measure_spec(d), d.get("measure_id")),
+    "delete_measure": lambda conn, d: measures.delete_measure(
+        db.session, conn.workshop_id, _staff(conn), d.get("measure_id")),
+    "undo": lambda conn, d: history.undo(db.session, conn.workshop_id, _staff(conn)),
+    "redo": lambda conn, d: history.redo(db.session, conn.workshop_id, _staff(conn)),
+}
+
+
+def _measure_spec(data: dict) -> measures.MeasureSpec:
+    fields = ("title", "description", "thematic_field", "responsible", "partners", "horizon",
+              "board_id", "source_idea_ids", "source_cluster_id")
+    defaults = measures.MeasureSpec(title="")
+    return measures.MeasureSpec(**{name: data.get(name, getattr(defaults, name))
+                                   for name in fields})
+
+
+def _register_staff_action(event: str, action) -> None:
+    @handles(event, STAFF_ROLE)
+    def on_action(conn: Conn, data: dict) -> dict:
+        row = action(conn, data)
+        return {"id": row.id, "history": history.history_state(
+            db.session, conn.workshop_id, auth.facilitator_id())}
+    on_action.__name__ = f"on_{event}"
+
+
+for _event, _action in STAFF_ACTIONS.items():
+    _register_staff_action(_event, _action)
+
+
+@handles("history", STAFF_ROLE)
+def on_history(conn: Conn, data: dict) -> dict:
+    return {"history": history.history_state(db.session, conn.workshop_id, _staff(conn))}
+
+
+# --- Running the workshop -------------------------------------------------------------------------
+
+@handles("set_phase", STAFF_ROLE)
+def on_set_phase(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    changed = phases.set_phase(db.session, conn.workshop_id, data.get("board_ids", []),
+                               data.get("phase"))
+    return {"board_ids": [board.id for board in changed]}
+
+
+@handles("set_timer", STAFF_ROLE)
+def on_set_timer(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    workshop = phases.set_timer(db.session, conn.workshop_id, data.get("action"),
+                                data.get("seconds"))
+    return {"timer": phases.timer_state(workshop)}
+
+
+@handles("set_projector", STAFF_ROLE)
+def on_set_projector(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    workshop = phases.set_projector(db.session, conn.workshop_id, data.get("view"),
+                                    data.get("target_id"), data.get("board_ids"))
+    return {"view": workshop.projector_view}
+
+
+# --- Prioritisation ---------------------------------------------------------------------------------
+
+@handles("open_round", STAFF_ROLE)
+def on_open_round(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    spec_fields = voting.RoundSpec.__dataclass_fields__
+    spec = voting.RoundSpec(**{name: data[name] for name in spec_fields if name in data})
+    return {"round_id": voting.open_round(db.session, conn.workshop_id, spec).id}
+
+
+@handles("update_round", STAFF_ROLE)
+def on_update_round(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    round_ = voting.update_round(db.session, conn.workshop_id, data.get("round_id"),
+                                 data.get("settings"))
+    return {"round_id": round_.id}
+
+
+def _voted(conn: Conn, round_id, mine: dict) -> dict:
+    broadcast.announce_votes_soon(conn.workshop_id, round_id)
+    return {"round_id": round_id, "my_votes": mine}
+
+
+@handles("place_dot", PARTICIPANT)
+def on_place_dot(conn: Conn, data: dict) -> dict:
+    mine = voting.place_dot(db.session, _participant(conn), data.get("round_id"),
+                            data.get("target_id"), data.get("client_id"))
+    return _voted(conn, data["round_id"], mine)
+
+
+@handles("remove_dot", PARTICIPANT)
+def on_remove_dot(conn: Conn, data: dict) -> dict:
+    mine = voting.remove_dot(db.session, _participant(conn), data.get("round_id"),
+                             data.get("target_id"))
+    return _voted(conn, data["round_id"], mine)
+
+
+@handles("rate_option", PARTICIPANT)
+def on_rate_option(conn: Conn, data: dict) -> dict:
+    mine = voting.rate_option(db.session, _participant(conn), data.get("round_id"),
+                              data.get("option_id"), data.get("value"))
+    return _voted(conn, data["round_id"], mine)

@@ -19,15 +19,24 @@ export class LiveWorkshop extends EventTarget {
     this.workshop = null;
     this.boards = new Map();
     this.ideas = new Map();
+    this.clusters = new Map();
+    this.measures = new Map();
+    this.rounds = new Map();
+    this.myVotes = {};
     this.syncing = false;
     this.socket = io({ auth, reconnectionDelayMax: 5000 });
     this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
     this.socket.on("disconnect", () => this.emitState("disconnected"));
     this.socket.on("connect_error", (error) => this.emitState("refused", error.message));
-    for (const name of ["idea_posted", "idea_updated", "board_updated", "workshop_updated"]) {
+    for (const name of SEQUENCED_EVENTS) {
       this.socket.on(name, (payload) => this.receive(payload));
     }
     this.socket.on("presence_changed", (counts) => this.dispatch("presence", counts));
+    // Tallies are not sequenced (every sync carries them): apply, never count as a gap.
+    this.socket.on("votes_changed", (payload) => {
+      this.apply(payload);
+      this.dispatch("change", { payload });
+    });
   }
 
   dispatch(type, detail) {
@@ -57,9 +66,10 @@ export class LiveWorkshop extends EventTarget {
       return;
     }
     if (answer.full) {
-      this.boards.clear();
-      this.ideas.clear();
+      for (const map of [this.boards, this.ideas, this.clusters, this.measures]) map.clear();
     }
+    this.rounds.clear();
+    if (answer.my_votes) this.myVotes = answer.my_votes;
     this.apply(answer);
     this.seq = answer.seq;
     this.dispatch("change", { full: answer.full });
@@ -83,6 +93,9 @@ export class LiveWorkshop extends EventTarget {
       }
     }
     for (const board of payload.boards || []) upsert(this.boards, board);
+    for (const cluster of payload.clusters || []) upsert(this.clusters, cluster);
+    for (const measure of payload.measures || []) upsert(this.measures, measure);
+    for (const round of payload.rounds || []) upsert(this.rounds, round);
     for (const idea of payload.ideas || []) {
       const known = this.ideas.get(idea.id);
       // A concealed board hides texts from everyone but the author, who keeps their own.
@@ -101,9 +114,61 @@ export class LiveWorkshop extends EventTarget {
 
   ideasOn(boardId) {
     return [...this.ideas.values()]
-      .filter((idea) => idea.board_id === boardId && idea.state !== "withdrawn")
+      .filter((idea) => idea.board_id === boardId && idea.state !== "withdrawn" &&
+        idea.state !== "merged")
       .sort((a, b) => a.id - b.id);
   }
+
+  clustersOn(boardId) {
+    return [...this.clusters.values()]
+      .filter((cluster) => cluster.board_id === boardId && cluster.state === "active")
+      .sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+
+  // Cards of one cluster (or the unsorted ones, clusterId null) in their order.
+  cardsIn(boardId, clusterId) {
+    return this.ideasOn(boardId)
+      .filter((idea) => (idea.cluster_id ?? null) === clusterId)
+      .sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+
+  activeMeasures() {
+    return [...this.measures.values()]
+      .filter((measure) => measure.state === "active")
+      .sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+
+  // Open or revealed rounds that concern a board (a round without boards covers all).
+  roundsFor(boardId) {
+    return [...this.rounds.values()].filter((round) =>
+      round.board_ids.length === 0 || round.board_ids.includes(boardId));
+  }
+}
+
+// Server events that carry a workshop sequence number.
+const SEQUENCED_EVENTS = ["idea_posted", "idea_updated", "board_updated", "workshop_updated",
+  "arrangement_changed", "measure_updated", "round_updated"];
+
+// A countdown shown from this screen's own clock, restarted by every timer state it receives.
+export function countdown(element, labels) {
+  let timer = null;
+  return (state) => {
+    clearInterval(timer);
+    if (!state || (!state.running && !state.remaining)) {
+      element.hidden = true;
+      return;
+    }
+    element.hidden = false;
+    const end = Date.now() + state.remaining * 1000;
+    const show = () => {
+      const left = state.running ? Math.max(0, Math.round((end - Date.now()) / 1000)) : state.remaining;
+      const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+      element.textContent = state.running ? text : `${text} (${labels.paused})`;
+      element.dataset.state = left === 0 ? "over" : state.running ? "running" : "paused";
+    };
+    show();
+    if (state.running) timer = setInterval(show, 1000);
+  };
 }
 
 function upsert(map, item) {
