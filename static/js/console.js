@@ -1,11 +1,8 @@
 // The facilitator console: every board live, with moderation and posting controls.
-import { LiveWorkshop, fill, pageData, politeAnnouncer, syncList } from "./live.js";
+import { fill, syncList } from "./live.js";
+import { T, announce, data, live } from "./console_state.js";
 
-const data = pageData();
-const T = data.text;
 const $ = (selector, root = document) => root.querySelector(selector);
-const live = new LiveWorkshop({ role: "staff", code: data.code });
-const announce = politeAnnouncer($("[data-announcer]"));
 const boardTemplate = $("[data-board-template]");
 const ideaTemplate = $("[data-idea-template]");
 const container = $("[data-boards]");
@@ -47,7 +44,7 @@ function section(board) {
   $("[data-projector]", node).addEventListener("change", () => {
     const chosen = live.orderedBoards().filter((b) =>
       $("[data-projector]", sections.get(b.id) || node).checked).map((b) => b.id);
-    request("show_boards", { board_ids: chosen }, node);
+    request("set_projector", { view: "boards", board_ids: chosen }, node);
   });
   $("[data-poster]", node).href = data.poster_url.replace("/0", `/${board.id}`);
   $("[data-qr]", node).href = data.qr_url.replace("/0.png", `/${board.id}.png`);

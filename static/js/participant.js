@@ -1,11 +1,9 @@
 // The phone's board page: write ideas, see them arrive, edit or withdraw your own.
-import { LiveWorkshop, el, fill, pageData, politeAnnouncer, syncList } from "./live.js";
+import { el, fill, politeAnnouncer, syncList } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { T, data, live } from "./participant_state.js";
 
-const data = pageData();
-const T = data.text;
 const $ = (selector) => document.querySelector(selector);
-const live = new LiveWorkshop({ role: "participant", code: data.code, board_id: data.board_id });
 const outbox = new Outbox(`facilitator.outbox.${data.code}`, live);
 const announce = politeAnnouncer($("[data-announcer]"));
 const textarea = $("[data-idea-text]");
@@ -104,10 +102,11 @@ function render() {
 function renderBoardState(board) {
   $("[data-board-title]").textContent = board.title;
   $("[data-board-question]").textContent = board.question;
+  const collecting = board.is_open && board.phase === "collect";
   const send = $("[data-send]");
-  send.disabled = !board.is_open;
-  textarea.disabled = !board.is_open;
-  if (!board.is_open) {
+  send.disabled = !collecting;
+  textarea.disabled = !collecting;
+  if (!collecting) {
     showNotice(T.closed);
   } else if (board.max_ideas_per_person) {
     const used = live.ideasOn(board.id).filter((i) => i.mine).length +
@@ -137,7 +136,7 @@ function ownCard(idea, board) {
   const node = card(idea, { status: "sent" });
   node.dataset.ideaId = idea.id;
   const actions = node.querySelector("[data-actions]");
-  actions.hidden = !(board && board.is_open && idea.state !== "hidden");
+  actions.hidden = !(board && board.is_open && board.phase === "collect" && idea.state !== "hidden");
   node.querySelector("[data-edit]").addEventListener("click", () => {
     editing = idea.id;
     render();
