@@ -72,6 +72,8 @@ class Workshop(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
     event_date: Mapped[date | None]
     place: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
+    # Who invites (Landkreis, office): the record's cover and imprint name it.
+    organiser: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="de")
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -288,4 +290,25 @@ class Vote(Base):
     target_id: Mapped[int]
     value: Mapped[int] = mapped_column(default=1)
     client_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created]
+
+
+PHOTO_KINDS = ("photo", "logo")
+
+
+class Photo(Base):
+    """A photo of a flipchart or pin board (on a board or the whole workshop), or the organiser's
+    logo for the record's cover. The file has a random name under the upload directory; the
+    uploaded file's name is never kept, and its metadata (EXIF, GPS) was stripped on upload."""
+    __tablename__ = "photos"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int | None] = mapped_column(
+        ForeignKey("boards.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="photo")  # photo | logo
+    # Random, unguessable, relative to the workshop's upload folder (e.g. "Xq3…k.jpg").
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    caption: Mapped[str] = mapped_column(String(300), default="")
+    width: Mapped[int]
+    height: Mapped[int]
     created_at: Mapped[created]
