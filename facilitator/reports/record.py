@@ -1,0 +1,517 @@
+"""The workshop record: everything the documentation shows, read once into plain dataclasses.
+
+`build_record(session, workshop_id)` is the one way every output (PDF, HTML preview, DOCX, CSV,
+JSON) learns what happened. It knows no Flask and renders nothing. It applies the documentation
+conventions (DOMAIN.md §3) in one place, so no output can break them by accident:
+
+- anonymous: author names only when the organiser asks (`include_names`) *and* the participant
+  chose to show one; participants are otherwise only counted;
+- small stakeholder groups (1–4 people) are shown as "< 5"; when that would leave exactly one
+  suppressed cell (derivable from the total) the next smallest cell is suppressed too;
+- hidden and withdrawn cards are never in the record, only their number per board;
+- vote results only of rounds that were closed or revealed (an open, unrevealed round is
+  provisional and not yet public).
+
+Times are timezone-aware UTC; renderers convert them to local time.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import MetaData, Table, inspect, select
+from sqlalchemy.orm import Session
+
+from ..domain import voting
+from ..domain.errors import NotFound
+from ..models import (Base, Board, Cluster, Idea, Measure, Participant, PhaseChange,
+                      StakeholderGroup, Vote, VoteRound, Workshop)
+
+# Groups smaller than this are shown as "< 5" (DOMAIN.md §3.2, item 5).
+SMALL_GROUP = 5
+SUPPRESSED = f"< {SMALL_GROUP}"
+
+
+# --- The record -------------------------------------------------------------------------------
+
+@dataclass
+class PhaseSpan:
+    """One phase of one board as it actually ran; `end` is None while it still runs.
+    The first "collect" phase has no recorded start: it starts at the board's first card."""
+    phase: str
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass
+class AgendaBoard:
+    board_id: int
+    title: str
+    phases: list[PhaseSpan]
+
+
+@dataclass
+class GroupCount:
+    """Participants of one stakeholder group: `count` is None when suppressed (`shown` "< 5")."""
+    name: str
+    count: int | None
+    shown: str
+
+
+@dataclass
+class BoardCount:
+    board_id: int
+    title: str
+    participants: int  # participants who posted at least one card there (any state)
+    cards: int  # visible cards (merged duplicates count with their card)
+
+
+@dataclass
+class Participation:
+    total: int  # phones that joined
+    active: int  # of those, who posted a card or voted
+    by_group: list[GroupCount]  # in the workshop's group order, then "no group given"
+    by_board: list[BoardCount]
+    voters: int
+
+
+@dataclass
+class Card:
+    id: int
+    text: str
+    # The author's wording when a facilitator corrected the text; None if never corrected.
+    original_text: str | None
+    author: str  # "" unless include_names and the participant chose a name
+    created_at: datetime
+    cluster_id: int | None
+    # Texts of cards merged into this one as duplicates (each with its original wording).
+    duplicates: list["Card"] = field(default_factory=list)
+    # Dots from the latest closed/revealed idea round touching the board; None if none.
+    votes: int | None = None
+    rank: int | None = None
+    tie: bool = False
+
+
+@dataclass
+class ClusterRecord:
+    id: int
+    heading: str
+    colour: str
+    cards: list[Card]
+    matrix_x: float | None  # effort 0..1
+    matrix_y: float | None  # impact 0..1
+    votes: int | None = None  # from the latest closed/revealed cluster round touching the board
+    rank: int | None = None
+    tie: bool = False
+
+
+@dataclass
+class ResultRow:
+    """One target of a round, ranked. Consent rows also carry the answer distribution."""
+    target_id: int
+    label: str
+    score: int
+    rank: int
+    tie: bool
+    board_id: int | None = None
+    answers: int | None = None  # consent: how many rated this option
+    distribution: list[int] | None = None  # consent: how many answered 0, 1, … 10
+    passive: bool = False  # consent: the "leave things as they are" option
+
+
+@dataclass
+class RoundRecord:
+    id: int
+    kind: str  # dots | consent
+    target_kind: str  # idea | cluster | measure | option
+    question: str
+    state: str  # open | closed
+    revealed: bool
+    board_ids: list[int]  # empty: the whole workshop
+    dots_per_person: int
+    voters: int
+    rows: list[ResultRow]  # ranked; for a board, only that board's targets
+    final_order: list[str]  # labels, in the facilitator's final order
+    created_at: datetime
+
+
+@dataclass
+class MatrixPlacement:
+    cluster_id: int
+    heading: str
+    effort: float  # x, 0..1
+    impact: float  # y, 0..1
+
+
+@dataclass
+class Photo:
+    id: int
+    board_id: int | None
+    kind: str  # photo | logo
+    filename: str  # relative to instance/uploads/
+    caption: str
+    width: int | None
+    height: int | None
+    created_at: datetime | None
+
+
+@dataclass
+class BoardRecord:
+    id: int
+    title: str
+    question: str
+    colour: str
+    phase: str
+    clusters: list[ClusterRecord]
+    unclustered: list[Card]
+    rounds: list[RoundRecord]  # dot rounds on its cards/clusters, consent checks scoped to it
+    matrix: list[MatrixPlacement]
+    final_order: list[str]  # labels: the latest non-empty final order among its rounds
+    photos: list[Photo]
+    hidden_count: int
+    withdrawn_count: int
+
+    @property
+    def cards(self) -> list[Card]:
+        """Every visible card of the board, clusters first (in order), then unclustered."""
+        return [card for cluster in self.clusters for card in cluster.cards] + self.unclustered
+
+    @property
+    def card_count(self) -> int:
+        return sum(1 + len(card.duplicates) for card in self.cards)
+
+
+@dataclass
+class MeasureRecord:
+    id: int
+    title: str
+    description: str
+    thematic_field: str
+    responsible: str
+    partners: str
+    horizon: str  # "" | short | medium | long
+    board_id: int | None
+    board_title: str
+    source_cards: list[str]  # texts of its visible source cards
+    source_cluster: str  # heading of its source cluster, "" if none
+    score: int | None
+    rank: int | None
+    tie: bool
+
+
+@dataclass
+class AppendixBoard:
+    board_id: int
+    title: str
+    cards: list[Card]  # every visible card, verbatim (duplicates inside their card)
+    hidden_count: int
+    withdrawn_count: int
+
+
+@dataclass
+class WorkshopRecord:
+    id: int
+    title: str
+    event_date: date | None
+    place: str
+    organiser: str
+    purpose: str
+    process_title: str
+    language: str
+    join_code: str
+    include_names: bool
+    generated_at: datetime
+    logo: Photo | None
+    agenda: list[AgendaBoard]
+    participation: Participation
+    boards: list[BoardRecord]
+    measures: list[MeasureRecord]
+    measures_round: RoundRecord | None  # the round that ranked the measures, if any
+    workshop_rounds: list[RoundRecord]  # consent checks for the whole workshop
+    photos: list[Photo]  # photos not tied to a board
+    appendix: list[AppendixBoard]
+
+    @property
+    def card_count(self) -> int:
+        return sum(board.card_count for board in self.boards)
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(board.hidden_count for board in self.boards)
+
+    @property
+    def all_photos(self) -> list[Photo]:
+        return self.photos + [photo for board in self.boards for photo in board.photos]
+
+
+# --- Building it ------------------------------------------------------------------------------
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Stored times are naive UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+def suppress_small(counts: list[tuple[str, int]]) -> list[GroupCount]:
+    """Counts with small cells (1–4) suppressed; if exactly one cell would be suppressed, the
+    next smallest non-zero cell is suppressed too, so the total cannot give it away."""
+    hidden = {index for index, (_, n) in enumerate(counts) if 0 < n < SMALL_GROUP}
+    if len(hidden) == 1:
+        others = [(n, index) for index, (_, n) in enumerate(counts)
+                  if index not in hidden and n > 0]
+        if others:
+            hidden.add(min(others)[1])
+    return [GroupCount(name, None, SUPPRESSED) if index in hidden else GroupCount(name, n, str(n))
+            for index, (name, n) in enumerate(counts)]
+
+
+def _photos(session: Session, workshop_id: int) -> list[Photo]:
+    """Photos and logo, if the photos table exists (it comes with the uploads feature)."""
+    table = Base.metadata.tables.get("photos")
+    bind = session.get_bind()
+    if table is None:
+        if not inspect(bind).has_table("photos"):
+            return []
+        table = Table("photos", MetaData(), autoload_with=bind)
+    columns = table.c
+    query = select(table).where(columns.workshop_id == workshop_id)
+    order = [c for c in (columns.get("created_at"), columns.get("id")) if c is not None]
+    rows = session.execute(query.order_by(*order)).mappings().all()
+    return [Photo(id=row["id"], board_id=row.get("board_id"), kind=row.get("kind") or "photo",
+                  filename=row["filename"], caption=row.get("caption") or "",
+                  width=row.get("width"), height=row.get("height"),
+                  created_at=_utc(row.get("created_at"))) for row in rows]
+
+
+def _agenda(session: Session, boards: list[Board], first_card: dict[int, datetime]
+            ) -> list[AgendaBoard]:
+    changes: dict[int, list[PhaseChange]] = defaultdict(list)
+    if boards:
+        for change in session.scalars(select(PhaseChange).where(
+                PhaseChange.workshop_id == boards[0].workshop_id).order_by(
+                PhaseChange.at, PhaseChange.id)):
+            changes[change.board_id].append(change)
+    agenda = []
+    for board in boards:
+        spans: list[PhaseSpan] = []
+        board_changes = changes.get(board.id, [])
+        # Every board begins collecting; that start is not recorded, the first card marks it.
+        if not board_changes or board_changes[0].phase != "collect":
+            end = board_changes[0].at if board_changes else None
+            spans.append(PhaseSpan("collect", _utc(first_card.get(board.id)), _utc(end)))
+        for index, change in enumerate(board_changes):
+            end = board_changes[index + 1].at if index + 1 < len(board_changes) else None
+            spans.append(PhaseSpan(change.phase, _utc(change.at), _utc(end)))
+        agenda.append(AgendaBoard(board.id, board.title, spans))
+    return agenda
+
+
+def _round_record(session: Session, round_: VoteRound, rows: list[dict],
+                  board_id: int | None = None) -> RoundRecord:
+    if board_id is not None and round_.kind == "dots":
+        rows = [row for row in rows if row["board_id"] == board_id]
+    labels = {row["id"]: row["label"] for row in rows}
+    return RoundRecord(
+        id=round_.id, kind=round_.kind, target_kind=round_.target_kind,
+        question=round_.question or "", state=round_.state, revealed=round_.revealed,
+        board_ids=list(round_.board_ids or []), dots_per_person=round_.dots_per_person,
+        voters=voting.voter_count(session, round_),
+        rows=[ResultRow(target_id=row["id"], label=row["label"] or "", score=row["score"],
+                        rank=row["rank"], tie=row["tie"], board_id=row.get("board_id"),
+                        answers=row.get("answers"), distribution=row.get("distribution"),
+                        passive=row.get("passive", False)) for row in rows],
+        final_order=[labels[target] for target in (round_.final_order or []) if target in labels],
+        created_at=_utc(round_.created_at))
+
+
+def _public(round_: VoteRound) -> bool:
+    return round_.state == "closed" or round_.revealed
+
+
+def build_record(session: Session, workshop_id: int, include_names: bool = False
+                 ) -> WorkshopRecord:
+    """Everything the documentation of one workshop shows (see the module docstring)."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(field="workshop_id")
+    boards = list(session.scalars(select(Board).where(Board.workshop_id == workshop_id).order_by(
+        Board.position, Board.id)))
+    board_ids = [board.id for board in boards]
+    groups = list(session.scalars(select(StakeholderGroup).where(
+        StakeholderGroup.workshop_id == workshop_id).order_by(
+        StakeholderGroup.position, StakeholderGroup.id)))
+    participants = session.execute(select(
+        Participant.id, Participant.display_name, Participant.stakeholder_group_id).where(
+        Participant.workshop_id == workshop_id)).all()
+    names = {pid: (name or "") for pid, name, _ in participants}
+
+    # Plain rows, not ORM objects: a 5,000-card workshop is read in one query.
+    idea_rows = session.execute(select(
+        Idea.id, Idea.board_id, Idea.participant_id, Idea.text, Idea.state, Idea.original_text,
+        Idea.cluster_id, Idea.position, Idea.merged_into_id, Idea.created_at).where(
+        Idea.workshop_id == workshop_id).order_by(Idea.position, Idea.id)).all()
+
+    def card(row) -> Card:
+        author = names.get(row.participant_id, "") if include_names else ""
+        original = row.original_text if row.original_text not in (None, row.text) else None
+        return Card(id=row.id, text=row.text, original_text=original, author=author,
+                    created_at=_utc(row.created_at), cluster_id=row.cluster_id)
+
+    by_id = {row.id: row for row in idea_rows}
+    cards: dict[int, Card] = {}
+    hidden: Counter = Counter()
+    withdrawn: Counter = Counter()
+    posters: dict[int, set] = defaultdict(set)
+    first_card: dict[int, datetime] = {}
+    for row in idea_rows:
+        if row.participant_id is not None:
+            posters[row.board_id].add(row.participant_id)
+        if row.board_id not in first_card or row.created_at < first_card[row.board_id]:
+            first_card[row.board_id] = row.created_at
+        if row.state == "visible":
+            cards[row.id] = card(row)
+        elif row.state == "hidden":
+            hidden[row.board_id] += 1
+        elif row.state == "withdrawn":
+            withdrawn[row.board_id] += 1
+    for row in idea_rows:
+        if row.state != "merged":
+            continue
+        # Follow the chain to the card that stayed; a duplicate of a hidden card stays hidden.
+        keeper, seen = by_id.get(row.merged_into_id), {row.id}
+        while keeper is not None and keeper.state == "merged" and keeper.id not in seen:
+            seen.add(keeper.id)
+            keeper = by_id.get(keeper.merged_into_id)
+        if keeper is not None and keeper.id in cards:
+            cards[keeper.id].duplicates.append(card(row))
+        elif keeper is None or keeper.state != "withdrawn":
+            hidden[row.board_id] += 1
+
+    cluster_rows = list(session.scalars(select(Cluster).where(
+        Cluster.workshop_id == workshop_id, Cluster.state == "active").order_by(
+        Cluster.position, Cluster.id)))
+
+    # Vote rounds that are public, with results computed once each.
+    rounds = [r for r in voting.rounds_of(session, workshop_id) if _public(r)]
+    results = {r.id: voting.results(session, r) for r in rounds}
+
+    def touches(round_: VoteRound, board_id: int) -> bool:
+        return not round_.board_ids or board_id in round_.board_ids
+
+    # Votes on cards and clusters: from the latest public round of that kind on the board.
+    for round_ in rounds:
+        if round_.kind != "dots" or round_.target_kind != "idea":
+            continue
+        for row in results[round_.id]:
+            if row["id"] in cards:
+                target = cards[row["id"]]
+                target.votes, target.rank, target.tie = row["score"], row["rank"], row["tie"]
+    cluster_votes: dict[int, dict] = {}
+    for round_ in rounds:
+        if round_.kind == "dots" and round_.target_kind == "cluster":
+            for row in results[round_.id]:
+                cluster_votes[row["id"]] = row
+
+    photos = _photos(session, workshop_id)
+    logo = next((p for p in reversed(photos) if p.kind == "logo"), None)
+    pictures = [p for p in photos if p.kind != "logo"]
+
+    board_records = []
+    for board in boards:
+        visible = [c for c in cards.values() if by_id[c.id].board_id == board.id]
+        clusters = []
+        for cluster in (c for c in cluster_rows if c.board_id == board.id):
+            votes = cluster_votes.get(cluster.id, {})
+            clusters.append(ClusterRecord(
+                id=cluster.id, heading=cluster.heading or "", colour=cluster.colour,
+                cards=[c for c in visible if c.cluster_id == cluster.id],
+                matrix_x=cluster.matrix_x, matrix_y=cluster.matrix_y,
+                votes=votes.get("score"), rank=votes.get("rank"), tie=votes.get("tie", False)))
+        clustered = {c.id for c in clusters}
+        board_rounds = []
+        for round_ in rounds:
+            if round_.target_kind == "measure" or not touches(round_, board.id):
+                continue
+            if round_.kind == "consent" and not round_.board_ids:
+                continue  # whole-workshop consent checks: WorkshopRecord.workshop_rounds
+            record = _round_record(session, round_, results[round_.id], board.id)
+            if record.rows:
+                board_rounds.append(record)
+        final = next((r.final_order for r in reversed(board_rounds) if r.final_order), [])
+        board_records.append(BoardRecord(
+            id=board.id, title=board.title, question=board.question or "", colour=board.colour,
+            phase=board.phase, clusters=clusters,
+            unclustered=[c for c in visible if c.cluster_id not in clustered],
+            rounds=board_rounds,
+            matrix=[MatrixPlacement(c.id, c.heading, c.matrix_x, c.matrix_y) for c in clusters
+                    if c.matrix_x is not None and c.matrix_y is not None],
+            final_order=final, photos=[p for p in pictures if p.board_id == board.id],
+            hidden_count=hidden[board.id], withdrawn_count=withdrawn[board.id]))
+
+    measures, measures_round = _measures(session, workshop_id, boards, rounds, results, cards,
+                                         cluster_rows)
+    workshop_rounds = [_round_record(session, r, results[r.id]) for r in rounds
+                       if r.kind == "consent" and not r.board_ids]
+
+    # Participation: joined phones, by group (suppressed), by board (who posted there).
+    voters = set(session.scalars(select(Vote.participant_id).join(
+        VoteRound, VoteRound.id == Vote.round_id).where(
+        VoteRound.workshop_id == workshop_id).distinct()))
+    active = voters | {pid for row in idea_rows for pid in [row.participant_id] if pid}
+    per_group = Counter(group_id for _, _, group_id in participants)
+    counts = [(group.name, per_group.get(group.id, 0)) for group in groups]
+    known = {group.id for group in groups}
+    unstated = sum(n for group_id, n in per_group.items() if group_id not in known)
+    if unstated or groups:
+        counts.append(("", unstated))  # "" = no group given; renderers label it
+    participation = Participation(
+        total=len(participants), active=len(active), by_group=suppress_small(counts),
+        by_board=[BoardCount(b.id, b.title, len(posters.get(b.id, ())), b.card_count)
+                  for b in board_records],
+        voters=len(voters))
+
+    return WorkshopRecord(
+        id=workshop.id, title=workshop.title, event_date=workshop.event_date,
+        place=workshop.place or "", organiser=getattr(workshop, "organiser", "") or "",
+        purpose=workshop.purpose or "",
+        process_title=workshop.process.title if workshop.process else "",
+        language=workshop.language or "de", join_code=workshop.join_code,
+        include_names=include_names, generated_at=datetime.now(timezone.utc), logo=logo,
+        agenda=_agenda(session, boards, first_card), participation=participation,
+        boards=board_records, measures=measures, measures_round=measures_round,
+        workshop_rounds=workshop_rounds, photos=[p for p in pictures if p.board_id is None
+                                                 or p.board_id not in board_ids],
+        appendix=[AppendixBoard(b.id, b.title, b.cards, b.hidden_count, b.withdrawn_count)
+                  for b in board_records])
+
+
+def _measures(session: Session, workshop_id: int, boards: list[Board], rounds: list[VoteRound],
+              results: dict, cards: dict[int, Card], clusters: list[Cluster]
+              ) -> tuple[list[MeasureRecord], RoundRecord | None]:
+    """Measures in the facilitator's final order of the latest public measure round, else ranked
+    by its votes; measures it did not cover follow by position."""
+    rows = list(session.scalars(select(Measure).where(
+        Measure.workshop_id == workshop_id, Measure.state == "active").order_by(
+        Measure.position, Measure.id)))
+    titles = {board.id: board.title for board in boards}
+    headings = {cluster.id: cluster.heading for cluster in clusters}
+    latest = next((r for r in reversed(rounds) if r.target_kind == "measure"), None)
+    ranked = {row["id"]: row for row in results[latest.id]} if latest else {}
+    sequence = list(latest.final_order or []) + list(ranked) if latest else []
+    order = {target: index for index, target in enumerate(dict.fromkeys(sequence))}
+    rows.sort(key=lambda m: (order.get(m.id, len(order)), m.position, m.id))
+    measures = []
+    for measure in rows:
+        result = ranked.get(measure.id, {})
+        measures.append(MeasureRecord(
+            id=measure.id, title=measure.title, description=measure.description or "",
+            thematic_field=measure.thematic_field or "", responsible=measure.responsible or "",
+            partners=measure.partners or "", horizon=measure.horizon or "",
+            board_id=measure.board_id, board_title=titles.get(measure.board_id, ""),
+            source_cards=[cards[i].text for i in (measure.source_idea_ids or []) if i in cards],
+            source_cluster=headings.get(measure.source_cluster_id, ""),
+            score=result.get("score"), rank=result.get("rank"), tie=result.get("tie", False)))
+    round_record = _round_record(session, latest, results[latest.id]) if latest else None
+    return measures, round_record
