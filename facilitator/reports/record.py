@@ -20,13 +20,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import MetaData, Table, inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import voting
 from ..domain.errors import NotFound
-from ..models import (Base, Board, Cluster, Idea, Measure, Participant, PhaseChange,
-                      StakeholderGroup, Vote, VoteRound, Workshop)
+from ..models import (Board, Cluster, Idea, Measure, Participant, PhaseChange, StakeholderGroup,
+                      Vote, VoteRound, Workshop)
+from ..models import Photo as PhotoRow
 
 # Groups smaller than this are shown as "< 5" (DOMAIN.md §3.2, item 5).
 SMALL_GROUP = 5
@@ -149,7 +150,7 @@ class Photo:
     id: int
     board_id: int | None
     kind: str  # photo | logo
-    filename: str  # relative to instance/uploads/
+    filename: str  # relative to the upload folder (see pdf.photo_path)
     caption: str
     width: int | None
     height: int | None
@@ -268,21 +269,12 @@ def suppress_small(counts: list[tuple[str, int]]) -> list[GroupCount]:
 
 
 def _photos(session: Session, workshop_id: int) -> list[Photo]:
-    """Photos and logo, if the photos table exists (it comes with the uploads feature)."""
-    table = Base.metadata.tables.get("photos")
-    bind = session.get_bind()
-    if table is None:
-        if not inspect(bind).has_table("photos"):
-            return []
-        table = Table("photos", MetaData(), autoload_with=bind)
-    columns = table.c
-    query = select(table).where(columns.workshop_id == workshop_id)
-    order = [c for c in (columns.get("created_at"), columns.get("id")) if c is not None]
-    rows = session.execute(query.order_by(*order)).mappings().all()
-    return [Photo(id=row["id"], board_id=row.get("board_id"), kind=row.get("kind") or "photo",
-                  filename=row["filename"], caption=row.get("caption") or "",
-                  width=row.get("width"), height=row.get("height"),
-                  created_at=_utc(row.get("created_at"))) for row in rows]
+    """Board photos and the logo, oldest first."""
+    rows = session.scalars(select(PhotoRow).where(PhotoRow.workshop_id == workshop_id).order_by(
+        PhotoRow.created_at, PhotoRow.id))
+    return [Photo(id=row.id, board_id=row.board_id, kind=row.kind or "photo",
+                  filename=row.filename, caption=row.caption or "", width=row.width,
+                  height=row.height, created_at=_utc(row.created_at)) for row in rows]
 
 
 def _agenda(session: Session, boards: list[Board], first_card: dict[int, datetime]
