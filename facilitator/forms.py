@@ -50,6 +50,7 @@ class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired()])
     event_date = DateField(_l("Date"), validators=[Optional()])
     place = StringField(_l("Place"))
+    organiser = StringField(_l("Organiser (for the documentation's cover)"))
     process_title = StringField(_l("Part of the process (optional)"))
     purpose = TextAreaField(_l("Purpose of the event (Anlass und Ziel)"))
     language = SelectField(_l("Language of the workshop"),
@@ -84,5 +85,6 @@ class WorkshopForm(FlaskForm):
             title=self.title.data or "", event_date=self.event_date.data,
             place=self.place.data or "", purpose=self.purpose.data or "",
             language=self.language.data, process_title=self.process_title.data or "",
+            organiser=self.organiser.data or "",
             stakeholder_groups=tuple((self.stakeholder_groups.data or "").splitlines()),
             boards=boards)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea, Process, StakeholderGroup,
                       Workshop, WorkshopFacilitator)
-from . import validate
+from . import photos, validate
 from .changes import Change, commit_and_announce, next_seq
 from .errors import BoardNotEmpty, InvalidInput, NotFound
 
@@ -41,6 +41,7 @@ class WorkshopSpec:
     stakeholder_groups: tuple[str, ...] = ()
     boards: tuple[BoardSpec, ...] = ()
     process_title: str = ""
+    organiser: str = ""
 
 
 def new_join_code() -> str:
@@ -78,7 +79,8 @@ def _clean(spec: WorkshopSpec) -> WorkshopSpec:
         purpose=validate.text(spec.purpose, PURPOSE_MAX_CHARS, "purpose", required=False),
         language=spec.language, stakeholder_groups=groups, boards=tuple(boards),
         process_title=validate.text(spec.process_title, TITLE_MAX_CHARS, "process",
-                                    required=False))
+                                    required=False),
+        organiser=validate.text(spec.organiser, TITLE_MAX_CHARS, "organiser", required=False))
 
 
 def _unused_join_code(session: Session) -> str:
@@ -91,6 +93,7 @@ def _unused_join_code(session: Session) -> str:
 def _apply(session: Session, workshop: Workshop, spec: WorkshopSpec) -> None:
     workshop.title, workshop.event_date = spec.title, spec.event_date
     workshop.place, workshop.purpose, workshop.language = spec.place, spec.purpose, spec.language
+    workshop.organiser = spec.organiser
     if spec.process_title and (workshop.process is None
                                or workshop.process.title != spec.process_title):
         workshop.process = session.scalar(
@@ -220,7 +223,10 @@ def idea_counts(session: Session, workshop_id: int) -> dict[int, int]:
 
 
 def delete_workshop(session: Session, workshop_id: int) -> None:
-    """Delete the workshop and everything in it: boards, ideas, participants, memberships."""
+    """Delete the workshop and everything in it: boards, ideas, participants, memberships,
+    and the files of its photos."""
     get_workshop(session, workshop_id)
+    files = photos.files_of(session, workshop_id)
     session.execute(delete(Workshop).where(Workshop.id == workshop_id))
     session.commit()
+    photos.remove_files(files)
