@@ -1,0 +1,233 @@
+// One load-client process for bench/realtime.py: a slice of the simulated phones, each an
+// official socket.io-client connection as a browser opens it (HTTP long-polling first, then the
+// WebSocket upgrade, permessage-deflate offered).
+//
+// Talks to realtime.py over JSON lines: reads its config from the file named in argv[2];
+// prints {"type":"ready"} once every phone is connected; waits for {"type":"go", t0, posters}
+// on stdin; posts one idea per phone at t0 + its offset; prints {"type":"result"} when every
+// expected broadcast has arrived (or the drain deadline passes), then disconnects and exits.
+//
+// Times are wall-clock milliseconds with sub-millisecond resolution (performance.timeOrigin +
+// performance.now()), so emit and receive times from different processes on the same machine
+// can be compared. Receipts are aggregated here per idea (count and last arrival among the
+// members of the idea's board, and among all phones) to keep the result small.
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { performance, monitorEventLoopDelay } from "node:perf_hooks";
+import { io } from "socket.io-client";
+
+const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const FAC = cfg.mode === "facilitator";
+const now = () => performance.timeOrigin + performance.now();
+const send = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
+const log = (...args) => { if (cfg.verbose) process.stderr.write(`[worker ${cfg.worker}] ${args.join(" ")}\n`); };
+
+const phones = [];           // {idx, board, socket, connected, seq, syncing}
+const receipts = new Map();  // mid -> {board, n_board, last_board, n_all, last_all}
+const posts = [];            // {idx, mid, board, t_emit, t_ack, ok, error}
+const stats = { disconnects: 0, connect_errors: 0, other_events: 0, seq_gaps: 0,
+                seq_out_of_order: 0, syncs_sent: 0, syncs_failed: 0, duplicates: 0 };
+let expectedBoard = Infinity, expectedAll = Infinity, gotBoard = 0, gotAll = 0;
+let finished = false, finishResolve = null;
+const finishedPromise = new Promise((resolve) => { finishResolve = resolve; });
+
+function receive(phone, mid, board) {
+  const t = now();
+  let r = receipts.get(mid);
+  if (!r) {
+    r = { board, n_board: 0, last_board: 0, n_all: 0, last_all: 0 };
+    receipts.set(mid, r);
+  }
+  r.n_all += 1; gotAll += 1;
+  if (t > r.last_all) r.last_all = t;
+  if (String(board) === String(phone.board)) {
+    r.n_board += 1; gotBoard += 1;
+    if (t > r.last_board) r.last_board = t;
+  }
+  if (gotBoard >= expectedBoard && gotAll >= expectedAll) finishResolve();
+}
+
+// What live.js does on a gap in sequence numbers: ask the server for what was missed.
+function phoneSync(phone) {
+  if (phone.syncing) return;
+  phone.syncing = true;
+  stats.syncs_sent += 1;
+  phone.socket.timeout(cfg.ackTimeoutMs).emit("sync", { since: phone.seq }, (err, answer) => {
+    phone.syncing = false;
+    if (err || !answer || !answer.ok) { stats.syncs_failed += 1; return; }
+    phone.seq = answer.seq;
+  });
+}
+
+function onFacilitatorChange(phone, payload) {
+  for (const idea of payload.ideas || []) receive(phone, idea.client_id, idea.board_id);
+  if (typeof payload.seq !== "number" || phone.seq === null) return;
+  if (payload.seq === phone.seq + 1) {
+    phone.seq = payload.seq;
+  } else if (payload.seq > phone.seq + 1) {
+    stats.seq_gaps += 1;  // a real phone would call sync() here
+    if (cfg.phoneSync) phoneSync(phone);
+  } else {
+    stats.seq_out_of_order += 1;  // older than what the phone has: applied, seq unchanged
+  }
+}
+
+function connectPhone(spec) {
+  return new Promise((resolve) => {
+    const opts = {
+      perMessageDeflate: cfg.deflate ? { threshold: 1024 } : false,  // browsers offer it
+      forceNew: true,             // one engine.io connection per phone, as on separate devices
+      reconnectionDelayMax: 5000, // as static/js/live.js
+      transports: cfg.transports,
+      timeout: cfg.connectTimeoutMs,
+    };
+    if (FAC) {
+      opts.auth = { role: "participant", code: cfg.code, board_id: spec.board };
+      opts.extraHeaders = { Cookie: `${cfg.cookieName}=${spec.cookie}` };
+    }
+    const socket = io(cfg.url, opts);
+    const phone = { idx: spec.idx, board: spec.board, offsetMs: spec.offsetMs, socket,
+                    connected: false, seq: null, syncing: false };
+    let settled = false;
+    const settle = (ok, error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ phone, ok, error });
+    };
+    const timer = setTimeout(() => settle(false, "setup timeout"), cfg.connectTimeoutMs + 5000);
+    socket.on("connect_error", (err) => {
+      stats.connect_errors += 1;
+      if (!settled) { socket.close(); settle(false, `connect_error: ${err.message}`); }
+    });
+    socket.on("disconnect", () => { if (phone.connected) stats.disconnects += 1; });
+    socket.onAny((event) => {
+      if (event !== "idea_added" && event !== "idea_posted") stats.other_events += 1;
+    });
+    if (FAC) {
+      socket.on("idea_posted", (payload) => onFacilitatorChange(phone, payload));
+    } else {
+      socket.on("idea_added", (payload) => receive(phone, payload.mid, payload.board));
+    }
+    socket.once("connect", () => {
+      // Join the board (bare) or fetch the state like a phone's first sync (Facilitator).
+      // With fanout "workshop" a bare phone joins every board's room: Facilitator's fan-out.
+      const calls = FAC ? [["sync", { since: 0 }]]
+        : (cfg.fanout === "workshop" ? cfg.boards : [spec.board])
+          .map((board) => ["join", { board: String(board) }]);
+      let pending = calls.length;
+      for (const [event, data] of calls) {
+        socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+          if (err || !answer || (FAC && !answer.ok)) {
+            settle(false, `${event} failed: ${err ? err.message : JSON.stringify(answer)}`);
+            return;
+          }
+          if (FAC) phone.seq = answer.seq;
+          if (--pending === 0) {
+            phone.connected = true;
+            settle(true);
+          }
+        });
+      }
+    });
+  });
+}
+
+async function connectAll() {
+  const queue = [...cfg.phones];
+  const failed = [];
+  async function lane() {
+    while (queue.length) {
+      const spec = queue.shift();
+      const { phone, ok, error } = await connectPhone(spec);
+      if (ok) phones.push(phone);
+      else failed.push({ idx: spec.idx, error });
+    }
+  }
+  await Promise.all(Array.from({ length: cfg.connectConcurrency }, lane));
+  return failed;
+}
+
+function post(phone) {
+  const mid = `b${cfg.run}-${phone.idx}-${Math.random().toString(36).slice(2, 10)}`;
+  const text = `Idee ${phone.idx}: mehr Sprachkurse am Abend, mit Kinderbetreuung vor Ort.`;
+  const rec = { idx: phone.idx, mid, board: phone.board, t_emit: now(), t_ack: null, ok: null,
+                error: null };
+  posts.push(rec);
+  const [event, data] = FAC
+    ? ["post_idea", { board_id: phone.board, client_id: mid, text }]
+    : ["post_idea", { board: String(phone.board), text, mid, ts: rec.t_emit }];
+  phone.socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+    rec.t_ack = now();
+    if (err) { rec.ok = false; rec.error = "ack timeout"; return; }
+    rec.ok = FAC ? Boolean(answer && answer.ok) : Boolean(answer && answer.id);
+    if (!rec.ok) rec.error = JSON.stringify(answer).slice(0, 200);
+    if (FAC && answer && answer.duplicate) stats.duplicates += 1;
+  });
+}
+
+async function main() {
+  const tConnect = now();
+  const failed = await connectAll();
+  send({ type: "ready", connected: phones.map((p) => p.idx), failed,
+         connect_s: (now() - tConnect) / 1000 });
+
+  const lines = createInterface({ input: process.stdin });
+  const go = await new Promise((resolve) => {
+    lines.on("line", (line) => {
+      const msg = JSON.parse(line);
+      if (msg.type === "go") resolve(msg);
+    });
+  });
+
+  // Every phone here should receive every post of its board (and, Facilitator, of the workshop).
+  expectedBoard = phones.reduce((sum, p) => sum + (go.posters[String(p.board)] || 0), 0);
+  expectedAll = cfg.fanout === "workshop" ? phones.length * go.totalPosters : expectedBoard;
+  if (gotBoard >= expectedBoard && gotAll >= expectedAll) finishResolve();
+
+  for (const phone of phones) {
+    const name = phone.socket.io.engine && phone.socket.io.engine.transport
+      ? phone.socket.io.engine.transport.name : "none";
+    stats[`transport_${name}`] = (stats[`transport_${name}`] || 0) + 1;
+  }
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  for (const phone of phones) {
+    setTimeout(() => post(phone), Math.max(0, go.t0 + phone.offsetMs - now()));
+  }
+  const deadline = go.t0 + go.windowMs + go.drainMs;
+  const timer = setTimeout(finishResolve, Math.max(0, deadline - now()));
+  await finishedPromise;
+  clearTimeout(timer);
+  // Acks may trail the last broadcast slightly; give them a moment (bounded).
+  const ackDeadline = Math.min(deadline, now() + 2000);
+  while (posts.some((p) => p.ok === null) && now() < ackDeadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  lag.disable();
+  const elu = performance.eventLoopUtilization(elu0);
+  const cpu = process.cpuUsage(cpu0);
+  finished = true;
+  send({
+    type: "result",
+    worker: cfg.worker,
+    posts,
+    receipts: Object.fromEntries(receipts),
+    expected_board: expectedBoard, got_board: gotBoard,
+    expected_all: expectedAll, got_all: gotAll,
+    stats,
+    event_loop: { utilization: elu.utilization, lag_p99_ms: lag.percentile(99) / 1e6,
+                  lag_max_ms: lag.max / 1e6 },
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+  });
+  for (const phone of phones) phone.socket.close();
+  setTimeout(() => process.exit(0), 200);
+}
+
+process.stdin.on("end", () => { if (!finished) process.exit(2); });
+main().catch((err) => {
+  process.stderr.write(`load_client failed: ${err.stack || err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,727 @@
+#!/usr/bin/env python3
+"""Real-time load benchmark: Facilitator against a bare Flask-SocketIO board server, in one run.
+
+Both servers get the same load from the official socket.io-client in Node (browser-like: long-polling
+first, then the WebSocket upgrade, permessage-deflate offered): N phones spread over the boards of
+one workshop, each posting one idea at a random moment within a window (default 500 phones, 6
+boards, 5 s). For every idea it measures the time from the phone's emit until the *last* phone at
+that board has the broadcast, the ack time, and deliveries that never arrived; it prints a table
+with both servers and the ratio Facilitator/bare. Ratios from one run are what to compare: the
+machines are shared and noisy, and the load clients run on the same cores as the server.
+
+  .venv/bin/python bench/realtime.py                     # 500 phones, both servers
+  .venv/bin/python bench/realtime.py --clients 100 --quick   # smoke run, well under a minute
+  .venv/bin/python bench/realtime.py --clients 1000 --json bench-1000.json
+
+Only 127.0.0.1 is used. Needs Node 18+ and npm (socket.io-client is installed into
+bench/node_modules on first run). See bench/README.md.
+"""
+import argparse
+import http.client
+import json
+import math
+import os
+import queue
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "bare_socketio_server.py"
+HOST = "127.0.0.1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+NAMES = {"bare": "bare (gevent)", "bare-all": "bare, all rooms", "facilitator": "Facilitator"}
+# Who receives an idea: its board's phones (bare), or every phone of the workshop (Facilitator's
+# public room; "bare-all" makes each bare phone join every board's room to get the same fan-out).
+FANOUT = {"bare": "board", "bare-all": "workshop", "facilitator": "workshop"}
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# --- small utilities -------------------------------------------------------------------------
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes on this machine spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+def others_busy_cores(own_pids: list[int], seconds: float = 1.0) -> float:
+    """Cores kept busy by processes other than ours over the next `seconds`."""
+    def own() -> float:
+        total = 0.0
+        for pid in own_pids:
+            try:
+                total += proc_cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+    busy0, own0 = machine_busy_seconds(), own()
+    time.sleep(seconds)
+    return max(0.0, (machine_busy_seconds() - busy0) - (own() - own0)) / seconds
+
+
+def wait_for_quiet(args, own_pids: list[int]) -> float:
+    """Shared machines: wait (bounded) until other processes leave the cores mostly idle."""
+    deadline = time.monotonic() + args.quiet_wait
+    others = others_busy_cores(own_pids)
+    while others > args.quiet and time.monotonic() < deadline:
+        log(f"  other processes keep {others:.1f} cores busy; waiting for <= {args.quiet:g}")
+        time.sleep(2)
+        others = others_busy_cores(own_pids)
+    return others
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def proc_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def http_get(port: int, path: str, headers: dict | None = None, timeout: float = 10):
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        conn.close()
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 40) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"server exited with {proc.returncode}; log:\n{tail(log_path)}")
+        try:
+            status, _, body = http_get(port, "/healthz", timeout=2)
+            if status == 200 and json.loads(body).get("ok"):
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise BenchError(f"server on port {port} not healthy after {timeout} s; log:\n{tail(log_path)}")
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop(proc: subprocess.Popen | None, grace: float = 5) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+# --- Node load client ------------------------------------------------------------------------
+
+def ensure_node_deps() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise BenchError("node is not installed (Node 18+ is needed for the socket.io-client load)")
+    if not (BENCH / "node_modules" / "socket.io-client" / "package.json").exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BenchError("npm is not installed; cannot install socket.io-client into bench/")
+        log("installing socket.io-client into bench/node_modules (npm ci) ...")
+        cmd = [npm, "ci" if (BENCH / "package-lock.json").exists() else "install",
+               "--no-audit", "--no-fund", "--loglevel=error"]
+        done = subprocess.run(cmd, cwd=BENCH, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise BenchError(f"npm failed:\n{done.stdout}\n{done.stderr}")
+    return node
+
+
+def client_version() -> str:
+    try:
+        return json.loads((BENCH / "node_modules/socket.io-client/package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+class Worker:
+    """One Node process holding a slice of the phones; JSON lines on stdin/stdout."""
+
+    def __init__(self, node: str, config: dict, tmp: Path):
+        self.index = config["worker"]
+        self.config_path = tmp / f"worker{self.index}.json"
+        self.config_path.write_text(json.dumps(config))
+        self.stderr_path = tmp / f"worker{self.index}.log"
+        self.stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen([node, str(BENCH / "load_client.mjs"), str(self.config_path)],
+                                     cwd=BENCH, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, text=True, bufsize=1)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def expect(self, kind: str, deadline: float) -> dict:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BenchError(f"load client {self.index}: no '{kind}' in time; "
+                                 f"log:\n{tail(self.stderr_path)}")
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise BenchError(f"load client {self.index} exited ({self.proc.poll()}) before "
+                                 f"'{kind}'; log:\n{tail(self.stderr_path)}")
+            message = json.loads(line)
+            if message.get("type") == kind:
+                return message
+
+    def send(self, message: dict) -> None:
+        self.proc.stdin.write(json.dumps(message) + "\n")
+        self.proc.stdin.flush()
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.stderr.close()
+
+
+# --- the two servers -------------------------------------------------------------------------
+
+def start_bare(args, tmp: Path, port: int):
+    log_path = tmp / "server.log"
+    proc = subprocess.Popen(
+        [args.python, str(args.reference), "--port", str(port), "--async-mode", "gevent",
+         "--db", str(tmp / "bare.sqlite")],
+        cwd=tmp, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    wait_healthy(port, proc, log_path)
+    boards = [str(i + 1) for i in range(args.boards)]
+    return proc, {"boards": boards, "cookies": None, "code": None, "cookie_name": None}
+
+
+def facilitator_env(tmp: Path, port: int) -> dict:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}", INSTANCE_PATH=str(tmp),
+               SECRET_KEY="bench", PUBLIC_URL=f"http://{HOST}:{port}", RATELIMIT_ENABLED="0")
+    env.pop("MESSAGE_QUEUE", None)
+    return env
+
+
+def start_facilitator(args, tmp: Path, port: int):
+    env = facilitator_env(tmp, port)
+    demo = subprocess.run([args.python, "run.py", "demo", "--json"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    if demo.returncode != 0:
+        raise BenchError(f"`run.py demo --json` failed:\n{demo.stdout}\n{demo.stderr}")
+    links = json.loads(demo.stdout.strip().splitlines()[-1])
+    code = links["join_code"]
+    boards = [urllib.parse.parse_qs(urllib.parse.urlparse(b["join_url"]).query)["board"][0]
+              for b in links["boards"]]
+    if len(boards) < args.boards:
+        raise BenchError(f"the demo workshop has {len(boards)} boards, --boards {args.boards} asked")
+    boards = boards[:args.boards]
+    cookies, cookie_name, join_stats = None, "session", None
+    if args.join == "direct":
+        t = time.monotonic()
+        done = subprocess.run([args.python, str(BENCH / "facilitator_join.py"), "--code", code,
+                               "--count", str(args.clients)],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise BenchError(f"facilitator_join.py failed:\n{done.stderr}")
+        joined = json.loads(done.stdout)
+        cookies, cookie_name = joined["cookies"], joined["cookie_name"]
+        join_stats = {"mode": "direct", "seconds": time.monotonic() - t}
+    log_path = tmp / "server.log"
+    proc = subprocess.Popen([args.python, "run.py", "serve", "--host", HOST, "--port", str(port)],
+                            cwd=REPO, env=env, stdout=open(log_path, "w"),
+                            stderr=subprocess.STDOUT)
+    wait_healthy(port, proc, log_path)
+    if args.join == "http":
+        cookies, join_stats = http_join_all(args, port, code, boards)
+    return proc, {"boards": boards, "cookies": cookies, "code": code, "cookie_name": cookie_name,
+                  "join": join_stats}
+
+
+CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def session_cookie(headers, name: str = "session") -> str | None:
+    for key, value in headers:
+        if key.lower() == "set-cookie" and value.startswith(name + "="):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    return None
+
+
+def http_join(port: int, code: str, board: str) -> tuple[str, float]:
+    """Join like a phone: GET the join form, POST it back with its CSRF token and cookie."""
+    t = time.monotonic()
+    path = f"/join/{code}?board={board}"
+    status, headers, body = http_get(port, path, timeout=60)
+    match = CSRF_RE.search(body)
+    cookie = session_cookie(headers)
+    if status != 200 or not match or not cookie:
+        raise BenchError(f"GET {path}: {status}, no CSRF token or cookie")
+    token = (match.group(1) or match.group(2)).decode()
+    form = urllib.parse.urlencode({"csrf_token": token, "display_name": "",
+                                   "stakeholder_group": "", "board": board})
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request("POST", path, body=form, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"session={cookie}"})
+        response = conn.getresponse()
+        response.read()
+        joined = session_cookie(response.getheaders())
+        if response.status not in (302, 303) or not joined:
+            raise BenchError(f"POST {path}: {response.status} (expected a redirect and a cookie)")
+    finally:
+        conn.close()
+    return joined, time.monotonic() - t
+
+
+def http_join_all(args, port: int, code: str, boards: list[str]):
+    t = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.join_concurrency) as pool:
+        done = list(pool.map(lambda i: http_join(port, code, boards[i % len(boards)]),
+                             range(args.clients)))
+    seconds = time.monotonic() - t
+    times = [d[1] * 1000 for d in done]
+    stats = {"mode": "http", "seconds": seconds, "concurrency": args.join_concurrency,
+             "per_s": args.clients / seconds, "p50_ms": percentile(times, 50),
+             "p99_ms": percentile(times, 99)}
+    log(f"  {args.clients} HTTP joins in {seconds:.1f} s ({stats['per_s']:.0f}/s, "
+        f"p50 {stats['p50_ms']:.0f} ms, p99 {stats['p99_ms']:.0f} ms)")
+    return [d[0] for d in done], stats
+
+
+# --- one measured run against one server -----------------------------------------------------
+
+def run_target(target: str, args, node: str, run_id: int) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{target}-"))
+    port = free_port()
+    server, workers = None, []
+    started = time.monotonic()
+    try:
+        log(f"{NAMES[target]}: starting on port {port} ({tmp})")
+        server, setup = (start_facilitator if target == "facilitator" else start_bare)(args, tmp, port)
+        cpu_start = proc_cpu_seconds(server.pid)
+        boards = setup["boards"]
+        rng = random.Random(args.seed)  # the same schedule for both servers
+        phones = [{"idx": i, "board": boards[i % len(boards)],
+                   "offsetMs": rng.uniform(0, args.window * 1000)} for i in range(args.clients)]
+        if setup["cookies"]:
+            for phone, cookie in zip(phones, setup["cookies"]):
+                phone["cookie"] = cookie
+        for phone in phones:
+            if target == "facilitator":
+                phone["board"] = int(phone["board"])
+        n_workers = max(1, math.ceil(args.clients / args.per_process))
+        base = {"url": f"http://{HOST}:{port}", "mode": "facilitator" if target == "facilitator"
+                else "bare", "fanout": FANOUT[target], "boards": boards, "deflate": args.deflate,
+                "code": setup["code"],
+                "cookieName": setup["cookie_name"], "run": run_id,
+                "transports": args.transports.split(","), "connectConcurrency": args.connect_concurrency,
+                "connectTimeoutMs": 20000, "ackTimeoutMs": int((args.window + args.drain) * 1000),
+                "phoneSync": args.phone_sync, "verbose": args.verbose}
+        t_connect = time.monotonic()
+        for w in range(n_workers):
+            workers.append(Worker(node, {**base, "worker": w, "phones": phones[w::n_workers]}, tmp))
+        readies = [w.expect("ready", time.monotonic() + args.connect_timeout) for w in workers]
+        connect_s = time.monotonic() - t_connect
+        connect_cpu = proc_cpu_seconds(server.pid) - cpu_start
+        connected = {idx for r in readies for idx in r["connected"]}
+        failed = [f for r in readies for f in r["failed"]]
+        log(f"  {len(connected)}/{args.clients} phones connected in {connect_s:.1f} s "
+            f"over {n_workers} Node process(es)" + (f"; first failure: {failed[0]}" if failed else ""))
+        if not connected:
+            raise BenchError(f"no phone could connect to {NAMES[target]}")
+        time.sleep(args.settle)  # let join-time traffic (presence announcements) die down
+        others = wait_for_quiet(args, [server.pid] + [w.proc.pid for w in workers])
+        rss_before = proc_rss_mb(server.pid)
+        posters: dict[str, int] = {}
+        for phone in phones:
+            if phone["idx"] in connected:
+                posters[str(phone["board"])] = posters.get(str(phone["board"]), 0) + 1
+        cpu0, busy0, load0 = proc_cpu_seconds(server.pid), machine_busy_seconds(), load_average()
+        t0 = time.time() * 1000 + 300
+        go = {"type": "go", "t0": t0, "windowMs": args.window * 1000,
+              "drainMs": args.drain * 1000, "posters": posters, "totalPosters": len(connected)}
+        for w in workers:
+            w.send(go)
+        results = [w.expect("result", time.monotonic() + args.window + args.drain + 30)
+                   for w in workers]
+        cpu1, busy1 = proc_cpu_seconds(server.pid), machine_busy_seconds()
+        rss_after = proc_rss_mb(server.pid)
+        figures = aggregate(FANOUT[target], phones, connected, results, t0)
+        figures.update(server_cpu_s=cpu1 - cpu0, server_rss_mb=max(rss_before, rss_after),
+                       connect_s=connect_s, connect_server_cpu_s=connect_cpu,
+                       connect_failures=len(failed), load_average_1min=load0,
+                       other_cores_before=others,
+                       other_cpu_s=max(0.0, (busy1 - busy0) - (cpu1 - cpu0) - figures["client_cpu_s"]),
+                       failures_sample=failed[:3], join=setup.get("join"),
+                       wall_s=time.monotonic() - started)
+        if figures["burst_s"]:
+            figures["server_cpu_util"] = figures["server_cpu_s"] / figures["burst_s"]
+        if figures["frames_delivered"]:
+            figures["server_us_per_frame"] = 1e6 * figures["server_cpu_s"] / figures["frames_delivered"]
+        return figures
+    finally:
+        for w in workers:
+            w.close()
+        stop(server)
+        if args.keep:
+            log(f"  kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def aggregate(fanout: str, phones: list, connected: set, results: list, t0: float) -> dict:
+    members: dict[str, int] = {}
+    for phone in phones:
+        if phone["idx"] in connected:
+            members[str(phone["board"])] = members.get(str(phone["board"]), 0) + 1
+    total_members = len(connected)
+    receipts: dict[str, dict] = {}
+    for result in results:
+        for mid, r in result["receipts"].items():
+            agg = receipts.setdefault(mid, {"n_board": 0, "last_board": 0.0, "n_all": 0,
+                                            "last_all": 0.0})
+            agg["n_board"] += r["n_board"]
+            agg["n_all"] += r["n_all"]
+            agg["last_board"] = max(agg["last_board"], r["last_board"])
+            agg["last_all"] = max(agg["last_all"], r["last_all"])
+    posts = [p for result in results for p in result["posts"]]
+    last_board, last_all, acks = [], [], []
+    lost_board = lost_all = incomplete = 0
+    ok = sum(1 for p in posts if p["ok"])
+    t_end = t0
+    for p in posts:
+        if p["ok"]:
+            acks.append(p["t_ack"] - p["t_emit"])
+        r = receipts.get(p["mid"], {"n_board": 0, "last_board": 0.0, "n_all": 0, "last_all": 0.0})
+        expected = members[str(p["board"])]
+        lost_board += max(0, expected - r["n_board"])
+        if r["n_board"] >= expected:
+            last_board.append(r["last_board"] - p["t_emit"])
+        else:
+            incomplete += 1
+        if fanout == "workshop":
+            lost_all += max(0, total_members - r["n_all"])
+            if r["n_all"] >= total_members:
+                last_all.append(r["last_all"] - p["t_emit"])
+        t_end = max(t_end, r["last_all"], p["t_ack"] or 0)
+    stats: dict[str, int] = {}
+    for result in results:
+        for key, value in result["stats"].items():
+            stats[key] = stats.get(key, 0) + value
+    figures = {
+        "phones": len(phones), "connected": total_members, "posts_sent": len(posts),
+        "posts_ok": ok, "post_errors": sorted({p["error"] for p in posts if p["error"]})[:3],
+        "deliver_p50_ms": percentile(last_board, 50), "deliver_p95_ms": percentile(last_board, 95),
+        "deliver_p99_ms": percentile(last_board, 99), "deliver_max_ms": percentile(last_board, 100),
+        "ack_p50_ms": percentile(acks, 50), "ack_p95_ms": percentile(acks, 95),
+        "ack_p99_ms": percentile(acks, 99), "ack_max_ms": percentile(acks, 100),
+        "expected_deliveries": sum(members[str(p["board"])] for p in posts),
+        "lost_deliveries": lost_board, "incomplete_posts": incomplete,
+        "frames_delivered": sum(r["n_all"] for r in receipts.values()),
+        "burst_s": (t_end - t0) / 1000,
+        "client_elu_max": max(r["event_loop"]["utilization"] for r in results),
+        "client_lag_p99_ms": max(r["event_loop"]["lag_p99_ms"] for r in results),
+        "client_cpu_s": sum(r["cpu_s"] for r in results),
+        "stats": stats,
+        "samples": {"deliver_ms": [round(x, 2) for x in last_board],
+                    "ack_ms": [round(x, 2) for x in acks]},
+    }
+    if fanout == "workshop":
+        figures.update(workshop_p50_ms=percentile(last_all, 50),
+                       workshop_p99_ms=percentile(last_all, 99),
+                       workshop_max_ms=percentile(last_all, 100), lost_workshop=lost_all)
+    return figures
+
+
+# --- report ----------------------------------------------------------------------------------
+
+ROWS = [  # key, label, format
+    ("deliver_p50_ms", "to last board member p50 ms", "{:.1f}"),
+    ("deliver_p95_ms", "to last board member p95 ms", "{:.1f}"),
+    ("deliver_p99_ms", "to last board member p99 ms", "{:.1f}"),
+    ("deliver_max_ms", "to last board member max ms", "{:.1f}"),
+    ("lost_deliveries", "lost deliveries (board)", "{:.0f}"),
+    ("expected_deliveries", "expected deliveries (board)", "{:.0f}"),
+    ("incomplete_posts", "ideas not at every board member", "{:.0f}"),
+    ("ack_p50_ms", "ack p50 ms", "{:.1f}"),
+    ("ack_p95_ms", "ack p95 ms", "{:.1f}"),
+    ("ack_p99_ms", "ack p99 ms", "{:.1f}"),
+    ("ack_max_ms", "ack max ms", "{:.1f}"),
+    ("posts_ok", "posts acknowledged ok", "{:.0f}"),
+    ("posts_sent", "posts sent", "{:.0f}"),
+    ("connected", "phones connected", "{:.0f}"),
+    ("connect_s", "connect phase s", "{:.1f}"),
+    ("connect_server_cpu_s", "server CPU s while connecting", "{:.2f}"),
+    ("frames_delivered", "idea frames delivered", "{:.0f}"),
+    ("burst_s", "burst s (t0 to last frame/ack)", "{:.2f}"),
+    ("server_cpu_s", "server CPU s in burst", "{:.2f}"),
+    ("server_cpu_util", "server CPU / burst (1.0 = a core)", "{:.2f}"),
+    ("server_us_per_frame", "server CPU us per idea frame", "{:.1f}"),
+    ("server_rss_mb", "server RSS MB", "{:.0f}"),
+    ("client_cpu_s", "load clients CPU s in burst", "{:.2f}"),
+    ("client_elu_max", "load client event loop util (max)", "{:.2f}"),
+    ("client_lag_p99_ms", "load client loop lag p99 ms (max)", "{:.1f}"),
+    ("other_cpu_s", "other processes CPU s (noise)", "{:.2f}"),
+    ("other_cores_before", "other processes' cores before burst", "{:.2f}"),
+    ("load_average_1min", "load average before burst", "{:.2f}"),
+]
+
+
+def median_figures(runs: list[dict]) -> dict:
+    out = {}
+    for key in {k for r in runs for k in r} - {"samples"}:
+        values = [r[key] for r in runs if isinstance(r.get(key), (int, float))
+                  and not isinstance(r.get(key), bool)]
+        out[key] = statistics.median(values) if values else runs[0].get(key)
+    return out
+
+
+def fmt(value, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def ratio(f, b) -> str:
+    if isinstance(b, (int, float)) and isinstance(f, (int, float)) and b:
+        return f"{f / b:.2f}×"
+    return "—"
+
+
+def ratios(summary: dict, base: str) -> dict:
+    out = {}
+    if base in summary and "facilitator" in summary:
+        for key, _, _ in ROWS:
+            b, f = summary[base].get(key), summary["facilitator"].get(key)
+            if isinstance(b, (int, float)) and isinstance(f, (int, float)) and b:
+                out[key] = f / b
+    return out
+
+
+def print_table(args, servers: list[str], summary: dict, rounds: int) -> None:
+    bases = [b for b in ("bare", "bare-all") if b in summary and "facilitator" in summary]
+    title = (f"{args.clients} phones over {args.boards} boards, one idea each within "
+             f"{args.window:g} s; socket.io-client {client_version()} in "
+             f"{max(1, math.ceil(args.clients / args.per_process))} Node process(es), transports "
+             f"{args.transports}, permessage-deflate {'offered' if args.deflate else 'off'}; "
+             + (f"median of {rounds} rounds" if rounds > 1 else "1 round") + f"; {os.cpu_count()} CPUs")
+    print()
+    print(title)
+    header = f"{'':36}" + "".join(f" {NAMES[s]:>15}" for s in servers) + \
+        "".join(f" {'Facilitator/' + b:>20}" for b in bases)
+    print(header)
+    print("-" * len(header))
+    for key, label, pattern in ROWS:
+        line = f"{label:36}" + "".join(f" {fmt(summary[s].get(key), pattern):>15}" for s in servers)
+        line += "".join(f" {ratio(summary['facilitator'].get(key), summary[b].get(key)):>20}"
+                        for b in bases)
+        print(line)
+    print()
+    print("Latency is from a phone's emit until the last phone at the idea's board has the "
+          "broadcast (every server); ack is emit until the phone has the acknowledgement.")
+    if "facilitator" in summary:
+        print(f"Fan-out differs: the bare server broadcasts an idea to its board's room "
+              f"(~{args.clients / args.boards:.0f} phones); Facilitator to the workshop's public "
+              f"room (all {summary['facilitator']['connected']} phones get every board's ideas)"
+              + ("; 'bare, all rooms' has each bare phone join every board's room, which gives the "
+                 "bare server the same fan-out." if "bare-all" in summary else ".")
+              + (" The bare server accepts the permessage-deflate that the clients offer; "
+                 "Facilitator declines it." if args.deflate else ""))
+    for name in servers:
+        figures = summary[name]
+        if FANOUT[name] == "workshop":
+            print(f"{NAMES[name]}, to the last phone of the workshop: p50 "
+                  f"{fmt(figures.get('workshop_p50_ms'), '{:.1f}')} ms, p99 "
+                  f"{fmt(figures.get('workshop_p99_ms'), '{:.1f}')} ms, max "
+                  f"{fmt(figures.get('workshop_max_ms'), '{:.1f}')} ms, lost "
+                  f"{figures.get('lost_workshop')}.")
+    if "facilitator" in summary:
+        fac = summary["facilitator"]
+        s = fac.get("stats", {})
+        print(f"Facilitator: idea_posted with a sequence gap (a real phone then calls sync): "
+              f"{s.get('seq_gaps', 0)}; older than the last seen: {s.get('seq_out_of_order', 0)}"
+              + (f"; syncs sent {s.get('syncs_sent', 0)} (failed {s.get('syncs_failed', 0)})"
+                 if args.phone_sync else "")
+              + f"; other events (presence_changed) received: {s.get('other_events', 0)}.")
+        if fac.get("join"):
+            j = fac["join"]
+            extra = (f", {j['per_s']:.0f}/s, p50 {j['p50_ms']:.0f} ms, p99 {j['p99_ms']:.0f} ms"
+                     if j["mode"] == "http" else "")
+            print(f"Facilitator participants joined via {j['mode']} in {j['seconds']:.1f} s{extra}.")
+    for name in servers:
+        figures = summary[name]
+        transports = {k[len("transport_"):]: v for k, v in figures.get("stats", {}).items()
+                      if k.startswith("transport_")}
+        print(f"{NAMES[name]}: transports when posting began {transports}; disconnects "
+              f"{figures.get('stats', {}).get('disconnects', 0)}"
+              + (f"; post errors {figures['post_errors']}" if figures.get("post_errors") else "")
+              + (f"; connect failures {figures['failures_sample']}"
+                 if figures.get("failures_sample") else "") + ".")
+        if figures.get("client_elu_max", 0) > 0.9:
+            print(f"Warning ({NAMES[name]}): a load client's event loop was >90% busy; the clients "
+                  "may be part of the measured latency (try a smaller --per-process).")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=500, help="phones (default 500)")
+    ap.add_argument("--boards", type=int, default=6, help="boards to spread them over (default 6)")
+    ap.add_argument("--window", type=float, default=5.0,
+                    help="every phone posts once at a random moment within this many s (default 5)")
+    ap.add_argument("--drain", type=float, default=30.0,
+                    help="s after the window to wait for late deliveries (default 30)")
+    ap.add_argument("--settle", type=float, default=2.0,
+                    help="pause after all phones connected, before posting (default 2 s)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="alternate the servers this many times and report medians (default 1)")
+    ap.add_argument("--servers", default="bare,facilitator",
+                    help="which to run, comma-separated, of bare, bare-all, facilitator "
+                         "(default bare,facilitator)")
+    ap.add_argument("--per-process", type=int, default=250,
+                    help="phones per Node load process (default 250)")
+    ap.add_argument("--connect-concurrency", type=int, default=20,
+                    help="connections being opened at once per Node process (default 20)")
+    ap.add_argument("--connect-timeout", type=float, default=180,
+                    help="s allowed for all phones to connect (default 180)")
+    ap.add_argument("--transports", default="polling,websocket",
+                    help="engine.io transports, as browsers: polling,websocket (default)")
+    ap.add_argument("--no-deflate", dest="deflate", action="store_false",
+                    help="clients do not offer permessage-deflate (browsers do)")
+    ap.add_argument("--join", choices=("direct", "http"), default="direct",
+                    help="Facilitator participants: through the domain API (default) or the join form")
+    ap.add_argument("--join-concurrency", type=int, default=8, help="parallel HTTP joins (default 8)")
+    ap.add_argument("--phone-sync", action="store_true",
+                    help="Facilitator phones call sync on a sequence gap, as static/js/live.js does")
+    ap.add_argument("--quiet", type=float, default=0.5,
+                    help="before each burst, wait until other processes use at most this many "
+                         "cores (default 0.5) ...")
+    ap.add_argument("--quiet-wait", type=float, default=60,
+                    help="... but no longer than this many s (default 60; 0 = do not wait)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the posting schedule")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke mode: 2 s window, 5 s drain, 0.5 s settle, 1 round")
+    ap.add_argument("--json", metavar="FILE", help="also write all figures as JSON")
+    ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
+                    help="bare_socketio_server.py (default: ../shared/reference/ from the repo)")
+    ap.add_argument("--python", help="Python for the servers (default: the repo's .venv)")
+    ap.add_argument("--keep", action="store_true", help="keep temporary databases and logs")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.window, args.drain, args.settle, args.rounds = 2.0, 5.0, 0.5, 1
+        args.quiet_wait = min(args.quiet_wait, 3)
+    if args.clients < 1 or args.boards < 1 or args.rounds < 1 or args.per_process < 1:
+        ap.error("--clients, --boards, --rounds and --per-process must be positive")
+    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    if not servers or any(s not in NAMES for s in servers):
+        ap.error("--servers takes bare, bare-all and/or facilitator")
+    if args.python is None:
+        venv = REPO / ".venv" / "bin" / "python"
+        args.python = str(venv) if venv.exists() else sys.executable
+    args.reference = args.reference.resolve()
+    if any(s.startswith("bare") for s in servers) and not args.reference.exists():
+        print(f"error: the reference server is missing: {args.reference}\n"
+              "It lives in the shared workspace next to the repository "
+              "(../shared/reference/bare_socketio_server.py); pass --reference PATH, or "
+              "--servers facilitator to measure Facilitator alone.", file=sys.stderr)
+        return 2
+
+    started = time.monotonic()
+    try:
+        node = ensure_node_deps()
+        runs: dict[str, list[dict]] = {s: [] for s in servers}
+        for round_no in range(args.rounds):
+            order = servers if round_no % 2 == 0 else list(reversed(servers))
+            for target in order:
+                figures = run_target(target, args, node, run_id=round_no)
+                runs[target].append(figures)
+                log(f"  {NAMES[target]}: p50 {fmt(figures['deliver_p50_ms'], '{:.1f}')} ms, "
+                    f"p99 {fmt(figures['deliver_p99_ms'], '{:.1f}')} ms, lost "
+                    f"{figures['lost_deliveries']}, {figures['wall_s']:.0f} s")
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    summary = {target: median_figures(r) for target, r in runs.items()}
+    print_table(args, servers, summary, args.rounds)
+    elapsed = time.monotonic() - started
+    print(f"Whole benchmark took {elapsed:.0f} s.")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+            "socket_io_client": client_version(), "cpus": os.cpu_count(),
+            "elapsed_s": elapsed, "summary": summary,
+            "ratio_facilitator_over_bare": ratios(summary, "bare"),
+            "ratio_facilitator_over_bare_all": ratios(summary, "bare-all"),
+            "runs": runs}, indent=2))
+        log(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
