@@ -1,19 +1,26 @@
 """`python run.py …`: serve, make a demo workshop, manage facilitator accounts, migrate."""
+import io
 import json
 import socket
 import sys
 import uuid
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 import click
 from flask import url_for
 
 from . import create_app, database
 from .domain import facilitators, ideas, participants, workshops
+from .domain.errors import DomainError
 from .domain.workshops import BoardSpec, WorkshopSpec
 from .extensions import db, socketio
 from .models import Facilitator
+
+
+# Until data/demo.json names one: the cover of the demo documentation shows an organiser.
+DEMO_ORGANISER = "Landkreis Emsland, Stabsstelle Integration"
 
 
 def lan_address() -> str:
@@ -92,7 +99,10 @@ def serve(host: str, port: int):
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the links as one JSON object.")
-def demo(as_json: bool):
+@click.option("--with-results", is_flag=True,
+              help="Also play the workshop through: clusters, votes, a consent check, measures, "
+                   "phases and a photo, so the documentation can be tried at once.")
+def demo(as_json: bool, with_results: bool):
     """Create a ready-to-try demo workshop and print its links."""
     app = _app()
     spec = json.loads(resources.files("facilitator").joinpath("data/demo.json").read_text("utf-8"))
@@ -103,6 +113,7 @@ def demo(as_json: bool):
             title=spec["title"], event_date=date.today(), place=spec["place"],
             purpose=spec["purpose"], language=spec["language"],
             process_title=spec["process_title"],
+            organiser=spec.get("organiser", DEMO_ORGANISER),
             stakeholder_groups=tuple(spec["stakeholder_groups"]),
             boards=tuple(BoardSpec(b["title"], b["question"], b["colour"])
                          for b in spec["boards"])))
@@ -110,6 +121,9 @@ def demo(as_json: bool):
         for board, board_spec in zip(workshop.boards, spec["boards"]):
             for text in board_spec["ideas"]:
                 ideas.post_idea(db.session, author, board.id, uuid.uuid4().hex, text)
+        if with_results:
+            from .demo import add_results
+            add_results(db.session, workshop, owner.id)
         links = {
             "join_code": workshop.join_code,
             "join_url": _absolute(app, "participant.join", code=workshop.join_code),
@@ -158,3 +172,88 @@ def migrate():
     app = create_app()
     database.migrate(app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
+
+
+REPORT_FORMATS = ("pdf", "html", "csv", "json", "docx")
+
+
+def _renderer(module: str, name: str):
+    """A renderer of facilitator.reports by name; a clear error while it does not exist yet."""
+    import importlib
+    try:
+        return getattr(importlib.import_module(f"facilitator.reports.{module}"), name)
+    except (ImportError, AttributeError):
+        raise click.ClickException(
+            f"This installation cannot write this format yet: "
+            f"facilitator.reports.{module}.{name}() is missing.") from None
+
+
+@main.command()
+@click.argument("join_code")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf",
+              show_default=True, help="pdf/html/docx: the documentation; csv: one row per card; "
+                                      "json: the whole workshop, for `import`.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The file to write ('-' for standard output).")
+@click.option("--names", is_flag=True,
+              help="Show the names participants chose to show (pdf, html, docx, json).")
+def report(join_code: str, fmt: str, output: str, names: bool):
+    """Write a workshop's documentation or data to a file (for scripts and archiving)."""
+    from .domain import archive, photos
+    from .reports.record import build_record
+    app = _app()
+    with app.app_context():
+        try:
+            workshop = workshops.find_by_join_code(db.session, join_code)
+        except DomainError:
+            raise click.ClickException(f"There is no workshop with the join code {join_code!r}.")
+        uploads = photos.upload_root(db.session)
+        if fmt == "json":
+            data = archive.dumps(archive.export_workshop(db.session, workshop.id, names))
+        elif fmt == "csv":
+            from .reports.csv_export import export_csv
+            data = export_csv(db.session, workshop.id)
+        elif fmt == "docx":
+            from .reports.docx_export import export_docx
+            data = export_docx(db.session, workshop.id, include_names=names)
+        elif fmt == "html":
+            record_html = _renderer("pdf", "record_html")
+            data = record_html(build_record(db.session, workshop.id, include_names=names),
+                               uploads).encode("utf-8")
+        else:
+            render_pdf = _renderer("pdf", "render_pdf")
+            out = io.BytesIO()
+            render_pdf(build_record(db.session, workshop.id, include_names=names), out, uploads)
+            data = out.getvalue()
+    if output == "-":
+        click.get_binary_stream("stdout").write(data)
+        return
+    target = Path(output)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    click.echo(f"Wrote {target} ({len(data):,} bytes, {fmt}).", err=True)
+
+
+@main.command("import")
+@click.argument("archive_file", metavar="FILE.json", type=click.File("rb"))
+@click.option("--facilitator", "facilitator_name", default="Moderation", show_default=True,
+              help="Who runs the imported workshop (made if missing).")
+def import_(archive_file, facilitator_name: str):
+    """Restore a workshop exported as JSON (here or on another server) as a new workshop, with a
+    new join code; prints its links."""
+    from .domain import archive
+    app = _app()
+    with app.app_context():
+        owner = facilitators.find_by_name(db.session, facilitator_name) or \
+            facilitators.create_facilitator(db.session, facilitator_name)
+        try:
+            workshop = archive.import_workshop(db.session, owner.id, archive_file.read())
+        except DomainError as error:
+            raise click.ClickException(
+                f"{archive_file.name} is not a workshop export this installation can read "
+                f"({error}). Nothing was imported.") from None
+        click.echo(f"Imported “{workshop.title}” — join code {workshop.join_code}")
+        click.echo(f"  Facilitator (one-time sign-in for {owner.name}): "
+                   f"{_sign_in_url(app, owner, f'/console/{workshop.id}')}")
+        click.echo(f"  Projector: {_absolute(app, 'screen.wall', key=workshop.screen_key)}")
