@@ -1,0 +1,308 @@
+"""How long the PDF documentation takes, and how much memory it needs.
+
+    .venv/bin/python bench/pdf.py                      # 1,000 cards + 10 photos, then 5,000 cards
+    .venv/bin/python bench/pdf.py --cards 1000 --photos 10 --keep out.pdf
+
+Seeds a workshop through the domain API into a temporary SQLite file (six boards, clusters, a
+revealed dot round, a consent check, matrix placements, measures, cards in German, Turkish,
+Cyrillic, Arabic, Farsi and Tigrinya, some hidden), then renders it exactly as the server does:
+`python -m facilitator.reports.pdf DB-URL WORKSHOP-ID OUT` in a child process. Prints the time
+to build the record, the time to render the PDF, its pages and size, and the child's peak RSS.
+Targets (issue 4): 1,000 cards + 10 photos < 10 s; 5,000 cards < 45 s; peak memory < 600 MB.
+
+`seed()` is also what tests/reports uses for its realistic workshop.
+"""
+import argparse
+import random
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy.orm import Session  # noqa: E402
+
+from facilitator.domain import (clusters, facilitators, ideas, measures, participants,  # noqa: E402
+                                phases, voting, workshops)
+from facilitator.domain.measures import MeasureSpec  # noqa: E402
+from facilitator.domain.voting import RoundSpec  # noqa: E402
+from facilitator.domain.workshops import BoardSpec, WorkshopSpec  # noqa: E402
+from facilitator.models import Photo, utcnow  # noqa: E402
+
+BOARDS = (
+    ("Sprache und Bildung", "Was brauchen Neuzugewanderte, um schnell Deutsch zu lernen?"),
+    ("Arbeit und Ausbildung", "Wie finden Geflüchtete leichter Arbeit oder Ausbildung?"),
+    ("Wohnen und Nachbarschaft", "Was hilft beim Ankommen in der Nachbarschaft?"),
+    ("Gesundheit", "Wo fehlt es bei der gesundheitlichen Versorgung?"),
+    ("Ehrenamt und Teilhabe", "Wie gewinnen und halten wir Ehrenamtliche?"),
+    ("Antidiskriminierung", "Was tun wir gegen Diskriminierung im Alltag?"),
+)
+GROUPS = ("Verwaltung", "Kommunen", "Wohlfahrtsverbände", "Ehrenamt", "Migrantenorganisationen",
+          "Menschen mit Fluchterfahrung", "Politik")
+# Phrases in the scripts the documentation must render; every card gets a number to be unique.
+PHRASES = (
+    "Mehr Sprachkurse am Abend, auch mit Kinderbetreuung",
+    "Übersetzungshilfe beim Jobcenter und in der Ausländerbehörde",
+    "Patenschaften zwischen Alteingesessenen und Neuzugewanderten",
+    "Anerkennung ausländischer Berufsabschlüsse beschleunigen",
+    "Bezahlbarer Wohnraum für große Familien fehlt",
+    "Dolmetscher für Arzttermine über die Krankenkasse",
+    "Sprach-Cafés in allen Gemeinden, nicht nur in der Kreisstadt",
+    "Busverbindungen am Wochenende zu den Integrationskursen",
+    "İş arayanlar için Türkçe bilgilendirme broşürleri",
+    "Öğretmenlerle veli görüşmelerinde tercüman desteği",
+    "Больше курсов немецкого языка для работающих людей",
+    "Консультации по признанию дипломов на украинском языке",
+    "نحتاج إلى دورات لغة مع رعاية الأطفال",
+    "مساعدة في إيجاد سكن مناسب للعائلات الكبيرة",
+    "کلاس‌های زبان آلمانی برای زنان در روستاها",
+    "ترجمه مدارک تحصیلی رایگان باشد",
+    "ናይ ቋንቋ ትምህርቲ ንደቂ ኣንስትዮ የድሊ",
+    "Ausbildungsmessen mit Betrieben aus dem Landkreis",
+    "Ehrenamtliche brauchen Supervision und Anerkennung",
+    "Anonyme Meldestelle für Diskriminierung einrichten",
+)
+CONSENT_OPTIONS = ("Sprach-Cafés in jeder Gemeinde", "Eine zentrale Beratungsstelle im Landratsamt",
+                   "Mobile Beratung mit dem Bus")
+
+
+def _photo(path: Path, index: int, size=(2000, 1500)) -> None:
+    """A flipchart-like JPEG (what an upload becomes after being scaled down)."""
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", size, (236, 232, 220))
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(index)
+    for _ in range(60):
+        x, y = rng.randrange(size[0] - 240), rng.randrange(size[1] - 160)
+        colour = rng.choice([(250, 230, 120), (150, 200, 240), (170, 220, 160), (240, 170, 200)])
+        draw.rectangle((x, y, x + 220, y + 140), fill=colour, outline=(90, 90, 90), width=3)
+        for line in range(3):
+            draw.line((x + 15, y + 35 + line * 35, x + 200, y + 35 + line * 35),
+                      fill=(40, 40, 40), width=6)
+    image.save(path, "JPEG", quality=82)
+
+
+def add_photos(session: Session, workshop, uploads: Path, count: int, logo: bool = True) -> None:
+    """`count` board photos and a logo, as rows in `photos` and files under `uploads`."""
+    from PIL import Image, ImageDraw
+    uploads.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for index in range(count):
+        name = f"w{workshop.id}-photo{index}.jpg"
+        _photo(uploads / name, index)
+        board = workshop.boards[index % len(workshop.boards)]
+        rows.append({"workshop_id": workshop.id, "board_id": board.id, "kind": "photo",
+                     "filename": name, "caption": f"Pinnwand „{board.title}“, Foto {index + 1}",
+                     "width": 2000, "height": 1500, "created_at": utcnow()})
+    if logo:
+        image = Image.new("RGB", (600, 200), (255, 255, 255))
+        ImageDraw.Draw(image).rectangle((20, 20, 180, 180), fill=(0, 90, 140))
+        image.save(uploads / f"w{workshop.id}-logo.png")
+        rows.append({"workshop_id": workshop.id, "board_id": None, "kind": "logo",
+                     "filename": f"w{workshop.id}-logo.png", "caption": "Landkreis Musterstadt",
+                     "width": 600, "height": 200, "created_at": utcnow()})
+    # Rows as the uploads feature stores them (its files were already scaled and stripped).
+    session.add_all(Photo(**row) for row in rows)
+    session.commit()
+
+
+def seed(session: Session, cards: int = 200, *, language: str = "de", hidden: int = 6,
+         extra_cards: dict | None = None, rng_seed: int = 4) -> dict:
+    """A realistic finished workshop made through the domain API. Returns what was made:
+    {workshop, facilitator, boards, visible: [texts], hidden: [texts], withdrawn: [texts],
+    duplicates: [texts], ideas: {text: idea}}. `extra_cards` maps a board index to texts to post
+    there as well (e.g. hostile ones)."""
+    rng = random.Random(rng_seed)
+    facilitator = facilitators.create_facilitator(session, f"Moderation {uuid.uuid4().hex[:6]}")
+    organiser = "Landkreis Musterstadt, Stabsstelle Integration"
+    # The organiser field arrives with the uploads work; until WorkshopSpec has it, set the column.
+    with_organiser = "organiser" in WorkshopSpec.__dataclass_fields__
+    workshop = workshops.create_workshop(session, facilitator.id, WorkshopSpec(
+        title="Integrationskonzept Landkreis Musterstadt: Themenwerkstatt", language=language,
+        **({"organiser": organiser} if with_organiser else {}),
+        event_date=date(2025, 3, 14), place="Landratsamt Musterstadt, Großer Sitzungssaal",
+        purpose=("Der Kreistag hat im Juni beschlossen, ein Integrationskonzept zu erarbeiten. "
+                 "In dieser Themenwerkstatt sammeln Fachleute, Ehrenamtliche und Menschen mit "
+                 "Fluchterfahrung Ideen und Maßnahmen für sechs Handlungsfelder."),
+        process_title="Integrationskonzept Landkreis Musterstadt 2025",
+        stakeholder_groups=GROUPS, boards=tuple(BoardSpec(t, question=q) for t, q in BOARDS)))
+    if not with_organiser:
+        workshop.organiser = organiser
+        session.commit()
+    boards = list(workshop.boards)
+    groups = [group.id for group in workshop.stakeholder_groups]
+    # Group sizes that exercise suppression: "Politik" has 3 people.
+    people = []
+    for index in range(max(40, cards // 4)):
+        group = groups[-1] if index < 3 else groups[index % (len(groups) - 1)] if index % 9 else None
+        name = f"Teilnehmerin {index}" if index % 5 == 0 else None
+        people.append(participants.join(session, workshop, name, group)[0])
+
+    made: dict = {"workshop": workshop, "facilitator": facilitator, "boards": boards,
+                  "visible": [], "hidden": [], "withdrawn": [], "duplicates": [], "ideas": {}}
+    per_board: dict[int, list] = {board.id: [] for board in boards}
+    for index in range(cards):
+        board = boards[index % len(boards)]
+        text = f"{PHRASES[index % len(PHRASES)]} ({index + 1})"
+        idea = ideas.post_idea(session, rng.choice(people), board.id, uuid.uuid4().hex, text).idea
+        per_board[board.id].append(idea)
+        made["ideas"][text] = idea
+    for board_index, texts in (extra_cards or {}).items():
+        board = boards[board_index]
+        for text in texts:
+            idea = ideas.post_idea(session, rng.choice(people), board.id, uuid.uuid4().hex,
+                                   text).idea
+            per_board[board.id].append(idea)
+            made["ideas"][text] = idea
+
+    # Moderation: one withdrawn by its author, some hidden, one corrected, duplicates merged.
+    first = per_board[boards[0].id]
+    author = next(p for p in people if p.id == first[-1].participant_id)
+    made["withdrawn"].append(first[-1].text)
+    ideas.withdraw_idea(session, author, first[-1].id)
+    first.pop()
+    fid, wid = facilitator.id, workshop.id
+    for number in range(hidden):
+        board_cards = per_board[boards[number % len(boards)].id]
+        idea = board_cards.pop(len(board_cards) // 2)
+        made["hidden"].append(idea.text)
+        clusters.set_hidden(session, wid, fid, idea.id, True)
+    phases.set_phase(session, wid, [], "cluster")
+    for board in boards:
+        board_cards = per_board[board.id]
+        if len(board_cards) >= 6:
+            keeper, duplicate = board_cards[0], board_cards.pop(1)
+            clusters.merge_duplicates(session, wid, fid, duplicate.id, keeper.id)
+            made["duplicates"].append(duplicate.text)
+        # Clusters of about eight cards; the last few stay unclustered.
+        chunk, sorted_cards = 8, max(0, len(board_cards) - 3)
+        for number, start in enumerate(range(0, sorted_cards, chunk)):
+            clusters.create_cluster(
+                session, wid, fid, board.id, heading=f"{board.title.split()[0]}: Thema {number + 1}",
+                colour=workshops.COLOURS[number % len(workshops.COLOURS)],
+                idea_ids=[i.id for i in board_cards[start:min(start + chunk, sorted_cards)]])
+    first_card = per_board[boards[0].id][2]
+    clusters.correct_text(session, wid, fid, first_card.id, first_card.text + " (korrigiert)")
+    made["corrected"] = (first_card.text, first_card.text + " (korrigiert)")
+    made["visible"] = [i.text for b in boards for i in per_board[b.id]]
+    made["visible"][made["visible"].index(made["corrected"][0])] = made["corrected"][1]
+
+    # Prioritising: a dot round on all clusters, a consent check on the first board, matrix.
+    phases.set_phase(session, wid, [], "prioritise")
+    dots = voting.open_round(session, wid, RoundSpec(
+        kind="dots", target_kind="cluster", question="Welche Themen sind am dringendsten?",
+        dots_per_person=3, max_per_item=2))
+    targets = [t["id"] for t in voting.targets(session, dots)]
+    for person in people[: len(people) * 3 // 4]:
+        for _ in range(3):
+            try:
+                voting.place_dot(session, person, dots.id, rng.choice(targets), uuid.uuid4().hex)
+            except Exception:  # noqa: BLE001 - a capped item: that dot is simply not given
+                session.rollback()
+    consent = voting.open_round(session, wid, RoundSpec(
+        kind="consent", board_ids=[boards[0].id], question="Wie organisieren wir die Beratung?",
+        options=list(CONSENT_OPTIONS), passive_option="Alles bleibt, wie es ist"))
+    for person in people[:25]:
+        for option in range(len(CONSENT_OPTIONS) + 1):
+            voting.rate_option(session, person, consent.id, option, rng.randrange(0, 11))
+    board_clusters = {b.id: [c for c in voting.targets(session, dots) if c["board_id"] == b.id]
+                      for b in boards}
+    for board in boards[:2]:
+        for number, cluster in enumerate(board_clusters[board.id]):
+            clusters.place_on_matrix(session, wid, fid, cluster["id"], rng.random(), rng.random())
+    ranked = [row["id"] for row in voting.results(session, dots)]
+    voting.update_round(session, wid, dots.id, {"state": "closed"})
+    voting.update_round(session, wid, dots.id, {"revealed": True, "final_order": ranked})
+    voting.update_round(session, wid, consent.id, {"state": "closed", "revealed": True})
+
+    # Measures from the top clusters, then a measure round.
+    for number, cluster_id in enumerate(ranked[:8]):
+        cluster = next(c for cs in board_clusters.values() for c in cs if c["id"] == cluster_id)
+        measures.save_measure(session, wid, fid, MeasureSpec(
+            title=f"Maßnahme {number + 1}: {cluster['label']}",
+            description="Konkrete Umsetzung bis Ende des Jahres; Bericht im Sozialausschuss.",
+            responsible="Integrationsbeauftragte des Landkreises",
+            partners="Volkshochschule, Jobcenter, Migrantenorganisationen",
+            horizon=("short", "medium", "long")[number % 3], board_id=cluster["board_id"],
+            source_cluster_id=cluster_id))
+    measure_round = voting.open_round(session, wid, RoundSpec(
+        kind="dots", target_kind="measure", question="Welche Maßnahmen zuerst?",
+        dots_per_person=3, max_per_item=3))
+    measure_ids = [t["id"] for t in voting.targets(session, measure_round)]
+    for person in people[:30]:
+        voting.place_dot(session, person, measure_round.id, rng.choice(measure_ids),
+                         uuid.uuid4().hex)
+    voting.update_round(session, wid, measure_round.id, {"state": "closed", "revealed": True})
+    phases.set_phase(session, wid, [], "results")
+    session.expire_all()
+    return made
+
+
+def run(cards: int, photos: int, keep: Path | None = None, language: str = "de") -> dict:
+    from facilitator.database import make_engine, migrate
+    from facilitator.reports import build_record
+
+    with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as directory:
+        directory = Path(directory)
+        url = f"sqlite:///{directory / 'bench.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        with Session(engine, expire_on_commit=False) as session:
+            made = seed(session, cards, language=language)
+            workshop_id = made["workshop"].id
+            if photos:
+                add_photos(session, made["workshop"], directory / "instance" / "uploads", photos)
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        with Session(engine) as session:
+            record = build_record(session, workshop_id)
+        record_time = time.perf_counter() - started
+        engine.dispose()
+        out = keep or directory / "record.pdf"
+        started = time.perf_counter()
+        # Exactly what the server runs: a child process, so its peak memory is the renderer's.
+        child = subprocess.Popen(
+            [sys.executable, "-m", "facilitator.reports.pdf", url, str(workshop_id), str(out),
+             "--instance", str(directory / "instance")],
+            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        errors = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        render_time = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"rendering failed:\n{errors}")
+        from pypdf import PdfReader
+        pages = len(PdfReader(str(out)).pages)
+        return {"cards": record.card_count, "photos": len(record.all_photos), "seed_s": seeded,
+                "record_s": record_time, "render_s": render_time, "pages": pages,
+                "size_kb": out.stat().st_size / 1024, "peak_rss_mb": usage.ru_maxrss / 1024,
+                "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cards", type=int, action="append",
+                        help="cards to seed (repeatable; default: 1000 and 5000)")
+    parser.add_argument("--photos", type=int, default=None,
+                        help="photos (default: 10)")
+    parser.add_argument("--language", default="de")
+    parser.add_argument("--keep", type=Path, help="also write the (last) PDF here")
+    args = parser.parse_args()
+    for cards in args.cards or [1000, 5000]:
+        photos = 10 if args.photos is None else args.photos
+        result = run(cards, photos, args.keep, args.language)
+        print(f"{result['cards']:>5} cards, {result['photos']:>2} photos: record "
+              f"{result['record_s']:.2f} s, PDF {result['render_s']:.1f} s wall / "
+              f"{result['cpu_s']:.1f} s CPU (child process, incl. start), {result['pages']} pages, {result['size_kb']:.0f} kB, peak RSS "
+              f"{result['peak_rss_mb']:.0f} MB (seeding took {result['seed_s']:.0f} s)",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""The record as HTML: one Jinja template (templates/reports/record.html) for the browser preview
+and for WeasyPrint, in the workshop's language.
+
+User text reaches the page only through Jinja's autoescaping: never `|safe`, never inside a
+`style` attribute or a stylesheet. Page furniture that needs CSS strings (the page footer) is
+built from translated UI strings only, and quoted by `css_string()`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import Flask, render_template
+from flask_babel import Babel, force_locale
+from flask_babel import gettext as _
+
+from .. import config
+from ..models import PHASES
+from .record import Photo, RoundRecord, WorkshopRecord
+
+TEMPLATE = "reports/record.html"
+TIMEZONE = os.environ.get("REPORT_TIMEZONE", "Europe/Berlin")
+# Card colours the template has classes for (workshops.COLOURS); anything else renders grey.
+COLOURS = ("yellow", "blue", "green", "pink", "orange", "purple", "teal", "grey")
+CHART_ROWS = 15  # bars per chart; the table below a chart always lists every row
+CHART_LABEL_CHARS = 48
+
+_RTL = {"R", "AL"}
+_LTR = {"L"}
+
+
+def text_direction(text: str) -> str:
+    """"rtl" or "ltr" by the first strong character (what `dir="auto"` does in browsers).
+
+    Computed here rather than left to `dir="auto"` so WeasyPrint and every browser agree."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in _RTL:
+            return "rtl"
+        if kind in _LTR:
+            return "ltr"
+    return "ltr"
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal: quotes, backslashes and line breaks escaped, other control
+    characters dropped."""
+    cleaned = "".join(ch for ch in text if ch >= " " or ch == "\n")
+    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+def page_footer_content(pattern: str) -> str:
+    """CSS `content` for "Page {page} of {pages}" in any word order the translation uses."""
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts) or "counter(page)"
+
+
+@dataclass
+class Formats:
+    """Dates, times and numbers in the record's language and local time."""
+    language: str
+
+    def local(self, moment: datetime | None) -> datetime | None:
+        return moment.astimezone(ZoneInfo(TIMEZONE)) if moment is not None else None
+
+    def date(self, value: date | datetime | None, form: str = "long") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = self.local(value).date()
+        return format_date(value, form, locale=self.language)
+
+    def time(self, moment: datetime | None) -> str:
+        return format_time(self.local(moment), "HH:mm", locale=self.language) if moment else ""
+
+    def datetime(self, moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        return f"{self.date(moment, 'medium')}, {self.time(moment)}"
+
+    def span(self, start: datetime | None, end: datetime | None) -> str:
+        """"09:12–10:03" on one day; with dates when the phase crossed midnight."""
+        if start and end and self.local(start).date() != self.local(end).date():
+            return f"{self.datetime(start)} – {self.datetime(end)}"
+        return f"{self.time(start) or '…'}–{self.time(end) or '…'}"
+
+
+def phase_name(phase: str) -> str:
+    names = {"collect": _("Collecting cards"), "cluster": _("Clustering"),
+             "prioritise": _("Prioritising"), "results": _("Results")}
+    return names.get(phase, phase) if phase in PHASES else phase
+
+
+def horizon_name(horizon: str) -> str:
+    return {"short": _("short term"), "medium": _("medium term"),
+            "long": _("long term")}.get(horizon, "")
+
+
+def consent_bands(distribution: list[int] | None) -> list[int]:
+    """Resistance answers in bands: none (0), low (1–3), medium (4–6), high (7–9), veto (10)."""
+    d = distribution or [0] * 11
+    return [d[0], sum(d[1:4]), sum(d[4:7]), sum(d[7:10]), d[10]]
+
+
+@dataclass
+class Bar:
+    label: str
+    full_label: str
+    score: int
+    rank: int
+    tie: bool
+    width: float  # 0..1 of the longest bar
+    direction: str
+
+
+def chart_bars(round_: RoundRecord, limit: int = CHART_ROWS) -> list[Bar]:
+    """The top rows of a dot round as bars (the chart); labels shortened, never the table."""
+    rows = round_.rows[:limit]
+    top = max((row.score for row in rows), default=0) or 1
+    bars = []
+    for row in rows:
+        label = row.label or _("(no heading)")
+        short = label if len(label) <= CHART_LABEL_CHARS else label[:CHART_LABEL_CHARS - 1] + "…"
+        bars.append(Bar(short, label, row.score, row.rank, row.tie, row.score / top,
+                        text_direction(label)))
+    return bars
+
+
+def _context(record: WorkshopRecord, *, preview: bool, asset_url: Callable[[str], str],
+             photo_url: Callable[[Photo], str], **extra) -> dict:
+    return {
+        "record": record, "preview": preview, "asset_url": asset_url, "photo_url": photo_url,
+        "fmt": Formats(record.language), "text_dir": text_direction,
+        "phase_name": phase_name, "horizon_name": horizon_name, "consent_bands": consent_bands,
+        "chart_bars": chart_bars, "colours": COLOURS,
+        "footer_content": page_footer_content(_("Page {page} of {pages}")),
+        **extra,
+    }
+
+
+def render_record(record: WorkshopRecord, *, preview: bool, asset_url: Callable[[str], str],
+                  photo_url: Callable[[Photo], str], **extra) -> str:
+    """The record as an HTML document, inside a Flask app context (the server's or
+    `report_app()`'s), in the record's language."""
+    with force_locale(record.language):
+        return render_template(TEMPLATE, **_context(
+            record, preview=preview, asset_url=asset_url, photo_url=photo_url, **extra))
+
+
+def report_app() -> Flask:
+    """A bare Flask app with the project's templates and translations, for rendering outside the
+    server (the PDF process, the command line): no database, sockets or blueprints."""
+    root = config.PROJECT_ROOT
+    app = Flask("facilitator", template_folder=str(root / "templates"),
+                static_folder=str(root / "static"))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
+        Path(__file__).resolve().parent.parent / "translations")
+    Babel(app, locale_selector=lambda: "de")
+    return app
