@@ -91,6 +91,8 @@ def _photo(path: Path, index: int, size=(2000, 1500)) -> None:
 def add_photos(session: Session, workshop, uploads: Path, count: int, logo: bool = True) -> None:
     """`count` board photos and a logo, as rows in `photos` and files under `uploads`."""
     from PIL import Image, ImageDraw
+    # Stored like the uploads feature does: one folder per workshop.
+    uploads = uploads / str(workshop.id)
     uploads.mkdir(parents=True, exist_ok=True)
     rows = []
     for index in range(count):
@@ -270,7 +272,7 @@ def run(cards: int, photos: int, keep: Path | None = None, language: str = "de")
         # Exactly what the server runs: a child process, so its peak memory is the renderer's.
         child = subprocess.Popen(
             [sys.executable, "-m", "facilitator.reports.pdf", url, str(workshop_id), str(out),
-             "--instance", str(directory / "instance")],
+             "--uploads", str(directory / "instance" / "uploads")],
             cwd=ROOT, stderr=subprocess.PIPE, text=True)
         errors = child.stderr.read()
         _, status, usage = os.wait4(child.pid, 0)

@@ -54,8 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
     from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
-    from .views import console, health, participant, qr, screen, uploads
-    for module in (console, health, participant, qr, screen, uploads):
+    from .views import console, health, participant, qr, reports, screen, uploads
+    for module in (console, health, participant, qr, screen, uploads, reports):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -2,8 +2,10 @@
 
 The real-time server never renders: it starts
 
-    python -m facilitator.reports.pdf DATABASE_URL WORKSHOP_ID OUT.pdf [--instance DIR]
+    python -m facilitator.reports.pdf DATABASE_URL WORKSHOP_ID OUT.pdf [--uploads DIR]
         [--names] [--status STATUS.json]
+
+(DATABASE_URL "-" reads it from the environment, so a password never shows in `ps`.)
 
 and polls it (views/reports.py). Rendering a large workshop takes seconds of CPU; inside the
 gevent process that would stall every phone (STACK.md). The child lowers its own priority so the
@@ -34,8 +36,10 @@ STATIC = config.PROJECT_ROOT / "static"
 PDF_VARIANT = "pdf/ua-1"
 
 
-def uploads_dir(instance: Path | str) -> Path:
-    return Path(instance) / "uploads"
+def default_uploads() -> Path:
+    """UPLOAD_PATH, else instance/uploads (as the uploads feature stores them)."""
+    configured = os.environ.get("UPLOAD_PATH")
+    return Path(configured) if configured else config.instance_dir() / "uploads"
 
 
 def photo_path(uploads: Path, workshop_id: int, photo: Photo) -> Path | None:
@@ -148,7 +152,7 @@ def write_status(path: Path | None, **status) -> None:
     os.replace(temporary, path)
 
 
-def generate(database_url: str, workshop_id: int, out: Path, instance: Path,
+def generate(database_url: str, workshop_id: int, out: Path, uploads: Path,
              include_names: bool = False, status: Path | None = None) -> Rendered:
     """Read the workshop, render it, and put the PDF at `out` only once it is complete."""
     from sqlalchemy.orm import Session
@@ -165,11 +169,12 @@ def generate(database_url: str, workshop_id: int, out: Path, instance: Path,
     finally:
         engine.dispose()
     partial = out.with_name(out.name + ".part")
-    result = render_pdf(record, partial, uploads_dir(instance), progress=lambda stage: write_status(
+    result = render_pdf(record, partial, uploads, progress=lambda stage: write_status(
         status, state="running", stage=stage, started_at=started))
     os.replace(partial, out)
     write_status(status, state="done", stage="done", started_at=started,
-                 finished_at=time.time(), pages=result.pages, cards=record.card_count)
+                 finished_at=time.time(), pages=result.pages, cards=record.card_count,
+                 seq=record.seq, names=include_names)
     return result
 
 
@@ -177,11 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m facilitator.reports.pdf",
         description="Render a workshop's documentation as a tagged PDF.")
-    parser.add_argument("database_url")
+    parser.add_argument("database_url", help='"-": from the DATABASE_URL environment variable')
     parser.add_argument("workshop_id", type=int)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--instance", type=Path, default=None,
-                        help="instance folder holding uploads/ (default: INSTANCE_PATH)")
+    parser.add_argument("--uploads", type=Path, default=None,
+                        help="the upload folder (default: UPLOAD_PATH, else instance/uploads)")
     parser.add_argument("--names", action="store_true",
                         help="show the names participants chose to show")
     parser.add_argument("--status", type=Path, default=None, help="progress file (JSON)")
@@ -190,10 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.nice:
         os.nice(args.nice)
-    instance = args.instance or config.instance_dir()
+    database_url = os.environ.get("DATABASE_URL", "") if args.database_url == "-" else (
+        args.database_url)
     try:
-        generate(args.database_url, args.workshop_id, args.out, instance, args.names,
-                 args.status)
+        if not database_url:
+            raise ValueError("no database URL")
+        generate(database_url, args.workshop_id, args.out, args.uploads or default_uploads(),
+                 args.names, args.status)
     except Exception as error:  # noqa: BLE001 - reported to the console, then exit non-zero
         traceback.print_exc()
         write_status(args.status, state="failed", stage="failed", finished_at=time.time(),

@@ -232,6 +232,8 @@ class WorkshopRecord:
     workshop_rounds: list[RoundRecord]  # consent checks for the whole workshop
     photos: list[Photo]  # photos not tied to a board
     appendix: list[AppendixBoard]
+    # The workshop's sequence number when read: a later change makes a saved PDF outdated.
+    seq: int = 0
 
     @property
     def card_count(self) -> int:
@@ -476,7 +478,8 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
         workshop_rounds=workshop_rounds, photos=[p for p in pictures if p.board_id is None
                                                  or p.board_id not in board_ids],
         appendix=[AppendixBoard(b.id, b.title, b.cards, b.hidden_count, b.withdrawn_count)
-                  for b in board_records])
+                  for b in board_records],
+        seq=workshop.seq)
 
 
 def _measures(session: Session, workshop_id: int, boards: list[Board], rounds: list[VoteRound],
