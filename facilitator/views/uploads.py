@@ -65,6 +65,10 @@ def _request_size(endpoint, _values) -> None:
                                          4 * current_app.config["UPLOAD_MAX_BYTES"])
 
 
+def _megabytes(size: int) -> int:
+    return max(1, round(size / (1024 * 1024)))
+
+
 def _message(error: DomainError, **extra) -> str:
     template = MESSAGES.get(error.code)
     if template is None:
@@ -98,12 +102,11 @@ def _too_large(_error):
     workshop_id = (request.view_args or {}).get("workshop_id")
     if request.endpoint == "uploads.import_archive":
         limit = current_app.config["IMPORT_MAX_BYTES"]
-        message = _("The file is too large: at most %(max_mb)s MB.",
-                    max_mb=limit // (1024 * 1024))
+        message = _("The file is too large: at most %(max_mb)s MB.", max_mb=_megabytes(limit))
     else:
         message = _("Too much at once: at most %(max_mb)s MB per photo. Please upload fewer "
                     "photos at a time.",
-                    max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024))
+                    max_mb=_megabytes(current_app.config["UPLOAD_MAX_BYTES"]))
     return _refuse(message, workshop_id, 413)
 
 
@@ -120,7 +123,7 @@ def workshop_photos(workshop_id: int) -> dict:
     logo = photos.logo_of(db.session, workshop_id)
     return {"logo": photo_payload(logo) if logo else None,
             "photos": [photo_payload(p) for p in photos.photos_of(db.session, workshop_id)],
-            "max_mb": current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)}
+            "max_mb": _megabytes(current_app.config["UPLOAD_MAX_BYTES"])}
 
 
 def _off_loop(function, *args):

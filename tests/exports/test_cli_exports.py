@@ -1,0 +1,143 @@
+"""`python run.py demo --with-results`, `report` and `import` as organisers' scripts run them:
+a real process with DATABASE_URL and INSTANCE_PATH of its own. On SQLite and PostgreSQL."""
+import csv
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from facilitator.database import make_engine
+from facilitator.models import Cluster, Photo, Vote, VoteRound, Workshop
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def run(*args, database_url: str, instance: Path, check: bool = True):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MESSAGE_QUEUE", "PORT", "HOST", "UPLOAD_PATH")}
+    done = subprocess.run([PYTHON, "run.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180, env={**env, "DATABASE_URL": database_url,
+                                            "INSTANCE_PATH": str(instance),
+                                            "SECRET_KEY": "cli-test",
+                                            "PUBLIC_URL": "http://192.0.2.10:5000"})
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def count(database_url: str, query) -> int:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return session.scalar(query)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def demo(database_url, tmp_path):
+    instance = tmp_path / "instance"
+    links = json.loads(run("demo", "--with-results", "--json", database_url=database_url,
+                           instance=instance).stdout)
+    return links["join_code"], instance
+
+
+def test_demo_with_results_has_clusters_votes_consent_measures_phases_and_a_photo(
+        database_url, demo):
+    code, instance = demo
+    workshop_id = count(database_url, select(Workshop.id).where(Workshop.join_code == code))
+
+    def rows(model, *where):
+        return count(database_url, select(func.count()).select_from(model).where(
+            model.workshop_id == workshop_id, *where))
+
+    assert rows(Cluster) >= 5
+    assert rows(VoteRound, VoteRound.kind == "dots", VoteRound.revealed.is_(True)) == 1
+    assert rows(VoteRound, VoteRound.kind == "consent") == 1
+    assert count(database_url, select(func.count(Vote.id))) > 30
+    assert rows(Photo, Photo.kind == "photo") == 1 and rows(Photo, Photo.kind == "logo") == 1
+    assert len(list((instance / "uploads" / str(workshop_id)).iterdir())) == 2
+
+
+def test_report_writes_csv_json_and_docx(database_url, demo, tmp_path):
+    code, instance = demo
+    for fmt in ("csv", "json", "docx"):
+        run("report", code, "--format", fmt, "-o", str(tmp_path / f"out.{fmt}"),
+            database_url=database_url, instance=instance)
+
+    rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_bytes().decode("utf-8-sig")),
+                           delimiter=";"))
+    assert rows[0][:4] == ["Nr.", "Tafel", "Cluster", "Text"]
+    texts = {row[3] for row in rows[1:]}
+    assert "Sprachkurse mit Kinderbetreuung anbieten" in texts
+    assert "دورات لغة في المساء للعاملين" in texts
+    assert not any("Mustermann" in text for text in texts)  # hidden by moderation in the demo
+    exported = json.loads((tmp_path / "out.json").read_text("utf-8"))
+    assert exported["format"] == "facilitator-workshop" and len(exported["photos"]) == 2
+    document = docx.Document(str(tmp_path / "out.docx"))
+    assert document.core_properties.title == "Auftaktveranstaltung Integrationskonzept"
+    assert len(document.inline_shapes) == 2  # the logo and the pin-board photo
+
+
+def test_report_writes_the_pdf_and_html_documentation(database_url, demo, tmp_path):
+    code, instance = demo
+    for fmt in ("pdf", "html"):
+        done = run("report", code, "--format", fmt, "-o", str(tmp_path / f"out.{fmt}"),
+                   database_url=database_url, instance=instance, check=False)
+        if done.returncode != 0 and "is missing" in done.stderr:
+            pytest.skip(done.stderr.strip())
+        assert done.returncode == 0, done.stderr
+    pypdf = pytest.importorskip("pypdf")
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "out.pdf").pages)
+    assert "Sprachkurse mit Kinderbetreuung anbieten" in text
+    assert "Sprachkurse mit Kinderbetreuung anbieten" in (tmp_path / "out.html").read_text()
+
+
+def test_import_restores_the_export_as_a_new_workshop(database_url, demo, tmp_path):
+    code, instance = demo
+    run("report", code, "--format", "json", "-o", str(tmp_path / "w.json"),
+        database_url=database_url, instance=instance)
+
+    done = run("import", str(tmp_path / "w.json"), "--facilitator", "Moderation Nord",
+               database_url=database_url, instance=instance)
+
+    assert "Imported “Auftaktveranstaltung Integrationskonzept” — join code" in done.stdout
+    new_code = done.stdout.split("join code ")[1].split()[0]
+    assert new_code != code
+    assert "/console/sign-in/" in done.stdout
+    run("report", new_code, "--format", "json", "-o", str(tmp_path / "again.json"),
+        database_url=database_url, instance=instance)
+    first = json.loads((tmp_path / "w.json").read_text("utf-8"))
+    again = json.loads((tmp_path / "again.json").read_text("utf-8"))
+    first.pop("exported_at"), again.pop("exported_at")
+    assert again == first
+
+
+def test_import_of_a_malformed_file_fails_clearly_and_changes_nothing(database_url, demo,
+                                                                      tmp_path):
+    _code, instance = demo
+    before = count(database_url, select(func.count(Workshop.id)))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "facilitator-workshop", "version": 1, "workshop": {}}')
+
+    done = run("import", str(bad), database_url=database_url, instance=instance, check=False)
+
+    assert done.returncode != 0
+    assert "is not a workshop export this installation can read" in done.stderr
+    assert "workshop.title" in done.stderr and "Nothing was imported." in done.stderr
+    assert count(database_url, select(func.count(Workshop.id))) == before
+
+
+def test_report_for_an_unknown_code_fails_clearly(database_url, tmp_path):
+    done = run("report", "ZZZZ-ZZZZ", "--format", "csv", "-o", str(tmp_path / "x.csv"),
+               database_url=database_url, instance=tmp_path / "instance", check=False)
+
+    assert done.returncode != 0 and "There is no workshop with the join code" in done.stderr
+    assert not (tmp_path / "x.csv").exists()
