@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ..models import IDEA_MAX_CHARS, Board, Idea, Participant
 from . import validate
 from .changes import Change, commit_and_announce, next_seq
-from .errors import BoardClosed, Forbidden, IdeaLimitReached, NotFound
+from .errors import BoardClosed, DomainError, Forbidden, IdeaLimitReached, NotFound
 
 
 @dataclass
@@ -35,6 +35,17 @@ def _same_idea_again(existing: Idea, participant: Participant) -> Posted:
     return Posted(existing, duplicate=True)
 
 
+def _may_post(session: Session, board: Board, participant: Participant) -> None:
+    if not board.is_open:
+        raise BoardClosed()
+    if board.max_ideas_per_person is not None:
+        posted = session.scalar(select(func.count(Idea.id)).where(
+            Idea.board_id == board.id, Idea.participant_id == participant.id,
+            Idea.state != "withdrawn"))
+        if posted >= board.max_ideas_per_person:
+            raise IdeaLimitReached(max=board.max_ideas_per_person)
+
+
 def post_idea(session: Session, participant: Participant, board_id, client_id, text) -> Posted:
     """Store a new idea once: a repeated `client_id` returns the idea stored the first time."""
     client_id = validate.client_id(client_id)
@@ -46,14 +57,12 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
     if existing is not None:
         session.rollback()
         return _same_idea_again(existing, participant)
-    if not board.is_open:
-        raise BoardClosed()
-    if board.max_ideas_per_person is not None:
-        posted = session.scalar(select(func.count(Idea.id)).where(
-            Idea.board_id == board.id, Idea.participant_id == participant.id,
-            Idea.state != "withdrawn"))
-        if posted >= board.max_ideas_per_person:
-            raise IdeaLimitReached(max=board.max_ideas_per_person)
+    try:
+        _may_post(session, board, participant)
+    except DomainError:
+        # Give back the sequence number taken above: a refused idea changes nothing.
+        session.rollback()
+        raise
     idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
                 client_id=client_id, text=text, updated_seq=seq)
     session.add(idea)

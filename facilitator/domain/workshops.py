@@ -10,7 +10,7 @@ from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea, Process, Sta
                       Workshop, WorkshopFacilitator)
 from . import photos, validate
 from .changes import Change, commit_and_announce, next_seq
-from .errors import BoardNotEmpty, InvalidInput, NotFound
+from .errors import BoardNotEmpty, DomainError, InvalidInput, NotFound
 
 # Easy to read aloud and type: no 0/O, 1/I/l. 31 symbols ** 8 = 8.5e11 codes.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -148,8 +148,13 @@ def update_workshop(session: Session, workshop_id: int, spec: WorkshopSpec) -> W
     spec = _clean(spec)
     workshop = get_workshop(session, workshop_id)
     seq = next_seq(session, workshop_id)
-    _apply(session, workshop, spec)
-    session.flush()
+    try:
+        _apply(session, workshop, spec)
+        session.flush()
+    except DomainError:
+        # _apply may have changed (and flushed) part of the workshop before refusing.
+        session.rollback()
+        raise
     workshop.updated_seq = seq
     for board in workshop.boards:
         board.updated_seq = seq

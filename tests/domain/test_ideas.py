@@ -1,0 +1,310 @@
+"""Posting, editing, withdrawing and hiding ideas, straight through the domain (no HTTP)."""
+import uuid
+
+import pytest
+
+from facilitator.domain import boards, ideas
+from facilitator.domain.changes import PUBLIC, STAFF, idea_payload
+from facilitator.domain.errors import (BoardClosed, Forbidden, IdeaLimitReached, InvalidInput,
+                                       NotFound, TextEmpty, TextTooLong)
+from facilitator.models import IDEA_MAX_CHARS, Idea
+
+
+def client_id() -> str:
+    return uuid.uuid4().hex
+
+
+@pytest.fixture
+def workshop(make):
+    return make.workshop()
+
+
+@pytest.fixture
+def board(workshop):
+    return workshop.boards[0]
+
+
+@pytest.fixture
+def phone(make, workshop):
+    participant, _token = make.participant(workshop, "Amira")
+    return participant
+
+
+def test_posted_idea_is_stored_and_announced_with_the_next_sequence_number(
+        session, make, workshop, board, phone, announced):
+    before = make.seq(workshop.id)
+
+    posted = ideas.post_idea(session, phone, board.id, "phone-idea-0001", "Abendkurse für Deutsch")
+
+    assert not posted.duplicate
+    stored = make.fresh(Idea, posted.idea.id)
+    assert (stored.text, stored.board_id, stored.participant_id, stored.state) == (
+        "Abendkurse für Deutsch", board.id, phone.id, "visible")
+    assert make.seq(workshop.id) == before + 1 == stored.updated_seq
+    assert [(c.event, c.seq, [i.id for i in c.ideas]) for c in announced] == [
+        ("idea_posted", before + 1, [stored.id])]
+
+
+def test_same_client_id_sent_again_returns_the_first_idea_and_changes_nothing(
+        session, make, workshop, board, phone, announced):
+    first = ideas.post_idea(session, phone, board.id, "retry-after-timeout", "Mehr Kita-Plätze")
+    seq = make.seq(workshop.id)
+
+    again = [ideas.post_idea(session, phone, board.id, "retry-after-timeout", "Mehr Kita-Plätze")
+             for _ in range(5)]
+
+    assert all(p.duplicate and p.idea.id == first.idea.id for p in again)
+    assert make.count(Idea, workshop_id=workshop.id) == 1
+    assert make.seq(workshop.id) == seq
+    assert len(announced) == 1
+
+
+def test_resend_after_the_board_closed_still_returns_the_stored_idea(
+        session, make, workshop, board, phone):
+    first = ideas.post_idea(session, phone, board.id, "sent-before-close", "Patenschaften")
+    boards.update_settings(session, workshop.id, board.id, {"is_open": False})
+
+    again = ideas.post_idea(session, phone, board.id, "sent-before-close", "Patenschaften")
+
+    assert again.duplicate and again.idea.id == first.idea.id
+
+
+def test_someone_elses_client_id_is_refused_and_does_not_reveal_their_idea(
+        session, make, workshop, board, phone):
+    ideas.post_idea(session, phone, board.id, "amiras-own-idea", "Sprachcafé")
+    other, _ = make.participant(workshop)
+
+    with pytest.raises(Forbidden):
+        ideas.post_idea(session, other, board.id, "amiras-own-idea", "anything")
+    assert make.count(Idea, workshop_id=workshop.id) == 1
+
+
+def test_same_client_id_in_another_workshop_is_a_different_idea(session, make, board, phone):
+    ideas.post_idea(session, phone, board.id, "shared-client-id", "Idee A")
+    elsewhere = make.workshop()
+    stranger, _ = make.participant(elsewhere)
+
+    posted = ideas.post_idea(session, stranger, elsewhere.boards[0].id, "shared-client-id", "B")
+
+    assert not posted.duplicate
+    assert make.count(Idea) == 2
+
+
+@pytest.mark.parametrize("text, error", [
+    ("", TextEmpty),
+    ("   \n\t  ", TextEmpty),
+    ("\x00\x07\x1b", TextEmpty),
+    ("x" * (IDEA_MAX_CHARS + 1), TextTooLong),
+    (None, InvalidInput),
+    (42, InvalidInput),
+    (["Liste"], InvalidInput),
+    ({"text": "verschachtelt"}, InvalidInput),
+])
+def test_bad_text_is_refused_and_stores_nothing(session, make, workshop, board, phone,
+                                                announced, text, error):
+    seq = make.seq(workshop.id)
+
+    with pytest.raises(error):
+        ideas.post_idea(session, phone, board.id, client_id(), text)
+
+    assert make.count(Idea) == 0
+    assert make.seq(workshop.id) == seq
+    assert announced == []
+
+
+def test_too_long_text_error_says_the_limit(session, board, phone):
+    with pytest.raises(TextTooLong) as refused:
+        ideas.post_idea(session, phone, board.id, client_id(), "ü" * (IDEA_MAX_CHARS + 1))
+    assert refused.value.params["max"] == IDEA_MAX_CHARS
+
+
+def test_text_at_the_limit_is_kept_whole_and_cleaned_of_control_characters(session, board, phone):
+    longest = ideas.post_idea(session, phone, board.id, client_id(), "ä" * IDEA_MAX_CHARS)
+    cleaned = ideas.post_idea(session, phone, board.id, client_id(),
+                              "  Zeile eins\r\nZeile\x00 zwei\x1b  ")
+
+    assert longest.idea.text == "ä" * IDEA_MAX_CHARS
+    assert cleaned.idea.text == "Zeile eins\nZeile zwei"
+
+
+@pytest.mark.parametrize("bad_client_id", [
+    None, "", "short", "has space in it", "x" * 65, 12345678, "ünïcödé-id", "semi;colon-id"])
+def test_malformed_client_id_is_refused_and_stores_nothing(session, make, board, phone,
+                                                           bad_client_id):
+    with pytest.raises(InvalidInput) as refused:
+        ideas.post_idea(session, phone, board.id, bad_client_id, "Gute Idee")
+    assert refused.value.params["field"] == "client_id"
+    assert make.count(Idea) == 0
+
+
+@pytest.mark.parametrize("board_id", [999999, "1", None, True, 1.0])
+def test_unknown_or_malformed_board_is_refused(session, make, phone, board_id):
+    with pytest.raises((NotFound, InvalidInput)):
+        ideas.post_idea(session, phone, board_id, client_id(), "Gute Idee")
+    assert make.count(Idea) == 0
+
+
+def test_board_of_another_workshop_is_not_found(session, make, phone):
+    other_board = make.workshop().boards[0]
+
+    with pytest.raises(NotFound):
+        ideas.post_idea(session, phone, other_board.id, client_id(), "Gute Idee")
+    assert make.count(Idea) == 0
+
+
+def test_closed_board_refuses_ideas_and_the_next_post_takes_exactly_the_next_number(
+        session, make, workshop, board, phone, announced):
+    boards.update_settings(session, workshop.id, board.id, {"is_open": False})
+    seq = make.seq(workshop.id)
+
+    with pytest.raises(BoardClosed):
+        ideas.post_idea(session, phone, board.id, client_id(), "Zu spät")
+
+    assert make.count(Idea) == 0
+    assert make.seq(workshop.id) == seq
+    posted = ideas.post_idea(session, phone, workshop.boards[1].id, client_id(), "Andere Tafel")
+    assert posted.idea.updated_seq == seq + 1
+    assert [c.event for c in announced] == ["board_updated", "idea_posted"]
+
+
+def test_cap_per_person_refuses_the_next_idea_but_not_other_people(session, make, workshop,
+                                                                   board, phone):
+    boards.update_settings(session, workshop.id, board.id, {"max_ideas_per_person": 2})
+    for text in ("Eins", "Zwei"):
+        ideas.post_idea(session, phone, board.id, client_id(), text)
+
+    with pytest.raises(IdeaLimitReached) as refused:
+        ideas.post_idea(session, phone, board.id, client_id(), "Drei")
+
+    assert refused.value.params["max"] == 2
+    assert make.count(Idea, participant_id=phone.id) == 2
+    other, _ = make.participant(workshop)
+    ideas.post_idea(session, other, board.id, client_id(), "Von jemand anderem")
+    # The cap is per board: the same person may still post at another table.
+    ideas.post_idea(session, phone, workshop.boards[1].id, client_id(), "Andere Tafel")
+    assert make.count(Idea) == 4
+
+
+def test_withdrawn_idea_frees_its_place_under_the_cap(session, workshop, board, phone):
+    boards.update_settings(session, workshop.id, board.id, {"max_ideas_per_person": 1})
+    first = ideas.post_idea(session, phone, board.id, client_id(), "Erster Versuch")
+    ideas.withdraw_idea(session, phone, first.idea.id)
+
+    second = ideas.post_idea(session, phone, board.id, client_id(), "Besser formuliert")
+
+    assert not second.duplicate
+
+
+def test_author_edits_own_idea_and_the_change_is_announced(session, make, workshop, board, phone,
+                                                           announced):
+    idea = make.idea(phone, board, "Mehr Kurse")
+
+    ideas.edit_idea(session, phone, idea.id, "  Mehr Abendkurse  ")
+
+    stored = make.fresh(Idea, idea.id)
+    assert stored.text == "Mehr Abendkurse"
+    assert stored.updated_seq == make.seq(workshop.id)
+    assert announced[-1].event == "idea_updated" and announced[-1].ideas[0].id == idea.id
+
+
+def test_editing_someone_elses_idea_is_forbidden_and_changes_nothing(session, make, workshop,
+                                                                     board, phone, announced):
+    idea = make.idea(phone, board, "Original")
+    other, _ = make.participant(workshop)
+    seq = make.seq(workshop.id)
+
+    with pytest.raises(Forbidden):
+        ideas.edit_idea(session, other, idea.id, "Übernommen")
+    with pytest.raises(Forbidden):
+        ideas.withdraw_idea(session, other, idea.id)
+
+    stored = make.fresh(Idea, idea.id)
+    assert (stored.text, stored.state) == ("Original", "visible")
+    assert make.seq(workshop.id) == seq
+    assert [c.event for c in announced] == ["idea_posted"]
+
+
+def test_idea_of_another_workshop_cannot_be_edited_hidden_or_withdrawn(session, make, phone):
+    elsewhere = make.workshop()
+    stranger, _ = make.participant(elsewhere)
+    foreign = make.idea(stranger, elsewhere.boards[0], "Fremde Idee")
+
+    with pytest.raises(NotFound):
+        ideas.edit_idea(session, phone, foreign.id, "Gekapert")
+    with pytest.raises(NotFound):
+        ideas.withdraw_idea(session, phone, foreign.id)
+    with pytest.raises(NotFound):
+        ideas.set_hidden(session, phone.workshop_id, foreign.id, True)
+    assert make.fresh(Idea, foreign.id).text == "Fremde Idee"
+
+
+def test_edit_with_bad_text_is_refused_and_keeps_the_old_text(session, make, board, phone):
+    idea = make.idea(phone, board, "Original")
+
+    for bad in ("", " ", "x" * (IDEA_MAX_CHARS + 1), None, 7):
+        with pytest.raises(InvalidInput):
+            ideas.edit_idea(session, phone, idea.id, bad)
+
+    assert make.fresh(Idea, idea.id).text == "Original"
+
+
+def test_closed_board_refuses_edits_and_withdrawals(session, make, workshop, board, phone):
+    idea = make.idea(phone, board, "Original")
+    boards.update_settings(session, workshop.id, board.id, {"is_open": False})
+    seq = make.seq(workshop.id)
+
+    with pytest.raises(BoardClosed):
+        ideas.edit_idea(session, phone, idea.id, "Geändert")
+    with pytest.raises(BoardClosed):
+        ideas.withdraw_idea(session, phone, idea.id)
+
+    stored = make.fresh(Idea, idea.id)
+    assert (stored.text, stored.state) == ("Original", "visible")
+    assert make.seq(workshop.id) == seq
+
+
+def test_withdrawing_erases_the_text_and_ends_editing(session, make, board, phone, announced):
+    idea = make.idea(phone, board, "Lieber doch nicht")
+
+    ideas.withdraw_idea(session, phone, idea.id)
+
+    stored = make.fresh(Idea, idea.id)
+    assert (stored.state, stored.text) == ("withdrawn", "")
+    assert announced[-1].event == "idea_updated"
+    with pytest.raises(NotFound):
+        ideas.edit_idea(session, phone, idea.id, "Wieder da")
+    with pytest.raises(NotFound):
+        ideas.withdraw_idea(session, phone, idea.id)
+    with pytest.raises(NotFound):
+        ideas.set_hidden(session, phone.workshop_id, idea.id, False)
+
+
+def test_hidden_idea_loses_its_text_for_phones_but_not_for_staff_until_shown_again(
+        session, make, workshop, board, phone, announced):
+    idea = make.idea(phone, board, "Unangemessen")
+
+    ideas.set_hidden(session, workshop.id, idea.id, True)
+
+    hidden = announced[-1]
+    assert hidden.event == "idea_updated"
+    public = idea_payload(hidden.ideas[0], board, PUBLIC)
+    staff = idea_payload(hidden.ideas[0], board, STAFF)
+    assert (public["state"], public["text"], public["author"]) == ("hidden", None, None)
+    assert (staff["state"], staff["text"], staff["author"]) == ("hidden", "Unangemessen", "Amira")
+    with pytest.raises(NotFound):
+        ideas.edit_idea(session, phone, idea.id, "Umgehung der Moderation")
+
+    ideas.set_hidden(session, workshop.id, idea.id, False)
+
+    shown = idea_payload(announced[-1].ideas[0], board, PUBLIC)
+    assert (shown["state"], shown["text"]) == ("visible", "Unangemessen")
+    assert make.fresh(Idea, idea.id).state == "visible"
+
+
+@pytest.mark.parametrize("hidden", [None, "true", 1, "yes"])
+def test_hiding_needs_a_real_yes_or_no(session, make, workshop, board, phone, hidden):
+    idea = make.idea(phone, board)
+
+    with pytest.raises(InvalidInput):
+        ideas.set_hidden(session, workshop.id, idea.id, hidden)
+    assert make.fresh(Idea, idea.id).state == "visible"

@@ -1,0 +1,179 @@
+"""`python run.py …` as people type it: help, the demo workshop, accounts, migrations, serving."""
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from facilitator.domain import workshops
+from facilitator.models import Board, Idea, Workshop
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PUBLIC_URL = "http://192.0.2.10:5000"  # the `app` fixture's, so its links open there
+
+
+def run(*args, database_url, tmp_path, check=True, **env):
+    """Run `python run.py ARGS` with its own instance directory; returns the finished process."""
+    done = subprocess.run(
+        [PYTHON, "run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**{k: v for k, v in os.environ.items() if k not in ("MESSAGE_QUEUE", "PORT", "HOST")},
+             "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "cli-instance"),
+             "SECRET_KEY": "cli-test", "PUBLIC_URL": PUBLIC_URL, **env})
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def local(url: str) -> str:
+    """The path and query of a link, to open it with the Flask test client."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_help_lists_the_commands_and_server_options(tmp_path):
+    shown = run("--help", database_url="sqlite:///unused.db", tmp_path=tmp_path).stdout
+
+    for command in ("serve", "demo", "add-facilitator", "sign-in-link", "migrate"):
+        assert re.search(rf"^\s+{command}\s", shown, re.MULTILINE), command
+    for option in ("--host", "--port", "DATABASE_URL", "PUBLIC_URL"):
+        assert option in shown
+    assert not (ROOT / "unused.db").exists()
+
+
+def test_demo_json_prints_links_that_work_and_a_facilitator_link_that_works_once(
+        app, client, app_make, tmp_path):
+    printed = run("demo", "--json", database_url=app.config["DATABASE_URL"], tmp_path=tmp_path)
+
+    links = json.loads(printed.stdout)
+    assert set(links) >= {"join_code", "join_url", "facilitator_url", "screen_url", "boards"}
+    code = links["join_code"]
+    assert links["join_url"] == f"{PUBLIC_URL}/join/{code}"
+    assert links["screen_url"].startswith(f"{PUBLIC_URL}/screen/")
+    assert links["facilitator_url"].startswith(f"{PUBLIC_URL}/console/sign-in/")
+    workshop = app_make.run(workshops.find_by_join_code, code)
+    assert [(b["title"], b["join_url"]) for b in links["boards"]] == [
+        (board.title, f"{PUBLIC_URL}/join/{code}?board={board.id}") for board in workshop.boards]
+    assert len(links["boards"]) >= 3 and all(board.question for board in workshop.boards)
+    assert app_make.count(Idea, workshop_id=workshop.id) >= len(workshop.boards)
+
+    for url in [links["join_url"], links["screen_url"]] + [b["join_url"] for b in links["boards"]]:
+        assert client.get(local(url)).status_code == 200, url
+
+    signed_in = client.get(local(links["facilitator_url"]))
+    assert signed_in.status_code == 302
+    assert signed_in.headers["Location"].endswith(f"/console/{workshop.id}")
+    assert client.get(f"/console/{workshop.id}").status_code == 200
+
+    client.post("/console/logout")
+    again = client.get(local(links["facilitator_url"]))
+    assert again.status_code == 302 and "/console/login" in again.headers["Location"]
+    assert client.get(f"/console/{workshop.id}").status_code == 302
+
+
+def test_demo_without_json_prints_the_same_links_for_people(app, tmp_path):
+    printed = run("demo", database_url=app.config["DATABASE_URL"], tmp_path=tmp_path).stdout
+
+    assert re.search(r"join code [2-9A-Z]{8}", printed)
+    assert f"{PUBLIC_URL}/console/sign-in/" in printed
+    assert f"{PUBLIC_URL}/screen/" in printed
+    assert printed.count(f"{PUBLIC_URL}/join/") >= 4
+
+
+def test_add_facilitator_prints_a_one_time_link_and_refuses_a_taken_name(app, client, tmp_path):
+    database_url = app.config["DATABASE_URL"]
+    link = run("add-facilitator", "Kim Berger", database_url=database_url,
+               tmp_path=tmp_path).stdout.strip()
+
+    assert link.startswith(f"{PUBLIC_URL}/console/sign-in/")
+    assert client.get(local(link)).headers["Location"].endswith("/console/")
+    assert client.get("/console/").status_code == 200
+
+    taken = run("add-facilitator", "Kim Berger", database_url=database_url, tmp_path=tmp_path,
+                check=False)
+    assert taken.returncode != 0
+
+    fresh = run("sign-in-link", "Kim Berger", database_url=database_url,
+                tmp_path=tmp_path).stdout.strip()
+    assert fresh.startswith(f"{PUBLIC_URL}/console/sign-in/") and fresh != link
+
+    unknown = run("sign-in-link", "Niemand", database_url=database_url, tmp_path=tmp_path,
+                  check=False)
+    assert unknown.returncode != 0 and "Niemand" in unknown.stderr
+
+
+def test_migrate_creates_the_schema_and_can_run_again(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    for _ in range(2):
+        assert "up to date" in run("migrate", database_url=database_url,
+                                   tmp_path=tmp_path).stdout
+    with sqlite3.connect(tmp_path / "fresh.db") as connection:
+        tables = {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {Workshop.__tablename__, Board.__tablename__, Idea.__tablename__} <= tables
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            return requests.get(url + "/healthz", timeout=1).json()
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("no answer on /healthz")
+
+
+def test_plain_run_py_serves_on_host_and_port_from_the_environment(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "SECRET_KEY": "x",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "INSTANCE_PATH": str(tmp_path)}
+    env.pop("PUBLIC_URL", None)
+    env.pop("MESSAGE_QUEUE", None)
+    log = open(tmp_path / "serve.log", "w")
+    process = subprocess.Popen([PYTHON, "run.py"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    try:
+        health = _wait_healthy(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+        log.close()
+
+    assert (health["ok"], health["database"], health["async_mode"]) == (True, "sqlite", "gevent")
+    printed = (tmp_path / "serve.log").read_text()
+    # Phones need the laptop's address, not localhost, unless PUBLIC_URL says otherwise.
+    assert re.search(rf"Phones join at:\s+http://[\d.]+:{port}/", printed)
+
+
+def test_first_start_prints_a_one_time_sign_in_link_and_later_starts_do_not(start_live_server):
+    server = start_live_server()
+    printed = server.log()
+    assert f"Phones join at:      {server.url}/" in printed
+    links = re.findall(r"First sign-in \(one-time link, valid 24 h\): (\S+)", printed)
+    assert len(links) == 1 and links[0].startswith(f"{server.url}/console/sign-in/")
+
+    browser = requests.Session()
+    first = browser.get(links[0], allow_redirects=False, timeout=5)
+    assert first.status_code == 302 and first.headers["Location"].endswith("/console/")
+    assert browser.get(f"{server.url}/console/", allow_redirects=False).status_code == 200
+    second = requests.get(links[0], allow_redirects=False, timeout=5)
+    assert "/console/login" in second.headers["Location"]
+
+    server.restart()
+    assert len(re.findall(r"First sign-in", server.log())) == 1

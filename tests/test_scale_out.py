@@ -1,0 +1,132 @@
+"""Scale-out: two server processes share one PostgreSQL database and a Redis message queue.
+Sequence numbers, duplicate detection and acknowledgements come from the database, so they hold
+across processes; live updates cross processes through Redis."""
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+from facilitator.models import Idea
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def post(phone, board_id, text, cid=None):
+    return phone.call("post_idea", {"board_id": board_id, "client_id": cid or uuid.uuid4().hex,
+                                    "text": text})
+
+
+@pytest.fixture
+def cluster(empty_postgres_url, redis_url, start_live_server, tmp_path):
+    """Two servers on one fresh PostgreSQL schema, joined by Redis; (a, b, factory)."""
+    # The schema is made once, before the servers start: two processes starting on an empty
+    # database would race each other creating it.
+    migrated = subprocess.run(
+        [sys.executable, "run.py", "migrate"], cwd=ROOT, timeout=60,
+        capture_output=True, text=True,
+        env={**os.environ, "DATABASE_URL": empty_postgres_url,
+             "INSTANCE_PATH": str(tmp_path / "migrate"), "SECRET_KEY": "x"})
+    assert migrated.returncode == 0, migrated.stderr
+    assert "up to date" in migrated.stdout
+    env = {"MESSAGE_QUEUE": redis_url}
+    a = start_live_server(empty_postgres_url, env, start=False)
+    b = start_live_server(empty_postgres_url, env, start=False)
+    make = a.factory()
+    # An account exists before the servers start, so neither creates the first one.
+    make.facilitator("Moderation")
+    for server in (a, b):
+        server.start(wait=False)
+    for server in (a, b):
+        server.wait_ready()
+    yield a, b, make
+    make.close()
+
+
+def test_idea_posted_on_one_process_reaches_screens_on_the_other_live(cluster):
+    a, b, make = cluster
+    owner = make.facilitator()
+    workshop = make.workshop(owner)
+    board = workshop.boards[0]
+    _, token = make.participant(workshop, "Amira")
+    phone = a.phone(workshop, token, board.id)
+    screen = b.screen(workshop)
+    console = b.staff(workshop, owner)
+
+    ack = post(phone, board.id, "Über zwei Prozesse")
+
+    assert ack["ok"]
+    for client in (screen, console):
+        payload = client.wait_for("idea_posted", lambda p: p["ideas"][0]["id"] == ack["idea"]["id"])
+        assert payload["ideas"][0]["text"] == "Über zwei Prozesse"
+    hidden = console.call("hide_idea", {"idea_id": ack["idea"]["id"], "hidden": True})
+    assert hidden["ok"]
+    assert phone.wait_for("idea_updated")["ideas"][0]["state"] == "hidden"
+    assert console.wait_for("presence_changed", lambda p: p["participants"] == 1)
+
+
+def test_sequence_numbers_stay_gap_free_when_both_processes_take_posts_at_once(cluster):
+    a, b, make = cluster
+    workshop = make.workshop()
+    board_id = workshop.boards[0].id
+    phones = []
+    for server in (a, b, a, b):
+        _, token = make.participant(workshop)
+        phones.append(server.phone(workshop, token, board_id))
+    screen = b.screen(workshop)
+    start = make.seq(workshop.id)
+    acks, per_phone = [], 10
+
+    def send(phone, n):
+        for i in range(per_phone):
+            acks.append(post(phone, board_id, f"Telefon {n}, Idee {i}"))
+
+    senders = [threading.Thread(target=send, args=(phone, n)) for n, phone in enumerate(phones)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+
+    total = per_phone * len(phones)
+    assert len(acks) == total and all(ack["ok"] for ack in acks)
+    assert sorted(ack["idea"]["seq"] for ack in acks) == list(range(start + 1, start + total + 1))
+    assert make.seq(workshop.id) == start + total
+    assert make.count(Idea, workshop_id=workshop.id) == total
+    # The projector on process B hears of every idea, whichever process stored it.
+    screen.wait_for("idea_posted", lambda p: len(screen.events("idea_posted")) >= total)
+    assert sorted(p["seq"] for p in screen.events("idea_posted")) == list(
+        range(start + 1, start + total + 1))
+
+
+def test_same_idea_sent_to_both_processes_at_once_is_stored_once(cluster):
+    a, b, make = cluster
+    workshop = make.workshop()
+    board_id = workshop.boards[0].id
+    _, token = make.participant(workshop)
+    tabs = [a.phone(workshop, token, board_id), b.phone(workshop, token, board_id)]
+    start = make.seq(workshop.id)
+    acks, barrier = [], threading.Barrier(2)
+    cids = [uuid.uuid4().hex for _ in range(10)]
+
+    def send(tab):
+        for cid in cids:
+            barrier.wait()
+            acks.append(post(tab, board_id, "Doppelt gesendet", cid))
+
+    senders = [threading.Thread(target=send, args=(tab,)) for tab in tabs]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+
+    assert all(ack["ok"] for ack in acks) and len(acks) == 20
+    by_cid = {}
+    for ack in acks:
+        by_cid.setdefault(ack["idea"]["client_id"], set()).add(ack["idea"]["id"])
+    assert all(len(ids) == 1 for ids in by_cid.values()) and len(by_cid) == 10
+    assert sorted(ack["duplicate"] for ack in acks) == [False] * 10 + [True] * 10
+    assert make.count(Idea, workshop_id=workshop.id) == 10
+    assert make.seq(workshop.id) == start + 10
