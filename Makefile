@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 TRANSLATIONS := facilitator/translations
 
-.PHONY: run test demo translations clean
+.PHONY: run test demo translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,20 @@ $(TEST_STAMP): $(STAMP)
 
 # Compiled catalogues are build output: made from the .po files on every run.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d $(TRANSLATIONS) 2>/dev/null || $(BIN)/pybabel compile -q -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+
+# After adding or changing text: extract the msgids (English) into messages.pot, then merge them
+# into every language's .po file (created if missing), and translate what is new. No fuzzy
+# matching: a guessed msgstr with other placeholders would make `pybabel compile` fail.
+LANGUAGES := de en ar fa tr uk ru
+translations-update: $(STAMP)
+	@mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --add-comments=TRANSLATORS: --no-location --sort-output \
+		--project=Facilitator --copyright-holder="Facilitator contributors" -o $(TRANSLATIONS)/messages.pot .
+	for lang in $(LANGUAGES); do \
+		$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang \
+			--init-missing --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching || exit 1; \
+	done
 
 run: $(STAMP) translations
 	$(BIN)/python run.py

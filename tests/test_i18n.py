@@ -1,0 +1,305 @@
+"""Translations: the catalogues against the code, and the language pages are rendered in.
+
+The text in the code (msgids) is English. German must be complete; the languages of newcomers
+must cover everything a participant sees on a phone or on the projector wall; English needs no
+msgstr. After adding or changing text run `make translations-update` and translate what is new
+in facilitator/translations/*/LC_MESSAGES/messages.po.
+"""
+import ast
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from facilitator import LANGUAGE_NAMES, PARTICIPANT_LANGUAGES, RTL_LANGUAGES, UI_LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "facilitator" / "translations"
+# Languages of newcomers: at least the participant's screens are translated.
+NEWCOMER_LANGUAGES = tuple(lang for lang in PARTICIPANT_LANGUAGES if lang not in UI_LANGUAGES)
+# Where participants read text: phone pages, the projector wall everyone sees, the page frame,
+# error messages, and the views and forms behind the phone pages.
+PARTICIPANT_SOURCES = ("templates/base.html", "templates/_macros.html", "templates/participant/",
+                       "templates/screen/", "facilitator/messages.py",
+                       "facilitator/views/participant.py")
+PARTICIPANT_FORMS = ("CodeForm", "JoinForm")
+# %(name)s for gettext, {name} for the strings the JS fills in, %% for a percent sign.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%|\{\w+\}")
+
+
+def pybabel(*args: str) -> None:
+    """The Babel command line, as `make translations-update` and `make translations` run it."""
+    done = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", *args],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, f"pybabel {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+
+
+def po_path(lang: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load(lang: str):
+    with po_path(lang).open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def ids(catalog) -> set[str]:
+    return {message.id for message in catalog if message.id}
+
+
+def translated_here(message) -> bool:
+    """Whether a message has its msgstr (every plural form, for ngettext strings)."""
+    if isinstance(message.string, tuple):
+        return all(message.string)
+    return bool(message.string)
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def listing(messages) -> str:
+    return "\n".join(f"  {message!r}" for message in sorted(messages))
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """What the code asks to translate right now, with where each string is used."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), ".")
+    with pot.open("rb") as handle:
+        return read_po(handle)
+
+
+def form_lines(names) -> set[int]:
+    """Line numbers of forms.py that belong to the given form classes."""
+    tree = ast.parse((ROOT / "facilitator" / "forms.py").read_text())
+    lines = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name in names:
+            lines.update(range(node.lineno, node.end_lineno + 1))
+    assert len(lines) > 0, f"forms.py has none of {names}"
+    return lines
+
+
+@pytest.fixture(scope="module")
+def participant_ids(extracted) -> set[str]:
+    forms = form_lines(PARTICIPANT_FORMS)
+    found = set()
+    for message in extracted:
+        for filename, line in message.locations:
+            if filename.startswith(PARTICIPANT_SOURCES) or (
+                    filename == "facilitator/forms.py" and line in forms):
+                found.add(message.id)
+    return found
+
+
+def test_extraction_finds_python_and_templates(extracted, participant_ids):
+    files = {filename for message in extracted for filename, _ in message.locations}
+    for expected in ("facilitator/forms.py", "facilitator/messages.py",
+                     "templates/base.html", "templates/participant/board.html"):
+        assert expected in files
+    # Strings inside page_data({...}) that the JS shows are extracted like any other.
+    assert "%(left)s of %(max)s ideas left." in ids(extracted)
+    assert "Join code" in participant_ids
+
+
+@pytest.mark.parametrize("lang", PARTICIPANT_LANGUAGES)
+def test_every_language_has_a_catalogue(lang):
+    assert po_path(lang).exists(), f"run `make translations-update` to create {lang}"
+    catalog = load(lang)
+    assert str(catalog.locale) == lang
+    # `pybabel compile` without --use-fuzzy skips a catalogue whose header is marked fuzzy.
+    assert not catalog.fuzzy, f"{po_path(lang)}: remove '#, fuzzy' from the header once reviewed"
+
+
+def test_catalogues_cover_exactly_the_supported_languages():
+    on_disk = {path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+    assert on_disk == set(LANGUAGE_NAMES)
+
+
+@pytest.mark.parametrize("lang", PARTICIPANT_LANGUAGES)
+def test_catalogue_is_in_sync_with_the_code(extracted, lang):
+    in_code, in_catalogue = ids(extracted), ids(load(lang))
+    missing = in_code - in_catalogue
+    assert not missing, (f"{len(missing)} strings in the code are not in {lang}/messages.po; "
+                         f"run `make translations-update` and translate them:\n{listing(missing)}")
+    stale = in_catalogue - in_code
+    assert not stale, (f"{lang}/messages.po has strings the code no longer uses; "
+                       f"run `make translations-update`:\n{listing(stale)}")
+
+
+def test_german_is_complete(extracted):
+    catalog = load("de")
+    untranslated = {m.id for m in catalog if m.id and not translated_here(m)}
+    fuzzy = {m.id for m in catalog if m.id and m.fuzzy}
+    missing = ids(extracted) - ids(catalog)
+    assert not (untranslated or fuzzy or missing), (
+        f"German is incomplete.\nUntranslated:\n{listing(untranslated)}\n"
+        f"Fuzzy (check, then remove the '#, fuzzy' line):\n{listing(fuzzy)}\n"
+        f"Not in de/messages.po yet (run `make translations-update`):\n{listing(missing)}")
+
+
+@pytest.mark.parametrize("lang", NEWCOMER_LANGUAGES)
+def test_participant_text_is_translated(participant_ids, lang):
+    catalog = load(lang)
+    translated = {m.id for m in catalog if m.id and translated_here(m) and not m.fuzzy}
+    missing = participant_ids - translated
+    assert not missing, f"Participants would read English in {lang}:\n{listing(missing)}"
+
+
+@pytest.mark.parametrize("lang", PARTICIPANT_LANGUAGES)
+def test_translations_keep_placeholders_and_plain_text(lang):
+    catalog = load(lang)
+    broken = []
+    for message in catalog:
+        if not message.id or not any(message.string if isinstance(message.string, tuple)
+                                     else [message.string]):
+            continue
+        if isinstance(message.id, tuple):
+            # Plural forms: none may use a placeholder the plural msgid lacks, and the general
+            # form ("other", always last) needs them all (a singular form may spell out "one").
+            wanted = placeholders(message.id[1])
+            forms = [form for form in message.string if form]
+            ok = (all(set(placeholders(form)) <= set(wanted) for form in forms)
+                  and placeholders(message.string[-1] or message.id[1]) == wanted)
+        else:
+            wanted = placeholders(message.id)
+            forms = [message.string]
+            ok = placeholders(message.string) == wanted
+        if not ok:
+            broken.append(f"{message.id!r} -> {message.string!r}: placeholders differ from {wanted}")
+        msgid_text = "".join(message.id) if isinstance(message.id, tuple) else message.id
+        for form in forms:
+            # A % that is not part of a placeholder breaks the formatting of the whole string.
+            if "%" in PLACEHOLDER.sub("", form):
+                broken.append(f"{message.id!r} -> {form!r}: a lone % (write %% for a percent sign)")
+            # Jinja marks translated text as safe HTML: markup in a msgstr would reach the page raw.
+            for character in "<>&":
+                if character in form and character not in msgid_text:
+                    broken.append(f"{message.id!r} -> {form!r}: contains {character!r}")
+    # Babel's own checks (python-format compatibility, plural forms).
+    for message, errors in catalog.check():
+        broken.extend(f"{message.id!r}: {error}" for error in errors)
+    assert not broken, "\n".join(broken)
+
+
+def test_english_needs_no_msgstr():
+    """English text is the msgid itself; a msgstr there would silently override the code."""
+    overridden = {m.id for m in load("en")
+                  if m.id and any(m.string if isinstance(m.string, tuple) else [m.string])}
+    assert not overridden, listing(overridden)
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+@pytest.fixture
+def compiled(tmp_path):
+    """The catalogues compiled as `make translations` does, into a directory of the test's own."""
+    directory = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, directory, ignore=shutil.ignore_patterns("*.mo", "*.pot"))
+    pybabel("compile", "-d", str(directory))
+    for lang in PARTICIPANT_LANGUAGES:
+        assert (directory / lang / "LC_MESSAGES" / "messages.mo").exists(), f"{lang} not compiled"
+    return directory
+
+
+@pytest.fixture
+def i18n_app(compiled, tmp_path, monkeypatch):
+    from facilitator import create_app
+    from facilitator.database import migrate
+    from facilitator.extensions import babel, db
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("SECRET_KEY", "i18n-test-secret")
+    url = f"sqlite:///{tmp_path / 'facilitator.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("PUBLIC_URL", "MESSAGE_QUEUE"):
+        monkeypatch.delenv(name, raising=False)
+    migrate(url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "ASYNC_MODE": "threading",
+                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                      "BABEL_TRANSLATION_DIRECTORIES": str(compiled)})
+    # Flask-Babel caches loaded catalogues per language across apps: start and end clean.
+    with app.app_context():
+        babel.domain_instance.cache.clear()
+    yield app
+    with app.app_context():
+        babel.domain_instance.cache.clear()
+    db.session.remove()
+    db.engine.dispose()
+
+
+def translated(lang: str, msgid: str) -> str:
+    """The msgstr as a page shows it (HTML-escaped), or the msgid where there is none."""
+    from markupsafe import escape
+    message = load(lang).get(msgid)
+    return str(escape(message.string if message is not None and message.string else msgid))
+
+
+def test_translations_are_found_where_the_app_looks(monkeypatch, tmp_path):
+    """Without configuration the app reads the catalogues next to the .po files."""
+    from facilitator import create_app
+    from facilitator.extensions import db
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                      "ASYNC_MODE": "threading"})
+    directories = [Path(d).resolve() for d in app.extensions["babel"].translation_directories]
+    db.engine.dispose()
+    assert directories == [TRANSLATIONS.resolve()]
+
+
+def test_start_page_is_german_for_a_german_browser(i18n_app):
+    page = i18n_app.test_client().get("/", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<html lang="de" dir="ltr">' in html
+    assert "Beim Workshop mitmachen" in html
+    assert translated("de", "Scan the QR code in the room, or type the code you see on the screen.") in html
+    assert "Zugangscode" in html
+    assert "Join a workshop" not in html
+
+
+def test_start_page_is_english_for_an_english_browser(i18n_app):
+    page = i18n_app.test_client().get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Join a workshop" in html
+    assert "Join code" in html
+    assert "Beim Workshop mitmachen" not in html
+
+
+def test_start_page_is_german_when_the_browser_asks_for_neither(i18n_app):
+    html = i18n_app.test_client().get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in html
+
+
+def test_choosing_arabic_turns_the_page_right_to_left(i18n_app):
+    client = i18n_app.test_client()
+    answer = client.post("/language", data={"lang": "ar", "next": "/"},
+                         headers={"Accept-Language": "de"})
+    assert answer.status_code == 302
+    html = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    heading = translated("ar", "Join a workshop")
+    assert re.search(r"[\u0600-\u06FF]", heading)
+    assert f"<h1>{heading}</h1>" in html
+    assert translated("ar", "Join code") in html
+    assert "Beim Workshop mitmachen" not in html and "Join a workshop</h1>" not in html
+
+
+@pytest.mark.parametrize("lang", NEWCOMER_LANGUAGES)
+def test_each_newcomer_language_renders(i18n_app, lang):
+    client = i18n_app.test_client()
+    client.post("/language", data={"lang": lang, "next": "/"})
+    html = client.get("/privacy").get_data(as_text=True)
+    direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    for msgid in ("Privacy", "What is stored",
+                  "Please do not write names or personal data in your ideas."):
+        assert translated(lang, msgid) != msgid
+        assert translated(lang, msgid) in html
