@@ -29,11 +29,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy.orm import Session  # noqa: E402
 
 from facilitator.domain import (clusters, facilitators, ideas, measures, participants,  # noqa: E402
-                                phases, voting, workshops)
+                                phases, photos, voting, workshops)
 from facilitator.domain.measures import MeasureSpec  # noqa: E402
 from facilitator.domain.voting import RoundSpec  # noqa: E402
 from facilitator.domain.workshops import BoardSpec, WorkshopSpec  # noqa: E402
-from facilitator.models import Photo, utcnow  # noqa: E402
 
 BOARDS = (
     ("Sprache und Bildung", "Was brauchen Neuzugewanderte, um schnell Deutsch zu lernen?"),
@@ -72,8 +71,10 @@ CONSENT_OPTIONS = ("Sprach-Cafés in jeder Gemeinde", "Eine zentrale Beratungsst
                    "Mobile Beratung mit dem Bus")
 
 
-def _photo(path: Path, index: int, size=(2000, 1500)) -> None:
-    """A flipchart-like JPEG (what an upload becomes after being scaled down)."""
+def _photo(index: int, size=(2400, 1800)) -> bytes:
+    """A flipchart-like JPEG, as a phone camera delivers it (the upload scales and cleans it)."""
+    import io
+
     from PIL import Image, ImageDraw
     image = Image.new("RGB", size, (236, 232, 220))
     draw = ImageDraw.Draw(image)
@@ -85,33 +86,35 @@ def _photo(path: Path, index: int, size=(2000, 1500)) -> None:
         for line in range(3):
             draw.line((x + 15, y + 35 + line * 35, x + 200, y + 35 + line * 35),
                       fill=(40, 40, 40), width=6)
-    image.save(path, "JPEG", quality=82)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _logo() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (600, 200), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 180, 180), fill=(0, 90, 140))
+    draw.rectangle((210, 80, 580, 120), fill=(0, 90, 140))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def add_photos(session: Session, workshop, uploads: Path, count: int, logo: bool = True) -> None:
-    """`count` board photos and a logo, as rows in `photos` and files under `uploads`."""
-    from PIL import Image, ImageDraw
-    # Stored like the uploads feature does: one folder per workshop.
-    uploads = uploads / str(workshop.id)
-    uploads.mkdir(parents=True, exist_ok=True)
-    rows = []
+    """`count` board photos and a logo, uploaded through the photos domain into `uploads`."""
+    session.info["upload_path"] = str(uploads)
+    boards = list(workshop.boards)
     for index in range(count):
-        name = f"w{workshop.id}-photo{index}.jpg"
-        _photo(uploads / name, index)
-        board = workshop.boards[index % len(workshop.boards)]
-        rows.append({"workshop_id": workshop.id, "board_id": board.id, "kind": "photo",
-                     "filename": name, "caption": f"Pinnwand „{board.title}“, Foto {index + 1}",
-                     "width": 2000, "height": 1500, "created_at": utcnow()})
+        board = boards[index % len(boards)]
+        photos.add_photo(session, workshop.id, _photo(index), board_id=board.id,
+                         caption=f"Pinnwand „{board.title}“, Foto {index + 1}")
     if logo:
-        image = Image.new("RGB", (600, 200), (255, 255, 255))
-        ImageDraw.Draw(image).rectangle((20, 20, 180, 180), fill=(0, 90, 140))
-        image.save(uploads / f"w{workshop.id}-logo.png")
-        rows.append({"workshop_id": workshop.id, "board_id": None, "kind": "logo",
-                     "filename": f"w{workshop.id}-logo.png", "caption": "Landkreis Musterstadt",
-                     "width": 600, "height": 200, "created_at": utcnow()})
-    # Rows as the uploads feature stores them (its files were already scaled and stripped).
-    session.add_all(Photo(**row) for row in rows)
-    session.commit()
+        photos.add_photo(session, workshop.id, _logo(), kind="logo",
+                         caption="Landkreis Musterstadt")
 
 
 def seed(session: Session, cards: int = 200, *, language: str = "de", hidden: int = 6,
@@ -190,10 +193,10 @@ def seed(session: Session, cards: int = 200, *, language: str = "de", hidden: in
                 colour=workshops.COLOURS[number % len(workshops.COLOURS)],
                 idea_ids=[i.id for i in board_cards[start:min(start + chunk, sorted_cards)]])
     first_card = per_board[boards[0].id][2]
-    clusters.correct_text(session, wid, fid, first_card.id, first_card.text + " (korrigiert)")
     made["corrected"] = (first_card.text, first_card.text + " (korrigiert)")
+    clusters.correct_text(session, wid, fid, first_card.id, made["corrected"][1])
+    # The ideas are the session's objects, so they carry the corrected text already.
     made["visible"] = [i.text for b in boards for i in per_board[b.id]]
-    made["visible"][made["visible"].index(made["corrected"][0])] = made["corrected"][1]
 
     # Prioritising: a dot round on all clusters, a consent check on the first board, matrix.
     phases.set_phase(session, wid, [], "prioritise")

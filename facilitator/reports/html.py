@@ -20,6 +20,7 @@ from babel.dates import format_date, format_time
 from flask import Flask, render_template
 from flask_babel import Babel, force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import config
 from ..models import PHASES
@@ -50,14 +51,17 @@ def text_direction(text: str) -> str:
 
 
 def css_string(text: str) -> str:
-    """A CSS string literal: quotes, backslashes and line breaks escaped, other control
-    characters dropped."""
+    """A CSS string literal that is also safe inside <style>: backslashes, quotes, line breaks
+    and "<" escaped (so no "</style>" can appear), other control characters dropped."""
     cleaned = "".join(ch for ch in text if ch >= " " or ch == "\n")
-    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+    escaped = (cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+               .replace("<", "\\3C "))
+    return f'"{escaped}"'
 
 
-def page_footer_content(pattern: str) -> str:
-    """CSS `content` for "Page {page} of {pages}" in any word order the translation uses."""
+def page_footer_content(pattern: str) -> Markup:
+    """CSS `content` for "Page {page} of {pages}" in any word order the translation uses.
+    Marked safe for the template's <style> because every piece went through css_string()."""
     parts = []
     for piece in re.split(r"(\{page\}|\{pages\})", pattern):
         if piece == "{page}":
@@ -66,7 +70,7 @@ def page_footer_content(pattern: str) -> str:
             parts.append("counter(pages)")
         elif piece:
             parts.append(css_string(piece))
-    return " ".join(parts) or "counter(page)"
+    return Markup(" ".join(parts) or "counter(page)")
 
 
 @dataclass

@@ -1,0 +1,52 @@
+"""Fixtures of the record tests: one realistic workshop, seeded through the domain API by
+bench/pdf.py's `seed()` (six boards, ~200 cards in German, Turkish, Cyrillic, Arabic, Farsi and
+Tigrinya, clusters, merged duplicates, hidden and withdrawn cards, a revealed dot round, a consent
+check, matrix placements, measures, photos and a logo), and its PDF made once per module by the
+same child process the server starts. Hostile cards try to inject HTML and CSS and to make the
+renderer read local files; they must come out as plain text."""
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from facilitator.database import make_engine, migrate
+
+from record_helpers import CARDS, HOSTILE, ROOT, Pdf, bench, read_pdf
+
+
+@dataclass
+class Seeded:
+    url: str
+    workshop_id: int
+    uploads: Path
+    made: dict
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Seeded:
+    """The realistic workshop in a SQLite file of the module's own."""
+    directory = tmp_path_factory.mktemp("record")
+    url = f"sqlite:///{directory / 'record.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    uploads = directory / "uploads"
+    with Session(engine, expire_on_commit=False) as session:
+        made = bench.seed(session, CARDS, language="de", extra_cards={1: HOSTILE})
+        bench.add_photos(session, made["workshop"], uploads, 2)
+    engine.dispose()
+    return Seeded(url, made["workshop"].id, uploads, made)
+
+
+@pytest.fixture(scope="module")
+def german_pdf(seeded, tmp_path_factory) -> Pdf:
+    """The PDF as the server makes it: `python -m facilitator.reports.pdf` in a child process."""
+    out = tmp_path_factory.mktemp("pdf") / "record.pdf"
+    completed = subprocess.run(
+        [sys.executable, "-m", "facilitator.reports.pdf", seeded.url, str(seeded.workshop_id),
+         str(out), "--uploads", str(seeded.uploads), "--nice", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    return read_pdf(out)
