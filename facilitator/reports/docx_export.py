@@ -22,6 +22,7 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 from sqlalchemy.orm import Session
 
 from ..domain import photos as photo_store
@@ -136,6 +137,7 @@ class _Writer:
         except (ZoneInfoNotFoundError, ValueError):
             self.zone = None
         self.doc = Document()
+        self.style_ids: dict[str, str] = {}
         self._setup()
 
     # -- building blocks -------------------------------------------------------------------
@@ -163,13 +165,35 @@ class _Writer:
     def paragraph(self, text: str = "", style: str | None = None, bold: bool = False,
                   italic: bool = False):
         text = _clean(text)
-        paragraph = self.doc.add_paragraph(style=style)
+        paragraph = self._new_paragraph()
+        if style:
+            # Set by id: python-docx looks a style name up in O(styles) XPath each time, which
+            # made a 5,000-card record take 15 s instead of 2 s.
+            if style not in self.style_ids:
+                self.style_ids[style] = self.doc.styles[style].style_id
+            paragraph._p.style = self.style_ids[style]
         if text:
             run = paragraph.add_run(text)
-            run.bold, run.italic = bold or None, italic or None
+            if bold:
+                run.bold = True
+            if italic:
+                run.italic = True
             if direction(text) == "rtl":
                 self._right_to_left(paragraph, run)
         return paragraph
+
+    def _new_paragraph(self) -> Paragraph:
+        """An empty paragraph at the end of the body. python-docx searches the whole body for
+        its closing section properties on every paragraph it adds (quadratic: 5,000 cards took
+        10 s); the closing element is always the body's last child, so insert before it."""
+        body = self.doc.element.body
+        element = OxmlElement("w:p")
+        last = body[-1] if len(body) else None
+        if last is not None and last.tag == qn("w:sectPr"):
+            last.addprevious(element)
+        else:
+            body.append(element)
+        return Paragraph(element, self.doc._body)
 
     @staticmethod
     def _right_to_left(paragraph, run) -> None:

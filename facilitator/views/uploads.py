@@ -278,30 +278,39 @@ def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+EXPORTS = {"csv": ("text/csv; charset=utf-8", ".csv"), "json": ("application/json", ".json"),
+           "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    ".docx")}
+
+
+def _export(workshop_id: int, fmt: str) -> Response:
+    from ..reports.export_job import render_off_loop
+    workshop = auth.runnable_workshop(workshop_id)
+    data = render_off_loop(db.session, current_app.config["DATABASE_URL"], fmt, workshop_id,
+                           current_app.config["UPLOAD_PATH"])
+    mimetype, suffix = EXPORTS[fmt]
+    return _attachment(data, mimetype, download_name(workshop, suffix))
+
+
 @bp.get("/console/<int:workshop_id>/export.csv")
 @auth.facilitator_required
 def export_csv(workshop_id: int):
-    from ..reports.csv_export import export_csv as build
-    workshop = auth.runnable_workshop(workshop_id)
-    return _attachment(build(db.session, workshop_id), "text/csv; charset=utf-8",
-                       download_name(workshop, ".csv"))
+    """One row per visible card, for Excel (UTF-8 with BOM, `;`)."""
+    return _export(workshop_id, "csv")
 
 
 @bp.get("/console/<int:workshop_id>/export.json")
 @auth.facilitator_required
 def export_json(workshop_id: int):
-    workshop = auth.runnable_workshop(workshop_id)
-    data = archive.dumps(archive.export_workshop(db.session, workshop_id))
-    return _attachment(data, "application/json", download_name(workshop, ".json"))
+    """The whole workshop as an archive that `import` restores."""
+    return _export(workshop_id, "json")
 
 
 @bp.get("/console/<int:workshop_id>/export.docx")
 @auth.facilitator_required
 def export_docx(workshop_id: int):
-    from ..reports.docx_export import DOCX_MEDIA_TYPE, export_docx as build
-    workshop = auth.runnable_workshop(workshop_id)
-    return _attachment(build(db.session, workshop_id), DOCX_MEDIA_TYPE,
-                       download_name(workshop, ".docx"))
+    """The documentation for Word."""
+    return _export(workshop_id, "docx")
 
 
 @bp.post("/console/import")
