@@ -16,6 +16,12 @@ from export_helpers import jpeg_with_gps, play_workshop, png_bytes
 JSON = {"Accept": "application/json"}
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the msgids), whatever the catalogues hold."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def owner(app_make):
     return app_make.facilitator("Moderation Kreis")
@@ -263,6 +269,7 @@ def test_downloads_have_the_right_types_and_names(client, app_make, played):
 
 def test_import_makes_a_new_workshop_of_the_importer(client, app_make, played):
     exported = client.application.test_client()
+    exported.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     sign_in_as(exported, app_make, played.owner)
     data = exported.get(f"/console/{played.workshop.id}/export.json").data
     importer = app_make.facilitator("Moderation Nord")
@@ -298,3 +305,13 @@ def test_import_without_a_file_asks_for_one(signed_in, app_make):
     assert response.status_code == 303
     assert "Please choose a file first." in signed_in.get(response.location).get_data(
         as_text=True)
+
+
+def test_an_archive_larger_than_a_form_may_be_is_still_read(signed_in, app, app_make):
+    assert app.config["MAX_CONTENT_LENGTH"] < 17 * 1024 * 1024
+
+    response = signed_in.post("/console/import", headers=JSON, data={
+        "archive": (io.BytesIO(b" " * (17 * 1024 * 1024) + b"{}"), "big.json")})
+
+    assert response.status_code == 422  # read and judged, not cut off at the form limit
+    assert "(at “format”)" in response.get_json()["error"]
