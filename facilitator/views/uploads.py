@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import auth
-from ..domain import archive, photos, workshops
+from ..domain import photos, workshops
 from ..domain.errors import DomainError, NotFound
 from ..extensions import db
 from ..messages import message_for
@@ -23,7 +23,7 @@ from ..models import Photo
 
 bp = Blueprint("uploads", __name__)
 
-IMPORT_MAX_BYTES = 256 * 1024 * 1024
+IMPORT_MAX_BYTES = 128 * 1024 * 1024
 # Names this app gives files (photos.write_file); anything else is not looked up at all.
 FILENAME = re.compile(r"^[A-Za-z0-9_-]{24}\.(jpg|png)$")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
@@ -322,10 +322,14 @@ def import_archive():
     data = upload_file.stream.read() if upload_file else b""
     if not data:
         return _refuse(str(MESSAGES["no_file"]), None)
+    from ..reports.export_job import import_off_loop
     try:
-        workshop = archive.import_workshop(db.session, auth.facilitator_id(), data)
+        workshop_id = import_off_loop(db.session, current_app.config["DATABASE_URL"],
+                                      auth.facilitator_id(), data,
+                                      current_app.config["UPLOAD_PATH"])
     except DomainError as error:
         return _refuse(_message(error), None)
+    workshop = workshops.get_workshop(db.session, workshop_id)
     flash(_("The workshop “%(title)s” was imported. Its join code is new.",
             title=workshop.title), "info")
     return redirect(url_for("console.live", workshop_id=workshop.id), 303)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from facilitator.database import make_engine
-from facilitator.models import Cluster, Photo, Vote, VoteRound, Workshop
+from facilitator.models import Cluster, Facilitator, Photo, Vote, VoteRound, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -141,3 +141,29 @@ def test_report_for_an_unknown_code_fails_clearly(database_url, tmp_path):
 
     assert done.returncode != 0 and "There is no workshop with the join code" in done.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_export_child_process_writes_what_the_server_sends(database_url, demo, tmp_path):
+    """What the gevent server runs for downloads and imports (export_job), run directly."""
+    code, instance = demo
+    workshop_id = count(database_url, select(Workshop.id).where(Workshop.join_code == code))
+    uploads = str(instance / "uploads")
+    for fmt in ("csv", "json", "docx"):
+        subprocess.run([PYTHON, "-m", "facilitator.reports.export_job", fmt, database_url,
+                        str(workshop_id), str(tmp_path / f"child.{fmt}"), "--uploads", uploads],
+                       cwd=ROOT, check=True, capture_output=True, timeout=120)
+    assert len(docx.Document(str(tmp_path / "child.docx")).inline_shapes) == 2
+    owner_id = count(database_url, select(func.min(Facilitator.id)))
+
+    done = subprocess.run([PYTHON, "-m", "facilitator.reports.export_job", "import",
+                           database_url, str(owner_id), str(tmp_path / "child.json"),
+                           "--uploads", uploads], cwd=ROOT, check=True, capture_output=True,
+                          text=True, timeout=120)
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["ok"] is True and answer["workshop_id"] != workshop_id
+    (tmp_path / "bad.json").write_text('{"format": "facilitator-workshop", "version": 1}')
+    done = subprocess.run([PYTHON, "-m", "facilitator.reports.export_job", "import",
+                           database_url, str(owner_id), str(tmp_path / "bad.json")],
+                          cwd=ROOT, check=True, capture_output=True, text=True, timeout=120)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "ok": False, "detail": "workshop: missing", "params": {"where": "workshop"}}

@@ -70,9 +70,26 @@ def test_upload_and_downloads_work_and_the_server_keeps_answering_meanwhile(live
     # In-process, the slowest answer would wait for the whole DOCX (over a second).
     assert len(pings) >= 3 and max(pings) < 1.0
 
-    for fmt in ("csv", "json"):
-        assert http.get(f"{live_server.url}/console/{workshop.id}/export.{fmt}",
-                        timeout=60).status_code == 200
+    assert http.get(f"{live_server.url}/console/{workshop.id}/export.csv",
+                    timeout=60).status_code == 200
+    exported = http.get(f"{live_server.url}/console/{workshop.id}/export.json", timeout=60)
+    assert exported.status_code == 200
+
+    # The import runs in a child process too; its refusal still reaches the page.
+    imported = http.post(f"{live_server.url}/console/import", data={"csrf_token": csrf(page)},
+                         files={"archive": ("w.json", exported.content)}, allow_redirects=False,
+                         timeout=60)
+    assert imported.status_code == 303, imported.text
+    new_id = int(imported.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert new_id != workshop.id
+    assert http.get(f"{live_server.url}/console/{new_id}", timeout=5).status_code == 200
+    refused = http.post(f"{live_server.url}/console/import", data={"csrf_token": csrf(page)},
+                        headers={"Accept": "application/json", "Accept-Language": "en"},
+                        files={"archive": ("w.json", b'{"format": "facilitator-workshop", '
+                                                     b'"version": 1, "workshop": {}}')},
+                        timeout=60)
+    assert refused.status_code == 422
+    assert "(at “workshop.title”)" in refused.json()["error"]
 
 
 def csrf(html: str) -> str:
