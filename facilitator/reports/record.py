@@ -119,6 +119,8 @@ class ResultRow:
     answers: int | None = None  # consent: how many rated this option
     distribution: list[int] | None = None  # consent: how many answered 0, 1, … 10
     passive: bool = False  # consent: the "leave things as they are" option
+    # Rank across every board the round covered (`rank` is among the board's items only).
+    overall_rank: int | None = None
 
 
 @dataclass
@@ -302,10 +304,25 @@ def _agenda(session: Session, boards: list[Board], first_card: dict[int, datetim
     return agenda
 
 
+def _rerank(rows: list[dict], descending: bool) -> list[dict]:
+    """Ranks among `rows` only (ties share the rank of the first), as voting.results() does."""
+    ranked = []
+    for row in rows:
+        better = sum(1 for other in rows if (other["score"] > row["score"] if descending
+                                             else other["score"] < row["score"]))
+        same = sum(1 for other in rows if other["score"] == row["score"])
+        ranked.append({**row, "overall_rank": row["rank"], "rank": better + 1, "tie": same > 1})
+    return ranked
+
+
 def _round_record(session: Session, round_: VoteRound, rows: list[dict],
                   board_id: int | None = None) -> RoundRecord:
+    """A round as documented; for a board, only that board's items, ranked among themselves
+    (`overall_rank` keeps the rank across every board the round covered)."""
     if board_id is not None and round_.kind == "dots":
         rows = [row for row in rows if row["board_id"] == board_id]
+        if len(round_.board_ids or []) != 1:
+            rows = _rerank(rows, descending=True)
     labels = {row["id"]: row["label"] for row in rows}
     return RoundRecord(
         id=round_.id, kind=round_.kind, target_kind=round_.target_kind,
@@ -314,6 +331,7 @@ def _round_record(session: Session, round_: VoteRound, rows: list[dict],
         voters=voting.voter_count(session, round_),
         rows=[ResultRow(target_id=row["id"], label=row["label"] or "", score=row["score"],
                         rank=row["rank"], tie=row["tie"], board_id=row.get("board_id"),
+                        overall_rank=row.get("overall_rank", row["rank"]),
                         answers=row.get("answers"), distribution=row.get("distribution"),
                         passive=row.get("passive", False)) for row in rows],
         final_order=[labels[target] for target in (round_.final_order or []) if target in labels],
@@ -394,19 +412,6 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
     def touches(round_: VoteRound, board_id: int) -> bool:
         return not round_.board_ids or board_id in round_.board_ids
 
-    # Votes on cards and clusters: from the latest public round of that kind on the board.
-    for round_ in rounds:
-        if round_.kind != "dots" or round_.target_kind != "idea":
-            continue
-        for row in results[round_.id]:
-            if row["id"] in cards:
-                target = cards[row["id"]]
-                target.votes, target.rank, target.tie = row["score"], row["rank"], row["tie"]
-    cluster_votes: dict[int, dict] = {}
-    for round_ in rounds:
-        if round_.kind == "dots" and round_.target_kind == "cluster":
-            for row in results[round_.id]:
-                cluster_votes[row["id"]] = row
 
     photos = _photos(session, workshop_id)
     logo = next((p for p in reversed(photos) if p.kind == "logo"), None)
@@ -415,15 +420,6 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
     board_records = []
     for board in boards:
         visible = [c for c in cards.values() if by_id[c.id].board_id == board.id]
-        clusters = []
-        for cluster in (c for c in cluster_rows if c.board_id == board.id):
-            votes = cluster_votes.get(cluster.id, {})
-            clusters.append(ClusterRecord(
-                id=cluster.id, heading=cluster.heading or "", colour=cluster.colour,
-                cards=[c for c in visible if c.cluster_id == cluster.id],
-                matrix_x=cluster.matrix_x, matrix_y=cluster.matrix_y,
-                votes=votes.get("score"), rank=votes.get("rank"), tie=votes.get("tie", False)))
-        clustered = {c.id for c in clusters}
         board_rounds = []
         for round_ in rounds:
             if round_.target_kind == "measure" or not touches(round_, board.id):
@@ -433,6 +429,25 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
             record = _round_record(session, round_, results[round_.id], board.id)
             if record.rows:
                 board_rounds.append(record)
+        # Dots on cards and clusters: from the latest public round of that kind on the board,
+        # ranked among the board's items.
+        for row in (row for r in board_rounds if r.kind == "dots" and r.target_kind == "idea"
+                    for row in r.rows):
+            if row.target_id in cards:
+                card = cards[row.target_id]
+                card.votes, card.rank, card.tie = row.score, row.rank, row.tie
+        cluster_votes = {row.target_id: row for r in board_rounds
+                         if r.kind == "dots" and r.target_kind == "cluster" for row in r.rows}
+        clusters = []
+        for cluster in (c for c in cluster_rows if c.board_id == board.id):
+            votes = cluster_votes.get(cluster.id)
+            clusters.append(ClusterRecord(
+                id=cluster.id, heading=cluster.heading or "", colour=cluster.colour,
+                cards=[c for c in visible if c.cluster_id == cluster.id],
+                matrix_x=cluster.matrix_x, matrix_y=cluster.matrix_y,
+                votes=votes.score if votes else None, rank=votes.rank if votes else None,
+                tie=votes.tie if votes else False))
+        clustered = {c.id for c in clusters}
         final = next((r.final_order for r in reversed(board_rounds) if r.final_order), [])
         board_records.append(BoardRecord(
             id=board.id, title=board.title, question=board.question or "", colour=board.colour,
