@@ -1,4 +1,6 @@
 """Facilitator: live workshop facilitation for participatory dialogue events."""
+import hashlib
+
 from flask import Flask, request, session
 from sqlalchemy.orm import sessionmaker
 
@@ -50,7 +52,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
-                      message_queue=app.config["MESSAGE_QUEUE"])
+                      message_queue=app.config["MESSAGE_QUEUE"],
+                      # Processes of one installation share the secret key; two installations
+                      # sharing a Redis must not hear each other's workshops.
+                      channel="facilitator-" + hashlib.sha256(
+                          app.config["SECRET_KEY"].encode()).hexdigest()[:16])
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
     from . import sockets  # noqa: F401  (registers the Socket.IO handlers)

@@ -148,8 +148,6 @@ def test_returning_phone_keeps_its_identity_and_goes_straight_to_the_board(clien
     assert app_make.count(Participant, display_name="Ali K.") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="views/participant.py passes the group id as text to "
-                                       "participants.update_profile, which wants an int")
 def test_returning_phone_can_change_its_stakeholder_group(client, app_make, workshop):
     join(client, workshop, workshop.boards[0], "Ali")
     group = workshop.stakeholder_groups[2]

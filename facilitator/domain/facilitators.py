@@ -1,7 +1,7 @@
 """Facilitator accounts: no default password; sign-in by one-time link, optionally a password."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -48,12 +48,16 @@ def new_sign_in_link(session: Session, facilitator: Facilitator) -> str:
 
 
 def redeem_sign_in_link(session: Session, secret: str) -> Facilitator:
-    link = session.scalar(select(SignInLink).where(SignInLink.secret_hash == digest(secret)))
-    if link is None or link.used_at is not None or link.expires_at < utcnow():
-        raise SignInLinkInvalid()
-    link.used_at = utcnow()
+    """Use a one-time link. One conditional UPDATE, so two requests at once cannot both win."""
+    now = utcnow()
+    facilitator_id = session.scalar(
+        update(SignInLink).where(SignInLink.secret_hash == digest(secret),
+                                 SignInLink.used_at.is_(None), SignInLink.expires_at >= now)
+        .values(used_at=now).returning(SignInLink.facilitator_id))
     session.commit()
-    return session.get(Facilitator, link.facilitator_id)
+    if facilitator_id is None:
+        raise SignInLinkInvalid()
+    return session.get(Facilitator, facilitator_id)
 
 
 def set_password(session: Session, facilitator: Facilitator, password) -> None:

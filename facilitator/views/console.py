@@ -102,7 +102,7 @@ def live(workshop_id: int):
 @auth.facilitator_required
 def delete(workshop_id: int):
     workshop = auth.runnable_workshop(workshop_id)
-    if request.form.get("confirm_code", "").strip().upper() != workshop.join_code:
+    if workshops.normalise_join_code(request.form.get("confirm_code", "")) != workshop.join_code:
         flash(_("Type the join code to confirm deleting the workshop."), "error")
         return redirect(url_for(".edit", workshop_id=workshop_id))
     workshops.delete_workshop(db.session, workshop_id)

@@ -63,14 +63,14 @@ def join(code: str):
             form.display_name.data = participant.display_name
             form.stakeholder_group.data = str(participant.stakeholder_group_id or "")
     if form.validate_on_submit():
+        group_id = int(form.stakeholder_group.data) if form.stakeholder_group.data else None
         try:
             if participant:
                 participants.update_profile(db.session, participant, form.display_name.data,
-                                            form.stakeholder_group.data or None)
+                                            group_id)
             else:
                 participant, token = participants.join(
-                    db.session, workshop, form.display_name.data,
-                    int(form.stakeholder_group.data) if form.stakeholder_group.data else None)
+                    db.session, workshop, form.display_name.data, group_id)
                 auth.remember_participant(workshop.id, token)
         except DomainError as error:
             flash(message_for(error), "error")
