@@ -35,8 +35,13 @@ def _same_idea_again(existing: Idea, participant: Participant) -> Posted:
     return Posted(existing, duplicate=True)
 
 
+def accepts_ideas(board: Board) -> bool:
+    """Ideas are written, edited and withdrawn only while the board collects and is open."""
+    return board.is_open and board.phase == "collect"
+
+
 def _may_post(session: Session, board: Board, participant: Participant) -> None:
-    if not board.is_open:
+    if not accepts_ideas(board):
         raise BoardClosed()
     if board.max_ideas_per_person is not None:
         posted = session.scalar(select(func.count(Idea.id)).where(
@@ -63,8 +68,12 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
         # Give back the sequence number taken above: a refused idea changes nothing.
         session.rollback()
         raise
+    # A new card joins the end of the board's unsorted cards (they may be arranged already).
+    last = session.scalar(select(func.max(Idea.position)).where(
+        Idea.board_id == board.id, Idea.cluster_id.is_(None)))
     idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
-                client_id=client_id, text=text, updated_seq=seq)
+                client_id=client_id, text=text, updated_seq=seq,
+                position=0 if last is None else last + 1)
     session.add(idea)
     try:
         session.flush()
@@ -82,7 +91,7 @@ def _own_open_idea(session: Session, participant: Participant, idea_id) -> Idea:
         raise NotFound(field="idea_id")
     if idea.participant_id != participant.id:
         raise Forbidden(field="idea_id")
-    if not idea.board.is_open:
+    if not accepts_ideas(idea.board):
         raise BoardClosed()
     return idea
 
