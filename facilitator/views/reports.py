@@ -104,8 +104,13 @@ def job_status(workshop: Workshop) -> dict:
 
 
 def _reap(workshop_id: int, child: subprocess.Popen, status_path: Path) -> None:
-    """Wait for the child (cooperatively under gevent) and record a crash it could not."""
-    code = child.wait()
+    """Wait for the child (cooperatively under gevent), stop it if it hangs, and record a crash
+    it could not record itself."""
+    try:
+        code = child.wait(timeout=JOB_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        child.kill()  # only ever the child this process started
+        code = child.wait()
     _children.pop(workshop_id, None)
     if code != 0:
         try:
