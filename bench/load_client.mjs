@@ -3,9 +3,10 @@
 // WebSocket upgrade, permessage-deflate offered).
 //
 // Talks to realtime.py over JSON lines: reads its config from the file named in argv[2];
-// prints {"type":"ready"} once every phone is connected; waits for {"type":"go", t0, posters}
-// on stdin; posts one idea per phone at t0 + its offset; prints {"type":"result"} when every
-// expected broadcast has arrived (or the drain deadline passes), then disconnects and exits.
+// prints {"type":"ready"} once every phone is connected; then, for each {"type":"go", burst, t0,
+// posters} on stdin, posts one idea per phone at t0 + its offset and prints {"type":"result"}
+// when every expected broadcast of that burst has arrived (or the drain deadline passes);
+// {"type":"stop"} (or the end of stdin) disconnects every phone and exits.
 //
 // Times are wall-clock milliseconds with sub-millisecond resolution (performance.timeOrigin +
 // performance.now()), so emit and receive times from different processes on the same machine
@@ -23,16 +24,26 @@ const send = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 const log = (...args) => { if (cfg.verbose) process.stderr.write(`[worker ${cfg.worker}] ${args.join(" ")}\n`); };
 
 const phones = [];           // {idx, board, socket, connected, seq, syncing}
-const receipts = new Map();  // mid -> {board, n_board, last_board, n_all, last_all}
-const posts = [];            // {idx, mid, board, t_emit, t_ack, ok, error}
-const stats = { disconnects: 0, connect_errors: 0, other_events: 0, seq_gaps: 0,
-                seq_out_of_order: 0, syncs_sent: 0, syncs_failed: 0, duplicates: 0 };
+// Per burst: what was posted, what arrived, counters. Reset by newBurst().
+let receipts, posts, stats, midPrefix = null;
 let expectedBoard = Infinity, expectedAll = Infinity, gotBoard = 0, gotAll = 0;
-let finished = false, finishResolve = null;
-const finishedPromise = new Promise((resolve) => { finishResolve = resolve; });
+let finishResolve = () => {};
+
+function newBurst(prefix) {
+  receipts = new Map();  // mid -> {board, n_board, last_board, n_all, last_all}
+  posts = [];            // {idx, mid, board, t_emit, t_ack, ok, error}
+  stats = { disconnects: 0, connect_errors: 0, other_events: 0, seq_gaps: 0,
+            seq_out_of_order: 0, syncs_sent: 0, syncs_failed: 0, duplicates: 0 };
+  midPrefix = prefix;
+  expectedBoard = expectedAll = Infinity;
+  gotBoard = gotAll = 0;
+}
+newBurst(null);
 
 function receive(phone, mid, board) {
   const t = now();
+  // Only this burst's ideas count (a straggler from an earlier burst must not end this one).
+  if (midPrefix === null || typeof mid !== "string" || !mid.startsWith(midPrefix)) return;
   let r = receipts.get(mid);
   if (!r) {
     r = { board, n_board: 0, last_board: 0, n_all: 0, last_all: 0 };
@@ -149,7 +160,7 @@ async function connectAll() {
 }
 
 function post(phone) {
-  const mid = `b${cfg.run}-${phone.idx}-${Math.random().toString(36).slice(2, 10)}`;
+  const mid = `${midPrefix}${phone.idx}-${Math.random().toString(36).slice(2, 10)}`;
   const text = `Idee ${phone.idx}: mehr Sprachkurse am Abend, mit Kinderbetreuung vor Ort.`;
   const rec = { idx: phone.idx, mid, board: phone.board, t_emit: now(), t_ack: null, ok: null,
                 error: null };
@@ -172,14 +183,29 @@ async function main() {
   send({ type: "ready", connected: phones.map((p) => p.idx), failed,
          connect_s: (now() - tConnect) / 1000 });
 
+  const messages = [];
+  let wake = null;
   const lines = createInterface({ input: process.stdin });
-  const go = await new Promise((resolve) => {
-    lines.on("line", (line) => {
-      const msg = JSON.parse(line);
-      if (msg.type === "go") resolve(msg);
-    });
-  });
+  lines.on("line", (line) => { messages.push(JSON.parse(line)); if (wake) wake(); });
+  lines.on("close", () => { messages.push({ type: "stop" }); if (wake) wake(); });
+  const next = async () => {
+    while (!messages.length) await new Promise((resolve) => { wake = resolve; });
+    wake = null;
+    return messages.shift();
+  };
+  for (;;) {
+    const msg = await next();
+    if (msg.type === "stop") break;
+    if (msg.type === "go") send(await burst(msg));
+  }
 
+  for (const phone of phones) phone.socket.close();
+  setTimeout(() => process.exit(0), 200);
+}
+
+async function burst(go) {
+  newBurst(`r${cfg.run}b${go.burst}-`);
+  const done = new Promise((resolve) => { finishResolve = resolve; });
   // Every phone here should receive every post of its board (and, Facilitator, of the workshop).
   expectedBoard = phones.reduce((sum, p) => sum + (go.posters[String(p.board)] || 0), 0);
   expectedAll = cfg.fanout === "workshop" ? phones.length * go.totalPosters : expectedBoard;
@@ -199,7 +225,7 @@ async function main() {
   }
   const deadline = go.t0 + go.windowMs + go.drainMs;
   const timer = setTimeout(finishResolve, Math.max(0, deadline - now()));
-  await finishedPromise;
+  await done;
   clearTimeout(timer);
   // Acks may trail the last broadcast slightly; give them a moment (bounded).
   const ackDeadline = Math.min(deadline, now() + 2000);
@@ -209,10 +235,10 @@ async function main() {
   lag.disable();
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
-  finished = true;
-  send({
+  const result = {
     type: "result",
     worker: cfg.worker,
+    burst: go.burst,
     posts,
     receipts: Object.fromEntries(receipts),
     expected_board: expectedBoard, got_board: gotBoard,
@@ -221,12 +247,11 @@ async function main() {
     event_loop: { utilization: elu.utilization, lag_p99_ms: lag.percentile(99) / 1e6,
                   lag_max_ms: lag.max / 1e6 },
     cpu_s: (cpu.user + cpu.system) / 1e6,
-  });
-  for (const phone of phones) phone.socket.close();
-  setTimeout(() => process.exit(0), 200);
+  };
+  midPrefix = null;  // late arrivals from now on are ignored
+  return result;
 }
 
-process.stdin.on("end", () => { if (!finished) process.exit(2); });
 main().catch((err) => {
   process.stderr.write(`load_client failed: ${err.stack || err}\n`);
   process.exit(1);

@@ -87,8 +87,9 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / CLK_TCK
 
 
-def others_busy_cores(own_pids: list[int], seconds: float = 1.0) -> float:
-    """Cores kept busy by processes other than ours over the next `seconds`."""
+def busy_cores(server_pid: int, own_pids: list[int], seconds: float = 1.0) -> tuple[float, float]:
+    """(the server's cores, other processes' cores) busy over the next `seconds`; other means
+    neither the server nor the load clients."""
     def own() -> float:
         total = 0.0
         for pid in own_pids:
@@ -97,19 +98,23 @@ def others_busy_cores(own_pids: list[int], seconds: float = 1.0) -> float:
             except OSError:
                 pass
         return total
-    busy0, own0 = machine_busy_seconds(), own()
+    busy0, own0, server0 = machine_busy_seconds(), own(), proc_cpu_seconds(server_pid)
     time.sleep(seconds)
-    return max(0.0, (machine_busy_seconds() - busy0) - (own() - own0)) / seconds
+    server = proc_cpu_seconds(server_pid) - server0
+    others = (machine_busy_seconds() - busy0) - (own() - own0)
+    return server / seconds, max(0.0, others) / seconds
 
 
-def wait_for_quiet(args, own_pids: list[int]) -> float:
-    """Shared machines: wait (bounded) until other processes leave the cores mostly idle."""
+def wait_for_quiet(args, server_pid: int, own_pids: list[int]) -> float:
+    """Wait (bounded) until the server is idle (a previous burst fully sent) and, on a shared
+    machine, other processes leave the cores mostly idle. Returns the other processes' cores."""
     deadline = time.monotonic() + args.quiet_wait
-    others = others_busy_cores(own_pids)
-    while others > args.quiet and time.monotonic() < deadline:
-        log(f"  other processes keep {others:.1f} cores busy; waiting for <= {args.quiet:g}")
+    server, others = busy_cores(server_pid, own_pids)
+    while (server > 0.1 or others > args.quiet) and time.monotonic() < deadline:
+        log(f"  waiting: server {server:.2f} cores busy, other processes {others:.1f} "
+            f"(want <= 0.1 and <= {args.quiet:g})")
         time.sleep(2)
-        others = others_busy_cores(own_pids)
+        server, others = busy_cores(server_pid, own_pids)
     return others
 
 
@@ -366,16 +371,13 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
         log(f"{NAMES[target]}: starting on port {port} ({tmp})")
         server, setup = (start_facilitator if target == "facilitator" else start_bare)(args, tmp, port)
         cpu_start = proc_cpu_seconds(server.pid)
-        boards = setup["boards"]
+        # Board ids: strings for the bare server, integers for Facilitator (its board_id).
+        boards = [int(b) for b in setup["boards"]] if target == "facilitator" else setup["boards"]
         rng = random.Random(args.seed)  # the same schedule for both servers
         phones = [{"idx": i, "board": boards[i % len(boards)],
                    "offsetMs": rng.uniform(0, args.window * 1000)} for i in range(args.clients)]
-        if setup["cookies"]:
-            for phone, cookie in zip(phones, setup["cookies"]):
-                phone["cookie"] = cookie
-        for phone in phones:
-            if target == "facilitator":
-                phone["board"] = int(phone["board"])
+        for phone, cookie in zip(phones, setup["cookies"] or []):
+            phone["cookie"] = cookie
         n_workers = max(1, math.ceil(args.clients / args.per_process))
         base = {"url": f"http://{HOST}:{port}", "mode": "facilitator" if target == "facilitator"
                 else "bare", "fanout": FANOUT[target], "boards": boards, "deflate": args.deflate,
@@ -396,35 +398,58 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
             f"over {n_workers} Node process(es)" + (f"; first failure: {failed[0]}" if failed else ""))
         if not connected:
             raise BenchError(f"no phone could connect to {NAMES[target]}")
-        time.sleep(args.settle)  # let join-time traffic (presence announcements) die down
-        others = wait_for_quiet(args, [server.pid] + [w.proc.pid for w in workers])
-        rss_before = proc_rss_mb(server.pid)
         posters: dict[str, int] = {}
         for phone in phones:
             if phone["idx"] in connected:
                 posters[str(phone["board"])] = posters.get(str(phone["board"]), 0) + 1
-        cpu0, busy0, load0 = proc_cpu_seconds(server.pid), machine_busy_seconds(), load_average()
-        t0 = time.time() * 1000 + 300
-        go = {"type": "go", "t0": t0, "windowMs": args.window * 1000,
-              "drainMs": args.drain * 1000, "posters": posters, "totalPosters": len(connected)}
-        for w in workers:
-            w.send(go)
-        results = [w.expect("result", time.monotonic() + args.window + args.drain + 30)
-                   for w in workers]
-        cpu1, busy1 = proc_cpu_seconds(server.pid), machine_busy_seconds()
-        rss_after = proc_rss_mb(server.pid)
-        figures = aggregate(FANOUT[target], phones, connected, results, t0)
-        figures.update(server_cpu_s=cpu1 - cpu0, server_rss_mb=max(rss_before, rss_after),
-                       connect_s=connect_s, connect_server_cpu_s=connect_cpu,
-                       connect_failures=len(failed), load_average_1min=load0,
-                       other_cores_before=others,
-                       other_cpu_s=max(0.0, (busy1 - busy0) - (cpu1 - cpu0) - figures["client_cpu_s"]),
-                       failures_sample=failed[:3], join=setup.get("join"),
-                       wall_s=time.monotonic() - started)
-        if figures["burst_s"]:
-            figures["server_cpu_util"] = figures["server_cpu_s"] / figures["burst_s"]
-        if figures["frames_delivered"]:
-            figures["server_us_per_frame"] = 1e6 * figures["server_cpu_s"] / figures["frames_delivered"]
+        own_pids = [server.pid] + [w.proc.pid for w in workers]
+        attempts = []
+        for burst in range(1 + args.noisy_retries):
+            time.sleep(args.settle)  # let join-time (or the last burst's) traffic die down
+            others = wait_for_quiet(args, server.pid, own_pids)
+            rss_before = proc_rss_mb(server.pid)
+            cpu0, busy0, load0 = proc_cpu_seconds(server.pid), machine_busy_seconds(), load_average()
+            m0 = time.monotonic()
+            t0 = time.time() * 1000 + 300
+            go = {"type": "go", "burst": burst, "t0": t0, "windowMs": args.window * 1000,
+                  "drainMs": args.drain * 1000, "posters": posters,
+                  "totalPosters": len(connected)}
+            for w in workers:
+                w.send(go)
+            results = [w.expect("result", time.monotonic() + args.window + args.drain + 30)
+                       for w in workers]
+            cpu1, busy1 = proc_cpu_seconds(server.pid), machine_busy_seconds()
+            span = time.monotonic() - m0
+            figures = aggregate(FANOUT[target], phones, connected, results, t0)
+            other = max(0.0, (busy1 - busy0) - (cpu1 - cpu0) - figures["client_cpu_s"])
+            figures.update(server_cpu_s=cpu1 - cpu0,
+                           server_rss_mb=max(rss_before, proc_rss_mb(server.pid)),
+                           connect_s=connect_s, connect_server_cpu_s=connect_cpu,
+                           connect_failures=len(failed), load_average_1min=load0,
+                           other_cores_before=others, other_cpu_s=other,
+                           other_cores_during=other / span, burst_no=burst,
+                           failures_sample=failed[:3], join=setup.get("join"),
+                           wall_s=time.monotonic() - started)
+            if figures["burst_s"]:
+                figures["server_cpu_util"] = figures["server_cpu_s"] / figures["burst_s"]
+            if figures["frames_delivered"]:
+                figures["server_us_per_frame"] = (1e6 * figures["server_cpu_s"]
+                                                  / figures["frames_delivered"])
+            attempts.append(figures)
+            if figures["other_cores_during"] <= args.noisy:
+                break
+            if figures["stats"].get("disconnects") or figures["lost_deliveries"]:
+                log(f"  burst {burst + 1}: noisy (other processes kept "
+                    f"{figures['other_cores_during']:.1f} cores busy), but phones were dropped or "
+                    "deliveries lost, so the connections are no longer comparable: not repeating")
+                break
+            log(f"  burst {burst + 1}: other processes kept {figures['other_cores_during']:.1f} "
+                f"cores busy (p50 {fmt(figures['deliver_p50_ms'], '{:.0f}')} ms)"
+                + ("; posting again on the same connections"
+                   if burst < args.noisy_retries else "; keeping the quietest burst"))
+        figures = min(attempts, key=lambda f: f["other_cores_during"])
+        figures["bursts_tried"] = len(attempts)
+        figures["wall_s"] = time.monotonic() - started
         return figures
     finally:
         for w in workers:
@@ -528,9 +553,11 @@ ROWS = [  # key, label, format
     ("client_cpu_s", "load clients CPU s in burst", "{:.2f}"),
     ("client_elu_max", "load client event loop util (max)", "{:.2f}"),
     ("client_lag_p99_ms", "load client loop lag p99 ms (max)", "{:.1f}"),
-    ("other_cpu_s", "other processes CPU s (noise)", "{:.2f}"),
+    ("other_cpu_s", "other processes CPU s in burst", "{:.2f}"),
+    ("other_cores_during", "other processes' cores in burst", "{:.2f}"),
     ("other_cores_before", "other processes' cores before burst", "{:.2f}"),
     ("load_average_1min", "load average before burst", "{:.2f}"),
+    ("bursts_tried", "bursts tried (noisy ones repeated)", "{:.0f}"),
 ]
 
 
@@ -607,7 +634,7 @@ def print_table(args, servers: list[str], summary: dict, rounds: int) -> None:
               f"{s.get('seq_gaps', 0)}; older than the last seen: {s.get('seq_out_of_order', 0)}"
               + (f"; syncs sent {s.get('syncs_sent', 0)} (failed {s.get('syncs_failed', 0)})"
                  if args.phone_sync else "")
-              + f"; other events (presence_changed) received: {s.get('other_events', 0)}.")
+              + f"; other events (presence_changed) during the burst: {s.get('other_events', 0)}.")
         if fac.get("join"):
             j = fac["join"]
             extra = (f", {j['per_s']:.0f}/s, p50 {j['p50_ms']:.0f} ms, p99 {j['p99_ms']:.0f} ms"
@@ -663,6 +690,11 @@ def main(argv=None) -> int:
                          "cores (default 0.5) ...")
     ap.add_argument("--quiet-wait", type=float, default=60,
                     help="... but no longer than this many s (default 60; 0 = do not wait)")
+    ap.add_argument("--noisy", type=float, default=0.5,
+                    help="a burst during which other processes used more than this many cores "
+                         "on average (default 0.5) is repeated on the same connections ...")
+    ap.add_argument("--noisy-retries", type=int, default=2,
+                    help="... at most this many times, keeping the quietest (default 2)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the posting schedule")
     ap.add_argument("--quick", action="store_true",
                     help="smoke mode: 2 s window, 5 s drain, 0.5 s settle, 1 round")
@@ -675,7 +707,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.window, args.drain, args.settle, args.rounds = 2.0, 5.0, 0.5, 1
-        args.quiet_wait = min(args.quiet_wait, 3)
+        args.quiet_wait, args.noisy_retries = min(args.quiet_wait, 3), 0
     if args.clients < 1 or args.boards < 1 or args.rounds < 1 or args.per_process < 1:
         ap.error("--clients, --boards, --rounds and --per-process must be positive")
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]
