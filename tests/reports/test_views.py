@@ -103,3 +103,16 @@ def test_a_failed_child_is_reported_as_failed(client, app_make, app, monkeypatch
             hide_password=False)
     assert status["state"] == "failed" and status["message"]
     assert "Traceback" not in status["message"]
+
+
+def test_the_console_partial_links_to_the_record_and_its_pdf_job(app, app_make):
+    from flask import render_template_string
+    _, workshop = _workshop_with_cards(app_make)
+    with app.test_request_context(f"/console/{workshop.id}"):
+        html = render_template_string('{% include "facilitator/_record_link.html" %}',
+                                      workshop=workshop)
+    assert f'href="/console/{workshop.id}/record"' in html
+    assert "Documentation (PDF)" in html or "Dokumentation (PDF)" in html
+    assert f'data-status-url="/console/{workshop.id}/record/status"' in html
+    assert f'action="/console/{workshop.id}/record/pdf"' in html
+    assert 'src="/static/reports/record.js"' in html
