@@ -1,12 +1,16 @@
-// The facilitator console: every board live, with moderation and posting controls.
-import { fill, syncList } from "./live.js";
+// The facilitator console: every board live, with posting controls, moderation and clustering
+// (the clusters and cards of each board are drawn by console_clusters.js).
+import { fill } from "./live.js";
 import { T, announce, data, live } from "./console_state.js";
+import { busy, drawing, mountBoard, onRender, renderBoard } from "./console_clusters.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const boardTemplate = $("[data-board-template]");
-const ideaTemplate = $("[data-idea-template]");
 const container = $("[data-boards]");
 const sections = new Map();
+// Ideas this console has seen: only ideas it has not seen yet are read out as new
+// (a moved, hidden or corrected card arrives in the same kind of payload).
+const seen = new Set();
 let presence = { participants: 0, boards: {} };
 
 
@@ -17,15 +21,21 @@ live.addEventListener("connection", ({ detail }) => {
 });
 live.addEventListener("presence", ({ detail }) => { presence = detail; render(); });
 live.addEventListener("change", ({ detail }) => {
-  if (detail.payload?.ideas?.length === 1) {
-    const [idea] = detail.payload.ideas;
-    const board = live.boards.get(idea.board_id);
-    if (idea.seq === detail.payload.seq && idea.state === "visible" && board) {
-      announce(fill(T.new_idea, { board: board.title, text: idea.text }));
+  if (detail.payload) {
+    for (const idea of detail.payload.ideas || []) {
+      if (seen.has(idea.id)) continue;
+      seen.add(idea.id);
+      const board = live.boards.get(idea.board_id);
+      if (idea.state === "visible" && board) {
+        announce(fill(T.new_idea, { board: board.title, text: idea.text }));
+      }
     }
+  } else {
+    for (const id of live.ideas.keys()) seen.add(id);  // a sync: nothing in it is news
   }
   render();
 });
+onRender(render);
 
 function section(board) {
   if (sections.has(board.id)) return sections.get(board.id);
@@ -48,7 +58,16 @@ function section(board) {
   });
   $("[data-poster]", node).href = data.poster_url.replace("/0", `/${board.id}`);
   $("[data-qr]", node).href = data.qr_url.replace("/0.png", `/${board.id}.png`);
+  // Folded board settings stay folded on this device (more room for the cards).
+  const settings = $("[data-board-settings]", node);
+  const key = `facilitator:settings-folded:${data.workshop_id}:${board.id}`;
+  if (localStorage.getItem(key)) settings.open = false;
+  settings.addEventListener("toggle", () => {
+    if (settings.open) localStorage.removeItem(key);
+    else localStorage.setItem(key, "1");
+  });
   sections.set(board.id, node);
+  mountBoard(node, board.id);
   return node;
 }
 
@@ -62,22 +81,12 @@ function updateBoard(boardId, settings, node) {
   return request("update_board", { board_id: boardId, settings }, node);
 }
 
-function ideaItem(idea) {
-  const node = ideaTemplate.content.firstElementChild.cloneNode(true);
-  $("[data-text]", node).textContent = idea.text ?? "";
-  $("[data-author]", node).textContent = idea.author || T.anonymous;
-  const hidden = idea.state === "hidden";
-  node.classList.toggle("card-hidden", hidden);
-  $("[data-state]", node).textContent = hidden ? T.hidden : "";
-  const button = $("[data-hide]", node);
-  button.textContent = hidden ? T.unhide : T.hide;
-  button.setAttribute("aria-label", fill(hidden ? T.unhide_label : T.hide_label, { text: idea.text ?? "" }));
-  button.addEventListener("click", () =>
-    request("hide_idea", { idea_id: idea.id, hidden: !hidden }, sections.get(idea.board_id)));
-  return node;
+function render() {
+  if (busy()) return;  // a card is being dragged: drawn again once it is dropped
+  drawing(drawBoards);
 }
 
-function render() {
+function drawBoards() {
   const boards = live.orderedBoards();
   const projector = live.workshop ? live.workshop.projector_board_ids : [];
   let total = 0;
@@ -99,7 +108,7 @@ function render() {
     const cap = $("[data-cap]", node);
     if (document.activeElement !== cap) cap.value = board.max_ideas_per_person ?? "";
     $("[data-projector]", node).checked = projector.includes(board.id);
-    syncList($("[data-ideas]", node), ideas.slice().reverse(), ideaItem);
+    renderBoard(node, board);
   }
   const order = boards.map((board) => sections.get(board.id));
   if (order.some((node, index) => container.children[index] !== node) ||
