@@ -103,6 +103,8 @@ function renderBoardState(board) {
   $("[data-board-title]").textContent = board.title;
   $("[data-board-question]").textContent = board.question;
   const collecting = board.is_open && board.phase === "collect";
+  // Outside "collect" the phone shows the phase and, later, the vote instead (participant_vote.js).
+  $("[data-composer]").hidden = board.phase !== "collect";
   const send = $("[data-send]");
   send.disabled = !collecting;
   textarea.disabled = !collecting;

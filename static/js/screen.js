@@ -1,6 +1,7 @@
 // The projector wall: the boards the facilitator chose, cards grouped under their cluster
 // headings (the cards not sorted yet newest first), the join code always on.
 import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
+import { renderMatrix, renderMeasures, renderRound, showView } from "./screen_run.js";
 
 const data = pageData();
 const T = data.text;
@@ -16,7 +17,11 @@ window.addEventListener("resize", render);
 
 function render() {
   if (!live.workshop) return;
-  renderBoardsView();
+  const view = showView(live);  // also keeps the timer in the sidebar current
+  if (view === "round") renderRound(live);
+  else if (view === "matrix") renderMatrix(live);
+  else if (view === "measures") renderMeasures(live);
+  else renderBoardsView();
 }
 
 // --- Board view: the chosen boards, their clusters and cards -------------------------------------
