@@ -38,7 +38,7 @@ def prepare_workshop(console, boards: list[tuple[str, str]]) -> None:
 def join_as(page, url: str, board_title: str | None = None, name: str = "") -> None:
     page.goto(url)
     if board_title:
-        page.get_by_label(board_title).check()
+        page.get_by_role("radio", name=board_title).check()
     if name:
         page.locator("#display_name").fill(name)
     page.locator(".join-form button[type=submit]").click()
