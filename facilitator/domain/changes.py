@@ -10,7 +10,8 @@ from typing import Callable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 
-from ..models import Board, Cluster, Idea, Measure, Participant, VoteRound, Workshop, utcnow
+from .presence import STALE_AFTER
+from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
 
 STAFF = "staff"
 PUBLIC = "public"
@@ -137,6 +138,14 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
     # Imported here: voting builds on this module's Change and sequence numbers.
     from .voting import results, targets, voter_count
     session = object_session(round_)
+    concealed = set(session.scalars(select(Board.id).where(
+        Board.workshop_id == round_.workshop_id, Board.concealed.is_(True),
+        Board.revealed.is_(False))))
+
+    def hidden(target: dict) -> bool:
+        # A card on a board still collecting hidden is not read out to the room by a round.
+        return round_.target_kind == "idea" and target["board_id"] in concealed
+
     payload = {
         "id": round_.id, "seq": round_.updated_seq, "kind": round_.kind,
         "question": round_.question, "target_kind": round_.target_kind,
@@ -146,9 +155,9 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
         "state": round_.state, "revealed": round_.revealed,
         "final_order": list(round_.final_order or []),
         "voters": voter_count(session, round_),
-        "eligible": session.scalar(select(func.count(Participant.id)).where(
-            Participant.workshop_id == round_.workshop_id)),
-        "targets": [{"id": t["id"], "label": t["label"], "board_id": t["board_id"]}
+        "eligible": _eligible(session, round_),
+        "targets": [{"id": t["id"], "board_id": t["board_id"],
+                     "label": t["label"] if audience == STAFF or not hidden(t) else None}
                     for t in targets(session, round_)],
     }
     public_tallies = round_.revealed or (round_.kind == "dots" and round_.tallies_visible)
@@ -172,6 +181,18 @@ def change_payload(change: Change, audience: str) -> dict:
     if change.rounds:
         payload["rounds"] = [round_payload(round_, audience) for round_ in change.rounds]
     return payload
+
+
+def _eligible(session: Session, round_: VoteRound) -> int:
+    """"y" in "x of y have voted": phones online now at the round's boards (anywhere in the
+    workshop for a workshop-wide round), and never fewer than those who voted."""
+    from .voting import voter_count
+    query = select(func.count(func.distinct(Connection.participant_id))).where(
+        Connection.workshop_id == round_.workshop_id, Connection.role == "participant",
+        Connection.seen_at >= utcnow() - STALE_AFTER)
+    if round_.board_ids:
+        query = query.where(Connection.board_id.in_(round_.board_ids))
+    return max(session.scalar(query), voter_count(session, round_))
 
 
 def changes_since(session: Session, workshop_id: int, since: int, audience: str,
