@@ -210,6 +210,9 @@ def merge_duplicates(session: Session, workshop_id: int, facilitator_id: int | N
         keeper = _idea(session, workshop_id, into_id)
         if duplicate.id == keeper.id or duplicate.board_id != keeper.board_id:
             raise InvalidInput(field="idea_id")
+        if "hidden" in (duplicate.state, keeper.state):
+            # A merged card shows its text on the kept card: a hidden text would reach everyone.
+            raise InvalidInput(field="idea_id")
         change.track(keeper)
         for earlier in session.scalars(select(Idea).where(Idea.merged_into_id == duplicate.id)):
             change.track(earlier)

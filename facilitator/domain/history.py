@@ -91,15 +91,75 @@ def _grouped(rows) -> dict:
     return grouped
 
 
-def _restore(session: Session, change: StaffChange, snapshots: dict) -> None:
+# Where a row sits: the list it belongs to (all but the last column) and its place in it.
+PLACEMENT = {Idea: ("board_id", "cluster_id", "position"), Cluster: ("board_id", "position")}
+OUT_OF_LISTS = ("withdrawn", "merged")
+LAST = 2 ** 30  # sorts after every real position until the list is numbered again
+
+
+def _list_of(row) -> tuple:
+    if isinstance(row, Idea):
+        return ("cards", row.board_id, row.cluster_id)
+    return ("clusters", row.board_id, None)
+
+
+def _restore(session: Session, change: StaffChange, snapshots: dict, left: dict) -> None:
+    """Put back what the action changed (`left` is what it left behind), column by column and
+    only where a row still holds what the action left: a later change by someone else (a
+    colleague's move, the author's edit or withdrawal) wins over the undo. Every list a card or
+    cluster leaves or joins is numbered 0..n-1 again, in the order it shows."""
+    lists, gone, cards = set(), [], []
     for key, values in snapshots.items():
         table, row_id = key.split(":")
         row = session.get(KINDS[table], int(row_id))
         if row is None:
             continue  # deleted with its board since; nothing to restore
+        then = left.get(key, {})
+        changed = {c: v for c, v in values.items() if c not in then or then[c] != v}
+        if not changed:
+            continue
         change.track(row)
-        for column, value in values.items():
-            setattr(row, column, value)
+        placement = PLACEMENT.get(type(row), ())
+        for column, value in changed.items():
+            if column not in placement and (column not in then
+                                            or getattr(row, column) == then[column]):
+                setattr(row, column, value)
+        if not placement:
+            continue
+        lists.add(_list_of(row))
+        still_there = all(c not in then or getattr(row, c) == then[c] for c in placement[:-1])
+        if still_there and any(c in changed for c in placement):
+            for column in placement:
+                if column in values:
+                    setattr(row, column, values[column])
+        lists.add(_list_of(row))
+        if isinstance(row, Cluster) and row.state != "active":
+            gone.append(row.id)
+        elif isinstance(row, Idea):
+            cards.append(row.id)
+    # A card in a cluster that is gone (undone here, or dissolved by someone since) would vanish
+    # from every screen: it goes back to the board's unsorted cards.
+    for card in session.scalars(select(Idea).join(Cluster, Idea.cluster_id == Cluster.id).where(
+            Cluster.state != "active", Idea.state.not_in(OUT_OF_LISTS),
+            Idea.cluster_id.in_(gone) | Idea.id.in_(cards)).order_by(Idea.position, Idea.id)):
+        change.track(card)
+        card.cluster_id, card.position = None, LAST
+        lists.add(_list_of(card))
+    session.flush()
+    for kind, board_id, cluster_id in lists:
+        if kind == "cards":
+            rows = session.scalars(select(Idea).where(
+                Idea.board_id == board_id, Idea.state.not_in(OUT_OF_LISTS),
+                Idea.cluster_id.is_(None) if cluster_id is None
+                else Idea.cluster_id == cluster_id))
+        else:
+            rows = session.scalars(select(Cluster).where(Cluster.board_id == board_id,
+                                                         Cluster.state == "active"))
+        ordered = sorted(rows, key=lambda r: (r.position, r.id))
+        for position, row in enumerate(ordered):
+            if row.position != position:
+                change.track(row)
+                row.position = position
 
 
 def undo(session: Session, workshop_id: int, facilitator_id: int | None) -> StaffAction:
@@ -122,7 +182,10 @@ def _step(session: Session, workshop_id: int, facilitator_id: int | None,
         raise NotFound(field="history")
     with StaffChange(session, workshop_id, facilitator_id, action.label, "arrangement_changed",
                      undoable=False) as change:
-        _restore(session, change, action.after if undone else action.before)
+        if undone:
+            _restore(session, change, action.after, action.before)
+        else:
+            _restore(session, change, action.before, action.after)
         action.undone = not undone
     return action
 

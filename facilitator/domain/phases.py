@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from ..models import PHASES, Board, PhaseChange, VoteRound, Workshop, utcnow
 from . import validate
 from .changes import Change, commit_and_announce, next_seq, timer_state
-from .errors import InvalidInput, NotFound
+from .errors import DomainError, InvalidInput, NotFound
 
 MAX_TIMER_SECONDS = 4 * 3600
 PROJECTOR_VIEWS = ("boards", "round", "matrix", "measures")
@@ -68,21 +68,24 @@ def set_projector(session: Session, workshop_id: int, view, target_id=None,
         raise InvalidInput(field="view")
     seq = next_seq(session, workshop_id)
     workshop = session.get(Workshop, workshop_id)
-    if view == "boards" and board_ids is not None:
-        if not isinstance(board_ids, list) or len(board_ids) > 50:
-            raise InvalidInput(field="board_ids")
-        chosen = [validate.integer(b, "board_ids") for b in board_ids]
-        if not set(chosen) <= {board.id for board in workshop.boards}:
-            session.rollback()
-            raise NotFound(field="board_ids")
-        workshop.projector_board_ids = list(dict.fromkeys(chosen))
-    target = None
-    if view in ("round", "matrix"):
-        model = VoteRound if view == "round" else Board
-        target = session.get(model, validate.integer(target_id, "target_id"))
-        if target is None or target.workshop_id != workshop_id:
-            session.rollback()
-            raise NotFound(field="target_id")
+    try:
+        if view == "boards" and board_ids is not None:
+            if not isinstance(board_ids, list) or len(board_ids) > 50:
+                raise InvalidInput(field="board_ids")
+            chosen = [validate.integer(b, "board_ids") for b in board_ids]
+            if not set(chosen) <= {board.id for board in workshop.boards}:
+                raise NotFound(field="board_ids")
+            workshop.projector_board_ids = list(dict.fromkeys(chosen))
+        target = None
+        if view in ("round", "matrix"):
+            model = VoteRound if view == "round" else Board
+            target = session.get(model, validate.integer(target_id, "target_id"))
+            if target is None or target.workshop_id != workshop_id:
+                raise NotFound(field="target_id")
+    except DomainError:
+        # Give back the number taken above: a refused change changes nothing.
+        session.rollback()
+        raise
     workshop.projector_view = view
     workshop.projector_target_id = target.id if target is not None else None
     workshop.updated_seq = seq

@@ -95,8 +95,8 @@ def update_round(session: Session, workshop_id: int, round_id, settings) -> Vote
     if not isinstance(settings, dict) or not settings or set(settings) - allowed:
         raise InvalidInput(field="settings")
     seq = next_seq(session, workshop_id)
-    round_ = _round(session, workshop_id, round_id)
     try:
+        round_ = _round(session, workshop_id, round_id)
         if "state" in settings:
             if settings["state"] not in ("open", "closed"):
                 raise InvalidInput(field="state")
@@ -149,6 +149,10 @@ def targets(session: Session, round_: VoteRound) -> list[dict]:
 
 
 def _open_round_for(session: Session, participant: Participant, round_id) -> VoteRound:
+    # One phone's votes one at a time (two tabs, or two server processes on PostgreSQL): the
+    # budget and cap are counted after the other write has committed. SQLite has one writer.
+    session.execute(select(Participant.id).where(Participant.id == participant.id)
+                    .with_for_update())
     round_ = _round(session, participant.workshop_id, round_id)
     if round_.state != "open":
         raise RoundClosed()
