@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from facilitator.database import make_engine
-from facilitator.domain import clusters, measures, voting
+from facilitator.domain import clusters, measures, presence, voting
 from facilitator.domain.changes import PUBLIC, STAFF, change_payload, changes_since, round_payload
 from facilitator.domain.errors import (AlreadyCounted, InvalidInput, ItemCapReached, NotFound,
                                        OwnIdeaNotAllowed, RoundClosed, TextEmpty,
@@ -313,6 +313,12 @@ def test_results_rank_by_dots_show_ties_and_count_who_voted(session, make, works
     round_ = dots_round(session, workshop)
     sprache, wohnen, arbeit, familie = themes[:4]
     amira, ben, chen, dana = people
+    # Everyone's phone is open at the round's board; one more phone sits at another table.
+    for person in people:
+        presence.connected(session, f"sid-{person.id}", workshop.id, "participant",
+                           workshop.boards[0].id, person.id)
+    presence.connected(session, "sid-elsewhere", workshop.id, "participant",
+                       workshop.boards[1].id, make.participant(workshop)[0].id)
     for person, theme in [(amira, wohnen), (amira, wohnen), (amira, arbeit),
                           (ben, arbeit), (ben, arbeit), (ben, sprache),
                           (chen, familie)]:
@@ -321,6 +327,7 @@ def test_results_rank_by_dots_show_ties_and_count_who_voted(session, make, works
     assert ranking(make, round_.id) == [(arbeit.id, 3, 1, False), (wohnen.id, 2, 2, False),
                                         (sprache.id, 1, 3, True), (familie.id, 1, 3, True)]
     shown = payload(make, round_.id, STAFF)
+    # "3 of 4 have voted": the phones online at the round's board.
     assert (shown["voters"], shown["eligible"]) == (3, 4)
     # Nobody learns who voted for what: results carry totals only.
     assert all(set(row) == {"id", "label", "board_id", "score", "rank", "tie"}
