@@ -2,7 +2,6 @@
 import hashlib
 
 from flask import Flask, request, session
-from sqlalchemy.orm import sessionmaker
 
 from . import config
 from .extensions import babel, csrf, db, limiter, socketio

@@ -149,26 +149,12 @@ def on_withdraw_idea(conn: Conn, data: dict) -> dict:
     return {"idea": idea_payload(idea, idea.board, PUBLIC, conn.participant_id)}
 
 
-@handles("hide_idea", STAFF_ROLE)
-def on_hide_idea(conn: Conn, data: dict) -> dict:
-    _still_runs(conn)
-    idea = ideas.set_hidden(db.session, conn.workshop_id, data.get("idea_id"), data.get("hidden"))
-    return {"idea": idea_payload(idea, idea.board, STAFF)}
-
-
 @handles("update_board", STAFF_ROLE)
 def on_update_board(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     board = boards.update_settings(db.session, conn.workshop_id, data.get("board_id"),
                                    data.get("settings"))
     return {"board_id": board.id}
-
-
-@handles("show_boards", STAFF_ROLE)
-def on_show_boards(conn: Conn, data: dict) -> dict:
-    _still_runs(conn)
-    workshop = workshops.set_projector_boards(db.session, conn.workshop_id, data.get("board_ids"))
-    return {"board_ids": workshop.projector_board_ids}
 
 
 def _still_runs(conn: Conn) -> None:
@@ -201,6 +187,8 @@ STAFF_ACTIONS = {
     "move_idea": lambda conn, d: clusters.move_idea(
         db.session, conn.workshop_id, _staff(conn), d.get("idea_id"), d.get("cluster_id"),
         d.get("position"), d.get("board_id")),
+    "hide_idea": lambda conn, d: clusters.set_hidden(
+        db.session, conn.workshop_id, _staff(conn), d.get("idea_id"), d.get("hidden")),
     "correct_idea": lambda conn, d: clusters.correct_text(
         db.session, conn.workshop_id, _staff(conn), d.get("idea_id"), d.get("text")),
     "merge_duplicates": lambda conn, d: clusters.merge_duplicates(

@@ -191,8 +191,7 @@ def test_hidden_idea_disappears_from_phones_and_projector_but_not_from_the_conso
 
     ack = console.call("hide_idea", {"idea_id": idea_id, "hidden": True})
 
-    assert ack["ok"] and (ack["idea"]["state"], ack["idea"]["text"]) == (
-        "hidden", "Unangemessener Text")
+    assert ack["ok"] and ack["id"] == idea_id and ack["history"]["undo"] == "hide"
     for client in (neighbour, screen, author):
         hidden = the_idea(client.wait_for("idea_updated", ideas_with(idea_id)), idea_id)
         assert (hidden["state"], hidden["text"], hidden["author"]) == ("hidden", None, None)
@@ -217,9 +216,9 @@ def test_facilitator_chooses_which_boards_the_projector_shows(live_server, live_
     console = live_server.staff(workshop, owner)
     first, second, third = (b.id for b in workshop.boards)
 
-    ack = console.call("show_boards", {"board_ids": [third, first]})
+    ack = console.call("set_projector", {"view": "boards", "board_ids": [third, first]})
 
-    assert ack == {"ok": True, "board_ids": [third, first]}
+    assert ack == {"ok": True, "view": "boards"}
     update = screen.wait_for("workshop_updated")
     assert update["workshop"]["projector_board_ids"] == [third, first]
     assert live_make.fresh(Workshop, workshop.id).projector_board_ids == [third, first]
@@ -251,7 +250,7 @@ STAFF_EVENTS = {
     "hide_idea": lambda ws, idea_id: {"idea_id": idea_id, "hidden": True},
     "update_board": lambda ws, idea_id: {"board_id": ws.boards[0].id,
                                          "settings": {"is_open": False, "concealed": True}},
-    "show_boards": lambda ws, idea_id: {"board_ids": [ws.boards[2].id]},
+    "set_projector": lambda ws, idea_id: {"view": "boards", "board_ids": [ws.boards[2].id]},
 }
 
 

@@ -192,7 +192,7 @@ def set_hidden(session: Session, workshop_id: int, facilitator_id: int | None, i
     """Moderation: hide an inappropriate idea from phones and projector, or show it again."""
     hidden = validate.flag(hidden, "hidden")
     with StaffChange(session, workshop_id, facilitator_id, "hide" if hidden else "unhide",
-                     EVENT) as change:
+                     "idea_updated") as change:
         idea = session.get(Idea, validate.integer(idea_id, "idea_id"))
         if idea is None or idea.workshop_id != workshop_id or idea.state not in (
                 "visible", "hidden"):

@@ -116,16 +116,3 @@ def withdraw_idea(session: Session, participant: Participant, idea_id) -> Idea:
     commit_and_announce(session, Change("idea_updated", idea.workshop_id, idea.updated_seq,
                                         ideas=[idea]))
     return idea
-
-
-def set_hidden(session: Session, workshop_id: int, idea_id, hidden) -> Idea:
-    """Moderation: hide an inappropriate idea from phones and projector, or show it again."""
-    hidden = validate.flag(hidden, "hidden")
-    idea = session.get(Idea, validate.integer(idea_id, "idea_id"))
-    if idea is None or idea.workshop_id != workshop_id or idea.state == "withdrawn":
-        raise NotFound(field="idea_id")
-    idea.state = "hidden" if hidden else "visible"
-    idea.updated_seq = next_seq(session, workshop_id)
-    commit_and_announce(session, Change("idea_updated", workshop_id, idea.updated_seq,
-                                        ideas=[idea]))
-    return idea

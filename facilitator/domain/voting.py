@@ -208,6 +208,8 @@ def place_dot(session: Session, participant: Participant, round_id, target_id,
 def remove_dot(session: Session, participant: Participant, round_id, target_id) -> dict:
     """Take back one of the participant's dots from a target while the round is open."""
     round_ = _open_round_for(session, participant, round_id)
+    if round_.kind != "dots":
+        raise InvalidInput(field="round_id")
     target_id = validate.integer(target_id, "target_id")
     vote_id = session.scalar(select(Vote.id).where(
         Vote.round_id == round_.id, Vote.participant_id == participant.id,

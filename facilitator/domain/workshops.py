@@ -163,21 +163,6 @@ def update_workshop(session: Session, workshop_id: int, spec: WorkshopSpec) -> W
     return workshop
 
 
-def set_projector_boards(session: Session, workshop_id: int, board_ids) -> Workshop:
-    """Choose which boards the projector wall shows, in order."""
-    if not isinstance(board_ids, list) or len(board_ids) > 50:
-        raise InvalidInput(field="board_ids")
-    chosen = [validate.integer(b, "board_ids") for b in board_ids]
-    workshop = get_workshop(session, workshop_id)
-    if not set(chosen) <= {board.id for board in workshop.boards}:
-        raise NotFound(field="board_ids")
-    seq = next_seq(session, workshop_id)
-    workshop.projector_board_ids = list(dict.fromkeys(chosen))
-    workshop.updated_seq = seq
-    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
-                                               workshop=workshop)).workshop
-
-
 def get_workshop(session: Session, workshop_id: int) -> Workshop:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:

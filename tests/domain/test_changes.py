@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from facilitator.database import make_engine
-from facilitator.domain import boards, changes, ideas, workshops
+from facilitator.domain import boards, changes, clusters, ideas, phases, workshops
 from facilitator.domain.changes import PUBLIC, STAFF, changes_since
 from facilitator.domain.errors import BoardClosed
 from facilitator.domain.workshops import BoardSpec, WorkshopSpec
@@ -31,11 +31,11 @@ def test_each_kind_of_change_takes_exactly_the_next_number(session, make, worksh
     steps = [
         lambda: ideas.post_idea(session, phone, board.id, uuid.uuid4().hex, "Noch eine"),
         lambda: ideas.edit_idea(session, phone, idea.id, "Geändert"),
-        lambda: ideas.set_hidden(session, workshop.id, idea.id, True),
-        lambda: ideas.set_hidden(session, workshop.id, idea.id, False),
+        lambda: clusters.set_hidden(session, workshop.id, None, idea.id, True),
+        lambda: clusters.set_hidden(session, workshop.id, None, idea.id, False),
         lambda: ideas.withdraw_idea(session, phone, idea.id),
         lambda: boards.update_settings(session, workshop.id, board.id, {"concealed": True}),
-        lambda: workshops.set_projector_boards(session, workshop.id, [board.id]),
+        lambda: phases.set_projector(session, workshop.id, "boards", None, [board.id]),
         lambda: workshops.update_workshop(session, workshop.id, WorkshopSpec(
             title="Neu", boards=(BoardSpec("Neue Tafel"),))),
     ]
@@ -149,7 +149,7 @@ def test_catching_up_tells_screens_about_hidden_and_withdrawn_ideas_without_thei
     board = workshop.boards[0]
     hidden, withdrawn = make.idea(phone, board, "Versteckt"), make.idea(phone, board, "Weg")
     seen = make.seq(workshop.id)
-    ideas.set_hidden(session, workshop.id, hidden.id, True)
+    clusters.set_hidden(session, workshop.id, None, hidden.id, True)
     ideas.withdraw_idea(session, phone, withdrawn.id)
 
     public = changes_since(session, workshop.id, seen, PUBLIC)["ideas"]
@@ -166,7 +166,7 @@ def test_whole_snapshot_leaves_out_what_the_audience_may_not_see(session, make, 
     shown = make.idea(phone, board, "Sichtbar")
     hidden = make.idea(phone, board, "Versteckt")
     withdrawn = make.idea(phone, board, "Weg")
-    ideas.set_hidden(session, workshop.id, hidden.id, True)
+    clusters.set_hidden(session, workshop.id, None, hidden.id, True)
     ideas.withdraw_idea(session, phone, withdrawn.id)
 
     public = changes_since(session, workshop.id, 0, PUBLIC)["ideas"]

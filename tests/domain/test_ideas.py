@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from facilitator.domain import boards, ideas
+from facilitator.domain import boards, clusters, ideas
 from facilitator.domain.changes import PUBLIC, STAFF, idea_payload
 from facilitator.domain.errors import (BoardClosed, Forbidden, IdeaLimitReached, InvalidInput,
                                        NotFound, TextEmpty, TextTooLong)
@@ -234,7 +234,7 @@ def test_idea_of_another_workshop_cannot_be_edited_hidden_or_withdrawn(session, 
     with pytest.raises(NotFound):
         ideas.withdraw_idea(session, phone, foreign.id)
     with pytest.raises(NotFound):
-        ideas.set_hidden(session, phone.workshop_id, foreign.id, True)
+        clusters.set_hidden(session, phone.workshop_id, None, foreign.id, True)
     assert make.fresh(Idea, foreign.id).text == "Fremde Idee"
 
 
@@ -276,14 +276,14 @@ def test_withdrawing_erases_the_text_and_ends_editing(session, make, board, phon
     with pytest.raises(NotFound):
         ideas.withdraw_idea(session, phone, idea.id)
     with pytest.raises(NotFound):
-        ideas.set_hidden(session, phone.workshop_id, idea.id, False)
+        clusters.set_hidden(session, phone.workshop_id, None, idea.id, False)
 
 
 def test_hidden_idea_loses_its_text_for_phones_but_not_for_staff_until_shown_again(
         session, make, workshop, board, phone, announced):
     idea = make.idea(phone, board, "Unangemessen")
 
-    ideas.set_hidden(session, workshop.id, idea.id, True)
+    clusters.set_hidden(session, workshop.id, None, idea.id, True)
 
     hidden = announced[-1]
     assert hidden.event == "idea_updated"
@@ -294,7 +294,7 @@ def test_hidden_idea_loses_its_text_for_phones_but_not_for_staff_until_shown_aga
     with pytest.raises(NotFound):
         ideas.edit_idea(session, phone, idea.id, "Umgehung der Moderation")
 
-    ideas.set_hidden(session, workshop.id, idea.id, False)
+    clusters.set_hidden(session, workshop.id, None, idea.id, False)
 
     shown = idea_payload(announced[-1].ideas[0], board, PUBLIC)
     assert (shown["state"], shown["text"]) == ("visible", "Unangemessen")
@@ -306,5 +306,5 @@ def test_hiding_needs_a_real_yes_or_no(session, make, workshop, board, phone, hi
     idea = make.idea(phone, board)
 
     with pytest.raises(InvalidInput):
-        ideas.set_hidden(session, workshop.id, idea.id, hidden)
+        clusters.set_hidden(session, workshop.id, None, idea.id, hidden)
     assert make.fresh(Idea, idea.id).state == "visible"

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from facilitator.domain import boards, ideas, presence, workshops
+from facilitator.domain import boards, clusters, ideas, phases, presence, workshops
 from facilitator.domain.errors import BoardNotEmpty, InvalidInput, NotFound
 from facilitator.domain.workshops import (JOIN_CODE_ALPHABET, BoardSpec, WorkshopSpec,
                                           format_join_code)
@@ -181,18 +181,18 @@ def test_projector_shows_the_chosen_boards_in_the_chosen_order(session, make, an
     workshop = make.workshop()
     first, second, third = (b.id for b in workshop.boards)
 
-    workshops.set_projector_boards(session, workshop.id, [third, first, third])
+    phases.set_projector(session, workshop.id, "boards", None, [third, first, third])
 
     assert make.fresh(Workshop, workshop.id).projector_board_ids == [third, first]
     assert announced[-1].event == "workshop_updated"
     assert announced[-1].workshop.projector_board_ids == [third, first]
 
 
-@pytest.mark.parametrize("board_ids", ["all", None, [True], ["1"], list(range(51))])
+@pytest.mark.parametrize("board_ids", ["all", [True], ["1"], list(range(51))])
 def test_projector_choice_must_be_a_list_of_board_ids(session, make, board_ids):
     workshop = make.workshop()
     with pytest.raises(InvalidInput):
-        workshops.set_projector_boards(session, workshop.id, board_ids)
+        phases.set_projector(session, workshop.id, "boards", None, board_ids)
     assert make.fresh(Workshop, workshop.id).projector_board_ids == [
         b.id for b in workshop.boards]
 
@@ -200,7 +200,7 @@ def test_projector_choice_must_be_a_list_of_board_ids(session, make, board_ids):
 def test_projector_cannot_show_another_workshops_board(session, make):
     workshop, other = make.workshop(), make.workshop()
     with pytest.raises(NotFound):
-        workshops.set_projector_boards(session, workshop.id, [other.boards[0].id])
+        phases.set_projector(session, workshop.id, "boards", None, [other.boards[0].id])
     assert make.fresh(Workshop, workshop.id).projector_board_ids == [
         b.id for b in workshop.boards]
 
@@ -211,7 +211,7 @@ def test_idea_counts_per_board_count_visible_ideas_only(session, make):
     phone, _ = make.participant(workshop)
     make.idea(phone, wohnen)
     make.idea(phone, wohnen)
-    ideas.set_hidden(session, workshop.id, make.idea(phone, wohnen).id, True)
+    clusters.set_hidden(session, workshop.id, None, make.idea(phone, wohnen).id, True)
     ideas.withdraw_idea(session, phone, make.idea(phone, arbeit).id)
     make.idea(phone, arbeit)
 
