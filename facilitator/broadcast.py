@@ -29,6 +29,16 @@ def board_room(board_id: int) -> str:
     return f"board:{board_id}"
 
 
+def screen_room(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}:screen"
+
+
+# Card events reach phones only at the card's table: a phone shows one board, and sending every
+# board's cards to every phone multiplied the frames per post by the number of boards
+# (bench/realtime.py: 6x the frames, a full core at 500 phones).
+CARD_EVENTS = ("idea_posted", "idea_updated")
+
+
 def publish(change: Change) -> None:
     """Announce a committed change to every screen of its workshop, each audience its own view."""
     staff, public = change_payload(change, STAFF), change_payload(change, PUBLIC)
@@ -36,7 +46,12 @@ def publish(change: Change) -> None:
     # can yield to other greenlets (and, with a message queue, waits on Redis).
     db.session.commit()
     socketio.emit(change.event, staff, to=staff_room(change.workshop_id))
-    socketio.emit(change.event, public, to=public_room(change.workshop_id))
+    if change.event in CARD_EVENTS:
+        rooms = [screen_room(change.workshop_id)] + sorted(
+            {board_room(idea.board_id) for idea in change.ideas})
+        socketio.emit(change.event, public, to=rooms)
+    else:
+        socketio.emit(change.event, public, to=public_room(change.workshop_id))
 
 
 def announce_presence_soon(workshop_id: int) -> None:
@@ -53,8 +68,9 @@ def _announce_presence(app, workshop_id: int) -> None:
     _presence_pending.discard(workshop_id)
     with app.app_context():
         payload = presence.counts(db.session, workshop_id)
-    socketio.emit("presence_changed", payload, to=staff_room(workshop_id))
-    socketio.emit("presence_changed", payload, to=public_room(workshop_id))
+    # Phones do not show who is online; the console and the projector do.
+    socketio.emit("presence_changed", payload, to=[staff_room(workshop_id),
+                                                   screen_room(workshop_id)])
 
 
 def announce_votes_soon(workshop_id: int, round_id: int) -> None:

@@ -58,6 +58,8 @@ def on_connect(auth_data=None):
     session["conn"] = asdict(conn)
     audience = broadcast.staff_room if conn.role == STAFF_ROLE else broadcast.public_room
     join_room(audience(conn.workshop_id))
+    if conn.role == SCREEN:
+        join_room(broadcast.screen_room(conn.workshop_id))
     if conn.board_id is not None:
         join_room(broadcast.board_room(conn.board_id))
     presence.connected(db.session, request.sid, conn.workshop_id, conn.role, conn.board_id,

@@ -90,10 +90,12 @@ def test_same_idea_sent_20_times_over_two_connections_is_stored_once(
 
 # --- Everyone sees it live, each in their own view -------------------------------------------------
 
-def test_new_idea_reaches_other_phones_the_projector_and_the_console_live(
+def test_new_idea_reaches_phones_at_its_table_the_projector_and_the_console_live(
         live_server, live_make, owner, workshop, board, amira, ben):
     author = live_server.phone(workshop, amira[1], board.id)
-    neighbour = live_server.phone(workshop, ben[1], workshop.boards[1].id)
+    neighbour = live_server.phone(workshop, ben[1], board.id)
+    _, other_token = live_make.participant(workshop)
+    other_table = live_server.phone(workshop, other_token, workshop.boards[1].id)
     screen = live_server.screen(workshop)
     console = live_server.staff(workshop, owner)
     elsewhere = live_make.workshop()
@@ -111,6 +113,8 @@ def test_new_idea_reaches_other_phones_the_projector_and_the_console_live(
         assert IDEA_KEYS <= set(idea) and "mine" not in idea
         assert (idea["board_id"], idea["state"], idea["text"], idea["author"]) == (
             board.id, "visible", "Deutschkurse mit Kinderbetreuung", "Amira")
+    # A phone at another table is not sent the card (it shows only its own table).
+    assert other_table.events("idea_posted") == []
     # Another workshop's projector hears nothing of it: its own next idea arrives first.
     stranger, token = live_make.participant(elsewhere)
     other_phone = live_server.phone(elsewhere, token)

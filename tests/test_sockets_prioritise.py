@@ -182,6 +182,7 @@ STAFF_REQUESTS = {
     "move_cluster": lambda s: {"cluster_id": s.themes[1].id, "position": 0},
     "move_idea": lambda s: {"idea_id": s.cards[3].id, "cluster_id": s.themes[0].id,
                             "position": 0},
+    "hide_idea": lambda s: {"idea_id": s.cards[0].id, "hidden": True},
     "correct_idea": lambda s: {"idea_id": s.cards[0].id, "text": "Sprachcafé im Rathaus"},
     "merge_duplicates": lambda s: {"idea_id": s.cards[2].id, "into_id": s.cards[1].id},
     "place_on_matrix": lambda s: {"cluster_id": s.themes[0].id, "x": 0.2, "y": 0.9},

@@ -16,6 +16,9 @@ export class LiveWorkshop extends EventTarget {
   constructor(auth) {
     super();
     this.seq = 0;
+    // A phone hears card events of its own table only, so numbers of other tables' cards never
+    // reach it: it cannot tell a gap from another table's card and catches up on reconnect.
+    this.hearsEverything = auth.role !== "participant";
     this.workshop = null;
     this.boards = new Map();
     this.ideas = new Map();
@@ -59,7 +62,10 @@ export class LiveWorkshop extends EventTarget {
   async sync() {
     if (this.syncing) return;
     this.syncing = true;
-    const answer = await this.call("sync", { since: this.seq });
+    // A phone asks from a little before its last number: an event from another server process
+    // can overtake an earlier one just before a disconnect.
+    const since = this.hearsEverything || this.seq === 0 ? this.seq : Math.max(1, this.seq - RESYNC_MARGIN);
+    const answer = await this.call("sync", { since });
     this.syncing = false;
     if (!answer.ok) {
       if (this.socket.connected) setTimeout(() => this.sync(), 2000);
@@ -77,7 +83,7 @@ export class LiveWorkshop extends EventTarget {
 
   receive(payload) {
     this.apply(payload);
-    if (payload.seq === this.seq + 1) {
+    if (payload.seq === this.seq + 1 || (!this.hearsEverything && payload.seq > this.seq)) {
       this.seq = payload.seq;
     } else if (payload.seq > this.seq + 1) {
       this.sync();  // numbers were missed: fetch them
@@ -144,6 +150,8 @@ export class LiveWorkshop extends EventTarget {
       round.board_ids.length === 0 || round.board_ids.includes(boardId));
   }
 }
+
+const RESYNC_MARGIN = 200;
 
 // Server events that carry a workshop sequence number.
 const SEQUENCED_EVENTS = ["idea_posted", "idea_updated", "board_updated", "workshop_updated",
