@@ -185,8 +185,10 @@ def seed(session: Session, cards: int = 200, *, language: str = "de", hidden: in
             keeper, duplicate = board_cards[0], board_cards.pop(1)
             clusters.merge_duplicates(session, wid, fid, duplicate.id, keeper.id)
             made["duplicates"].append(duplicate.text)
-        # Clusters of about eight cards; the last few stay unclustered.
-        chunk, sorted_cards = 8, max(0, len(board_cards) - 3)
+        # Clusters of eight cards, at most twenty clusters a board (a room names no more);
+        # the last few cards stay unclustered.
+        sorted_cards = max(0, len(board_cards) - 3)
+        chunk = max(8, -(-sorted_cards // 20))
         for number, start in enumerate(range(0, sorted_cards, chunk)):
             clusters.create_cluster(
                 session, wid, fid, board.id, heading=f"{board.title.split()[0]}: Thema {number + 1}",
