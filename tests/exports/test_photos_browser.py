@@ -1,9 +1,6 @@
 """photos.js in real headless Chromium against the real server: upload with progress, a photo
 from the camera input goes up at once, a refused file says why, captions save, delete asks first.
 Skipped, with the reason, where Chromium is not installed."""
-import os
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
@@ -11,21 +8,7 @@ from facilitator.models import Photo
 
 from export_helpers import jpeg_with_gps, png_bytes
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-quic", "--no-first-run"]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def test_photos_page_uploads_captions_and_deletes_without_reloading(browser, live_server,
