@@ -81,26 +81,26 @@ class Formats:
     def local(self, moment: datetime | None) -> datetime | None:
         return moment.astimezone(ZoneInfo(TIMEZONE)) if moment is not None else None
 
-    def date(self, value: date | datetime | None, form: str = "long") -> str:
+    def day(self, value: date | datetime | None, form: str = "long") -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = self.local(value).date()
         return format_date(value, form, locale=self.language)
 
-    def time(self, moment: datetime | None) -> str:
+    def clock(self, moment: datetime | None) -> str:
         return format_time(self.local(moment), "HH:mm", locale=self.language) if moment else ""
 
-    def datetime(self, moment: datetime | None) -> str:
+    def stamp(self, moment: datetime | None) -> str:
         if moment is None:
             return ""
-        return f"{self.date(moment, 'medium')}, {self.time(moment)}"
+        return f"{self.day(moment, 'medium')}, {self.clock(moment)}"
 
     def span(self, start: datetime | None, end: datetime | None) -> str:
         """"09:12–10:03" on one day; with dates when the phase crossed midnight."""
         if start and end and self.local(start).date() != self.local(end).date():
-            return f"{self.datetime(start)} – {self.datetime(end)}"
-        return f"{self.time(start) or '…'}–{self.time(end) or '…'}"
+            return f"{self.stamp(start)} – {self.stamp(end)}"
+        return f"{self.clock(start) or '…'}–{self.clock(end) or '…'}"
 
 
 def phase_name(phase: str) -> str:

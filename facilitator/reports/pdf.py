@@ -147,7 +147,8 @@ def write_status(path: Path | None, **status) -> None:
         return
     status.setdefault("pid", os.getpid())
     status["updated_at"] = time.time()
-    temporary = path.with_name(path.name + ".tmp")
+    # A name of this process's own: the server and the renderer both write the status.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(status))
     os.replace(temporary, path)
 

@@ -70,7 +70,8 @@ def _alive(pid) -> bool:
 
 def _write_status(path: Path, **status) -> None:
     status["updated_at"] = time.time()
-    partial = path.with_name(path.name + ".tmp")
+    # A name of this process's own: the server and the renderer both write the status.
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     partial.write_text(json.dumps(status))
     os.replace(partial, path)
 

@@ -6,7 +6,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[2]
