@@ -221,3 +221,23 @@ def test_the_fetcher_does_not_follow_symlinks_out_of_its_roots(tmp_path):
     assert fetcher.fetch((root / "photo.jpg").as_uri()).read() == b"\xff\xd8\xff"
     with pytest.raises(ValueError):
         fetcher.fetch((root / "escape.jpg").as_uri())
+
+
+def test_a_workshop_with_hardly_anything_yet_still_makes_a_complete_pdf(make, session, tmp_path):
+    """No purpose, no votes, no measures, no photos; one card is a long pasted link."""
+    workshop = make.workshop(boards=("Nur ein Thementisch",), stakeholder_groups=())
+    person, _ = make.participant(workshop)
+    link = "https://example.org/?q=" + "abcdefghij" * 20  # no place to break a line
+    make.idea(person, workshop.boards[0], link)
+    record = build_record(session, workshop.id)
+    out = tmp_path / "empty.pdf"
+    rendered = render_pdf(record, out, tmp_path / "uploads")
+    pdf = read_pdf(out)
+    assert rendered.refused == []
+    assert [title for level, title in outline(pdf.reader) if level == 2] == [
+        "Nur ein Thementisch", "Nur ein Thementisch"]
+    assert link in pdf.text.replace(" ", "")
+    # In its card (55 mm wide) the link wraps over several short lines instead of running out.
+    results_page = next(page for page in pdf.reader.pages if "abcdefghij" in page.extract_text())
+    pieces = [line for line in results_page.extract_text().splitlines() if line and line in link]
+    assert len(pieces) >= 5 and max(map(len, pieces)) < 45
