@@ -12,11 +12,6 @@ def workshop(make):
     return make.workshop()
 
 
-@pytest.fixture
-def board(workshop):
-    return workshop.boards[0]
-
-
 def test_closing_and_opening_a_board_is_stored_and_announced(session, make, workshop, board,
                                                              announced):
     boards.update_settings(session, workshop.id, board.id, {"is_open": False})

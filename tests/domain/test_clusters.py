@@ -61,21 +61,6 @@ def assert_every_list_gap_free(make, workshop: Workshop) -> None:
 
 
 @pytest.fixture
-def owner(make):
-    return make.facilitator()
-
-
-@pytest.fixture
-def workshop(make, owner):
-    return make.workshop(owner)
-
-
-@pytest.fixture
-def board(workshop):
-    return workshop.boards[0]
-
-
-@pytest.fixture
 def amira(make, workshop):
     return make.participant(workshop, "Amira")[0]
 

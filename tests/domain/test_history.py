@@ -70,16 +70,6 @@ def colleague(make, workshop):
 
 
 @pytest.fixture
-def workshop(make, owner):
-    return make.workshop(owner)
-
-
-@pytest.fixture
-def board(workshop):
-    return workshop.boards[0]
-
-
-@pytest.fixture
 def amira(make, workshop):
     return make.participant(workshop, "Amira")[0]
 

@@ -20,11 +20,6 @@ def workshop(make):
 
 
 @pytest.fixture
-def board(workshop):
-    return workshop.boards[0]
-
-
-@pytest.fixture
 def phone(make, workshop):
     participant, _token = make.participant(workshop, "Amira")
     return participant

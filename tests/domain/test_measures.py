@@ -12,21 +12,6 @@ from facilitator.models import Measure
 
 
 @pytest.fixture
-def owner(make):
-    return make.facilitator()
-
-
-@pytest.fixture
-def workshop(make, owner):
-    return make.workshop(owner)
-
-
-@pytest.fixture
-def board(workshop):
-    return workshop.boards[0]
-
-
-@pytest.fixture
 def cards(make, workshop, board):
     amira = make.participant(workshop, "Amira")[0]
     return [make.idea(amira, board, text) for text in ("Sprachcafé", "Lernpatenschaften")]

@@ -19,11 +19,6 @@ def workshop(make):
 
 
 @pytest.fixture
-def board(workshop):
-    return workshop.boards[0]
-
-
-@pytest.fixture
 def amira(make, workshop):
     return make.participant(workshop, "Amira")[0]
 

@@ -44,16 +44,6 @@ def ranking(make, round_id: int) -> list[tuple]:
 
 
 @pytest.fixture
-def owner(make):
-    return make.facilitator()
-
-
-@pytest.fixture
-def workshop(make, owner):
-    return make.workshop(owner)
-
-
-@pytest.fixture
 def people(make, workshop):
     """Four phones: (participant, ...)."""
     return [make.participant(workshop, name)[0] for name in ("Amira", "Ben", "Chen", "Dana")]
