@@ -5,7 +5,9 @@ The real-time server never renders: it starts
     python -m facilitator.reports.pdf DATABASE_URL WORKSHOP_ID OUT.pdf [--uploads DIR]
         [--names] [--status STATUS.json]
 
-(DATABASE_URL "-" reads it from the environment, so a password never shows in `ps`.)
+(DATABASE_URL "-" reads it from the environment, so a password never shows in `ps`.) The server
+keeps one spare renderer that has already imported everything (`--wait SECONDS`) and hands it
+the next job as a JSON line on stdin, which saves the two seconds of start-up per PDF.
 
 and polls it (views/reports.py). Rendering a large workshop takes seconds of CPU; inside the
 gevent process that would stall every phone (STACK.md). The child lowers its own priority so the
@@ -179,13 +181,65 @@ def generate(database_url: str, workshop_id: int, out: Path, uploads: Path,
     return result
 
 
+@dataclass
+class Job:
+    """What one renderer process makes (from the command line, or as a JSON line on stdin)."""
+    database_url: str
+    workshop_id: int
+    out: str
+    uploads: str | None = None
+    names: bool = False
+    status: str | None = None
+
+
+def run_job(job: Job) -> int:
+    """Make the PDF; on failure record it in the status file and return non-zero."""
+    status = Path(job.status) if job.status else None
+    try:
+        if not job.database_url:
+            raise ValueError("no database URL")
+        generate(job.database_url, job.workshop_id, Path(job.out),
+                 Path(job.uploads) if job.uploads else default_uploads(), job.names, status)
+    except Exception as error:  # noqa: BLE001 - reported to the console, then exit non-zero
+        traceback.print_exc()
+        write_status(status, state="failed", stage="failed", finished_at=time.time(),
+                     error=f"{type(error).__name__}: {error}"[:500])
+        return 1
+    return 0
+
+
+def warm_up() -> None:
+    """Import and initialise everything a job needs (about two seconds of a job's time)."""
+    import importlib
+    _weasyprint()
+    for name in ("sqlalchemy.orm", "facilitator.database", "facilitator.reports.record",
+                 "weasyprint.pdf"):
+        importlib.import_module(name)
+    from .html import report_app
+    report_app()
+
+
+def wait_for_job(idle_seconds: float) -> int:
+    """A spare renderer: warm up, say "ready", then make the one job that arrives on stdin as
+    a JSON line. Exits without one after `idle_seconds`, or when stdin closes."""
+    import select
+    warm_up()
+    print("ready", flush=True)
+    readable, _, _ = select.select([sys.stdin], [], [], idle_seconds)
+    line = sys.stdin.readline() if readable else ""
+    if not line.strip():
+        return 0
+    return run_job(Job(**json.loads(line)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m facilitator.reports.pdf",
         description="Render a workshop's documentation as a tagged PDF.")
-    parser.add_argument("database_url", help='"-": from the DATABASE_URL environment variable')
-    parser.add_argument("workshop_id", type=int)
-    parser.add_argument("out", type=Path)
+    parser.add_argument("database_url", nargs="?",
+                        help='"-": from the DATABASE_URL environment variable')
+    parser.add_argument("workshop_id", type=int, nargs="?")
+    parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--uploads", type=Path, default=None,
                         help="the upload folder (default: UPLOAD_PATH, else instance/uploads)")
     parser.add_argument("--names", action="store_true",
@@ -193,22 +247,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", type=Path, default=None, help="progress file (JSON)")
     parser.add_argument("--nice", type=int, default=10,
                         help="lower this process's priority by this much (default 10)")
+    parser.add_argument("--wait", type=float, metavar="SECONDS", default=None,
+                        help="instead: warm up, print 'ready', and make the one job that comes "
+                             "as a JSON line on stdin within SECONDS")
     args = parser.parse_args(argv)
     if args.nice:
         os.nice(args.nice)
+    if args.wait is not None:
+        return wait_for_job(args.wait)
+    if args.database_url is None or args.workshop_id is None or args.out is None:
+        parser.error("DATABASE_URL, WORKSHOP_ID and OUT are needed (or --wait)")
     database_url = os.environ.get("DATABASE_URL", "") if args.database_url == "-" else (
         args.database_url)
-    try:
-        if not database_url:
-            raise ValueError("no database URL")
-        generate(database_url, args.workshop_id, args.out, args.uploads or default_uploads(),
-                 args.names, args.status)
-    except Exception as error:  # noqa: BLE001 - reported to the console, then exit non-zero
-        traceback.print_exc()
-        write_status(args.status, state="failed", stage="failed", finished_at=time.time(),
-                     error=f"{type(error).__name__}: {error}"[:500])
-        return 1
-    return 0
+    return run_job(Job(database_url, args.workshop_id, str(args.out),
+                       str(args.uploads) if args.uploads else None, args.names,
+                       str(args.status) if args.status else None))
 
 
 if __name__ == "__main__":

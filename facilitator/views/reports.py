@@ -30,8 +30,12 @@ bp = Blueprint("reports", __name__, url_prefix="/console")
 JOB_TIMEOUT = 15 * 60
 # Rendering is CPU-bound; more at once than cores would slow the live server too.
 MAX_JOBS = 2
+# A spare renderer quits after waiting this long for a job.
+SPARE_IDLE = 10 * 60
 # Children this process started, by workshop: reaped by a background task.
 _children: dict[int, subprocess.Popen] = {}
+# The spare renderer waiting for the next job (see prepare_renderer).
+_spare: subprocess.Popen | None = None
 
 
 def _folder() -> Path:
@@ -98,7 +102,7 @@ def job_status(workshop: Workshop) -> dict:
         else:
             result["state"] = "idle"
     if result["state"] == "failed":
-        # The details are in instance/reports/workshop-<id>.log, not in the browser.
+        # The details are in instance/reports/renderer.log, not in the browser.
         result["message"] = _("The PDF could not be made. Please try again; if it fails again, "
                               "the server log names the reason.")
     return result
@@ -124,6 +128,47 @@ def _reap(workshop_id: int, child: subprocess.Popen, status_path: Path) -> None:
                           error=f"exit code {code}")
 
 
+def _renderer() -> subprocess.Popen:
+    """A renderer process that warms up (imports WeasyPrint and the app, ~2 s) and then waits
+    for one job on stdin. Its output goes to instance/reports/renderer.log."""
+    log = open(_folder() / "renderer.log", "ab")
+    try:
+        # gevent's subprocess (the server is monkey-patched) starts and waits without blocking.
+        return subprocess.Popen(
+            [sys.executable, "-m", "facilitator.reports.pdf", "--wait", str(SPARE_IDLE)],
+            cwd=config.PROJECT_ROOT, env={**os.environ, "INSTANCE_PATH": current_app.instance_path},
+            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, close_fds=True)
+    finally:
+        log.close()
+
+
+def prepare_renderer() -> None:
+    """Keep one spare renderer waiting, so the next PDF starts without the start-up time.
+    Pages that offer "Make PDF" call this. A spare quits by itself after SPARE_IDLE seconds
+    (or when this process ends, which closes its stdin)."""
+    global _spare
+    if _spare is None or _spare.poll() is not None:  # poll() also reaps one that quit
+        _spare = _renderer()
+
+
+def _hand_over(job: dict) -> subprocess.Popen:
+    """Give the job to the spare renderer if one waits, else to a new one."""
+    global _spare
+    line = (json.dumps(job) + "\n").encode()
+    child, _spare = _spare, None
+    if child is not None and child.poll() is None:
+        try:
+            child.stdin.write(line)
+            child.stdin.close()
+            return child
+        except OSError:  # it quit (idle) just now
+            child.wait()
+    child = _renderer()
+    child.stdin.write(line)
+    child.stdin.close()
+    return child
+
+
 def start_job(workshop: Workshop, include_names: bool = False) -> dict:
     """Start rendering the workshop's PDF unless it is already being rendered."""
     status = job_status(workshop)
@@ -133,18 +178,11 @@ def start_job(workshop: Workshop, include_names: bool = False) -> dict:
         return {"state": "busy", "message": _("Other documents are being made right now. "
                                               "Please try again in a minute.")}
     status_path = _status_path(workshop.id)
-    log = open(_folder() / f"workshop-{workshop.id}.log", "wb")
-    env = {**os.environ, "DATABASE_URL": current_app.config["DATABASE_URL"],
-           "INSTANCE_PATH": current_app.instance_path}
-    command = [sys.executable, "-m", "facilitator.reports.pdf", "-", str(workshop.id),
-               str(_pdf_path(workshop.id)), "--uploads", _uploads(), "--status",
-               str(status_path)]
-    if include_names:
-        command.append("--names")
-    # gevent's subprocess (the server is monkey-patched) starts and waits without blocking.
-    child = subprocess.Popen(command, cwd=config.PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-                             stdout=log, stderr=subprocess.STDOUT, close_fds=True)
-    log.close()
+    # Through the pipe, not the command line: a database password never shows in `ps`.
+    child = _hand_over({
+        "database_url": current_app.config["DATABASE_URL"], "workshop_id": workshop.id,
+        "out": str(_pdf_path(workshop.id)), "uploads": _uploads(), "names": include_names,
+        "status": str(status_path)})
     _children[workshop.id] = child
     _write_status(status_path, state="running", stage="starting", started_at=time.time(),
                   pid=child.pid)
@@ -203,6 +241,7 @@ def preview(workshop_id: int):
         # Read here: the page is rendered off the request (flashes live in the request).
         "flashes": get_flashed_messages(with_categories=True),
     }
+    prepare_renderer()  # the facilitator may well make the PDF next
     html = _off_loop(_preview_html, current_app._get_current_object(), workshop_id,
                      include_names, urls, extra)
     response = Response(html, mimetype="text/html")
@@ -231,8 +270,12 @@ def generate(workshop_id: int):
 @bp.get("/<int:workshop_id>/record/status")
 @auth.facilitator_required
 def status(workshop_id: int):
-    """What the console polls while the PDF is made: {state: idle|running|done|failed, ...}."""
-    response = jsonify(job_status(auth.runnable_workshop(workshop_id)))
+    """What the console polls while the PDF is made: {state: idle|running|done|failed, ...}.
+    A page offering "Make PDF" asks once on loading, so a renderer gets ready meanwhile."""
+    status = job_status(auth.runnable_workshop(workshop_id))
+    if status["state"] != "running":
+        prepare_renderer()
+    response = jsonify(status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
