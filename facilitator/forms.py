@@ -22,7 +22,8 @@ class CodeForm(FlaskForm):
 class JoinForm(FlaskForm):
     display_name = StringField(_l("Your name (optional)"))
     stakeholder_group = SelectField(_l("You are here as (optional)"), coerce=str)
-    board = RadioField(_l("Choose your table"), coerce=int, validators=[DataRequired()])
+    board = RadioField(_l("Choose your table"), coerce=int,
+                       validators=[DataRequired(_l("Please choose your table."))])
 
 
 class SignInForm(FlaskForm):
