@@ -120,3 +120,122 @@ def test_workshop_prepared_in_the_console_is_joined_by_code_and_the_idea_reaches
     assert live_make.count(Participant, workshop_id=workshop_id, display_name=name or None) == 1
     assert live_make.count(Participant, workshop_id=workshop_id,
                            stakeholder_group_id=None) == (0 if groups else 1)
+
+
+def open_wall_and_console(live_server, live_make, desktop, owner, workshop):
+    console = desktop()
+    console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}"))
+    wall = desktop(1280, 720)
+    wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
+    expect(console.locator(".console-board")).to_have_count(len(workshop.boards), timeout=LIVE)
+    return console, wall
+
+
+def joined_phone(small_phone, live_server, workshop, board_title: str, **options):
+    page = small_phone(**options)
+    page.goto(f"{live_server.url}/join/{workshop.join_code}")
+    choose_table_and_join(page, board_title)
+    return page
+
+
+def sent(page, text: str) -> None:
+    expect(own_card(page, text).locator("[data-status]")).to_have_text(SENT, timeout=LIVE)
+
+
+def test_author_edits_and_withdraws_an_idea_and_projector_and_console_follow(
+        live_server, live_make, desktop, small_phone):
+    owner = live_make.facilitator()
+    workshop = live_make.workshop(owner, ["Sprache", "Wohnen"], stakeholder_groups=())
+    console, wall = open_wall_and_console(live_server, live_make, desktop, owner, workshop)
+    page = joined_phone(small_phone, live_server, workshop, "Sprache")
+    post(page, "Sprachkurs am Abend")
+    sent(page, "Sprachkurs am Abend")
+    expect(wall.locator(".wall-card", has_text="Sprachkurs am Abend")).to_have_count(1, timeout=LIVE)
+
+    # Edit: the card turns into a form under the finger, the typing goes straight in.
+    own_card(page, "Sprachkurs am Abend").get_by_role("button", name="Bearbeiten").click()
+    editor = page.locator("[data-mine] [data-edit-text]")
+    expect(editor).to_be_focused()
+    expect(editor).to_have_value("Sprachkurs am Abend")
+    editor.fill("Sprachkurs am Abend mit Kinderbetreuung")
+    page.get_by_role("button", name="Speichern").click()
+    sent(page, "Sprachkurs am Abend mit Kinderbetreuung")
+    expect(own_card(page, "mit Kinderbetreuung").get_by_role("button", name="Bearbeiten")
+           ).to_be_focused()
+    for screen in (wall.locator(".wall-boards"), console.locator(".console-board").first):
+        expect(screen).to_contain_text("Sprachkurs am Abend mit Kinderbetreuung", timeout=LIVE)
+
+    # Cancelling (Escape) changes nothing; the list keeps following new ideas after editing.
+    own_card(page, "mit Kinderbetreuung").get_by_role("button", name="Bearbeiten").click()
+    page.keyboard.type(" und Fahrdienst")
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-mine] [data-edit-text]")).to_have_count(0)
+    post(page, "Lernpatenschaften")
+    sent(page, "Lernpatenschaften")
+    expect(page.locator("[data-mine] .card")).to_have_count(2)
+    assert live_make.count(Idea, text="Sprachkurs am Abend mit Kinderbetreuung") == 1
+
+    # Withdraw: the card says so on the phone and leaves the projector and the console.
+    own_card(page, "Lernpatenschaften").get_by_role("button", name="Zurückziehen").click()
+    withdrawn = page.locator("[data-mine] .card[data-state=withdrawn]")
+    expect(withdrawn.locator("[data-status]")).to_have_text("Sie haben diese Idee zurückgezogen.",
+                                                           timeout=LIVE)
+    expect(wall.locator(".wall-card", has_text="Lernpatenschaften")).to_have_count(0, timeout=LIVE)
+    expect(console.locator(".console-board .card", has_text="Lernpatenschaften")).to_have_count(
+        0, timeout=LIVE)
+    post(page, "Sprachcafé")
+    sent(page, "Sprachcafé")
+
+    page.reload()
+    sent(page, "Sprachkurs am Abend mit Kinderbetreuung")
+    sent(page, "Sprachcafé")
+    expect(page.locator("[data-mine] .card[data-state=withdrawn]")).to_have_count(1)
+    assert live_make.count(Idea, text="Lernpatenschaften") == 0
+
+
+def test_author_learns_live_and_after_a_reload_that_the_facilitation_hid_or_merged_a_card(
+        live_server, live_make, desktop, small_phone):
+    owner = live_make.facilitator()
+    workshop = live_make.workshop(owner, ["Gesundheit"], stakeholder_groups=())
+    author = joined_phone(small_phone, live_server, workshop, "Gesundheit")
+    neighbour = joined_phone(small_phone, live_server, workshop, "Gesundheit", locale="ar")
+    staff = live_server.staff(workshop, owner)
+    for text in ("Frau Müller wohnt in der Lindenstraße 3", "Mehr Hausärzte auf dem Land"):
+        post(author, text)
+        sent(author, text)
+    post(neighbour, "Hausärzte aufs Land holen")
+    sent(neighbour, "Hausärzte aufs Land holen")
+    ids = {idea.text: idea.id for idea in live_make.session.query(Idea).filter_by(
+        workshop_id=workshop.id)}
+
+    assert staff.call("hide_idea", {"idea_id": ids["Frau Müller wohnt in der Lindenstraße 3"],
+                                    "hidden": True})["ok"]
+    assert staff.call("merge_duplicates", {"idea_id": ids["Mehr Hausärzte auf dem Land"],
+                                           "into_id": ids["Hausärzte aufs Land holen"]})["ok"]
+
+    def shows_what_happened(page):
+        hidden = own_card(page, "Frau Müller")
+        expect(hidden.locator("[data-status]")).to_have_text("Von der Moderation ausgeblendet",
+                                                            timeout=LIVE)
+        expect(own_card(page, "Mehr Hausärzte auf dem Land").locator("[data-status]")
+               ).to_have_text("Mit einer ähnlichen Idee zusammengeführt", timeout=LIVE)
+        expect(hidden.get_by_role("button", name="Bearbeiten")).to_be_hidden()
+
+    shows_what_happened(author)
+    author.reload()
+    shows_what_happened(author)
+    # The neighbour's phone (now in Arabic) never gets the hidden words back, in the page or
+    # in what it holds.
+    expect(neighbour.locator("[data-others] .card")).to_have_count(0, timeout=LIVE)
+    switch_language(neighbour, "ar")
+    sent(neighbour, "Hausärzte aufs Land holen")
+    assert "Frau Müller" not in neighbour.content()
+    held = neighbour.evaluate("""async () => JSON.stringify([...(await import(
+        '/static/js/participant_state.js')).live.ideas.values()])""")
+    assert "Hausärzte aufs Land holen" in held and "Frau Müller" not in held
+
+    # Shown again: the card is an ordinary own card again, editable.
+    assert staff.call("hide_idea", {"idea_id": ids["Frau Müller wohnt in der Lindenstraße 3"],
+                                    "hidden": False})["ok"]
+    sent(author, "Frau Müller")
+    expect(own_card(author, "Frau Müller").get_by_role("button", name="Bearbeiten")).to_be_visible()
