@@ -187,7 +187,9 @@ function ownCard(idea, open) {
   const node = card(idea, { status: OWN_STATUS[idea.state] || "sent" });
   node.dataset.ideaId = idea.id;
   node.dataset.state = idea.state;
-  if (idea.state === "hidden" || idea.state === "withdrawn") node.classList.add("card-hidden");
+  const settled = OWN_STATUS[idea.state] !== "sent";
+  // Such a card is no longer on the board: the status says what became of it, not "you".
+  node.querySelector("[data-author]").hidden = settled;
   // A withdrawn card's text is erased on the server: the status alone says what it was.
   node.querySelector("[data-text]").hidden = idea.state === "withdrawn";
   node.querySelector("[data-actions]").hidden = !open;
