@@ -352,3 +352,25 @@ def test_phone_pages_fit_a_360_px_screen_with_every_kind_of_own_card(
     expect(page.locator("[data-mine] .card[data-state=hidden]")).to_have_count(1, timeout=LIVE)
     expect(page.locator("[data-mine] .card[data-state=merged]")).to_have_count(1, timeout=LIVE)
     fits("board")
+
+
+def test_phone_at_a_table_the_facilitator_removes_is_told_and_chooses_another(
+        live_server, live_make, desktop, small_phone):
+    owner = live_make.facilitator()
+    workshop = live_make.workshop(owner, ["Sprache", "Wohnen"], stakeholder_groups=())
+    page = joined_phone(small_phone, live_server, workshop, "Wohnen")
+    console = desktop()
+    console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}/edit"))
+    console.locator("#boards-1-remove").check()
+    console.locator(".workshop-form button[type=submit]").click()
+    expect(console.locator(".console-board")).to_have_count(1, timeout=LIVE)
+
+    expect(page.locator("[data-board-notice]")).to_have_text(
+        "Diesen Thementisch gibt es nicht mehr. Bitte wählen Sie einen anderen.", timeout=LIVE)
+    expect(page.locator("[data-send]")).to_be_disabled()
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Diesen Thementisch gibt es nicht mehr. Bitte wählen Sie einen anderen.")
+    choose_table_and_join(page, "Sprache")
+    post(page, "Sprachcafé")
+    sent(page, "Sprachcafé")
