@@ -2,7 +2,7 @@
 from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 
-from .. import auth, links
+from .. import auth, database, links
 from ..domain import facilitators, workshops
 from ..domain.errors import DomainError
 from ..extensions import db, limiter
@@ -104,6 +104,7 @@ def delete(workshop_id: int):
         flash(_("Type the join code to confirm deleting the workshop."), "error")
         return redirect(url_for(".edit", workshop_id=workshop_id))
     workshops.delete_workshop(db.session, workshop_id)
+    database.forget_deleted(db.session)
     flash(_("The workshop and all its data were deleted."), "info")
     return redirect(url_for(".index"))
 
