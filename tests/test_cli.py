@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from facilitator.domain import workshops
+from facilitator.database import migrate
+from facilitator.domain import facilitators, workshops
 from facilitator.models import Board, Idea, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,3 +178,54 @@ def test_first_start_prints_a_one_time_sign_in_link_and_later_starts_do_not(star
 
     server.restart()
     assert len(re.findall(r"First sign-in", server.log())) == 1
+    # The one-time link is spent: every later start says how to get a new one, for whom.
+    assert "Sign in:             run `python run.py sign-in-link Moderation` for a one-time link " \
+           "(no password yet: Moderation)" in server.log()
+
+
+def test_every_start_names_the_accounts_and_the_command_for_a_new_sign_in_link(
+        start_live_server):
+    server = start_live_server(start=False)
+    migrate(server.database_url)
+    factory = server.factory()
+    factory.run(facilitators.create_facilitator, "Kim Berger")
+    with_password = factory.facilitator("Ada Yıldız")
+    factory.run(facilitators.set_password, with_password, "a long enough password")
+    factory.close()
+    server.start()
+
+    printed = server.log()
+    assert "First sign-in" not in printed
+    assert "run `python run.py sign-in-link 'Kim Berger'` for a one-time link " \
+           "(no password yet: Kim Berger)" in printed
+
+
+def test_serve_warns_loudly_when_phones_would_be_sent_to_loopback(start_live_server):
+    loopback = start_live_server()  # PUBLIC_URL is its own 127.0.0.1 address
+    assert f"PHONES CANNOT JOIN: {loopback.url} only works on this laptop" in loopback.log()
+    assert f"PUBLIC_URL=http://192.168.1.20:{loopback.port} make run" in loopback.log()
+
+    lan = start_live_server(env={"PUBLIC_URL": "http://192.168.1.20:5000"})
+    assert "Phones join at:      http://192.168.1.20:5000/" in lan.log()
+    assert "CANNOT JOIN" not in lan.log()
+
+
+def test_demo_links_carry_the_port_from_port_and_the_port_option(app, tmp_path):
+    database_url = app.config["DATABASE_URL"]
+    for args, env in ((["demo", "--json", "--port", "8123"], {}),
+                      (["--port", "8123", "demo", "--json"], {}),
+                      (["demo", "--json"], {"PORT": "8123"})):
+        links = json.loads(run(*args, database_url=database_url, tmp_path=tmp_path,
+                               PUBLIC_URL="", **env).stdout)
+        urls = [links["join_url"], links["screen_url"], links["facilitator_url"]] + [
+            board["join_url"] for board in links["boards"]]
+        assert all(urlsplit(url).port == 8123 for url in urls), (args, env, urls)
+
+
+def test_demo_warns_loudly_about_a_loopback_address_and_not_about_a_lan_one(app, tmp_path):
+    database_url = app.config["DATABASE_URL"]
+    loopback = run("demo", database_url=database_url, tmp_path=tmp_path,
+                   PUBLIC_URL="http://127.0.0.1:5000")
+    assert "PHONES CANNOT JOIN: http://127.0.0.1:5000 only works on this laptop" in loopback.stderr
+
+    assert "CANNOT JOIN" not in run("demo", database_url=database_url, tmp_path=tmp_path).stderr

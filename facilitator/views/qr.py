@@ -8,6 +8,9 @@ from ..extensions import db
 
 bp = Blueprint("qr", __name__)
 FORMATS = {"svg": (qr.svg, "image/svg+xml"), "png": (qr.png, "image/png")}
+# For templates/_address_warning.html on the console and the projector: the address these codes
+# carry may be loopback only, which must be fixed before anyone scans.
+bp.add_app_template_global(links.unreachable_address, "unreachable_address")
 
 
 def _workshop_and_board(code: str, board_id: int | None):
