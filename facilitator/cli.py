@@ -25,6 +25,7 @@ DEMO_ORGANISER = "Landkreis Emsland, Stabsstelle Integration"
 
 def _app(port: int | None = None):
     app = create_app()
+    app.config["PUBLIC_URL_GIVEN"] = bool(app.config["PUBLIC_URL"])
     if not app.config["PUBLIC_URL"]:
         address = network.lan_address() or "127.0.0.1"
         app.config["PUBLIC_URL"] = f"http://{address}:{port or app.config['PORT']}"
@@ -40,8 +41,10 @@ def _warn_if_phones_cannot_reach(app, port: int) -> None:
     bar = "!" * 78
     for line in (bar,
                  f"!! PHONES CANNOT JOIN: {public_url} only works on this laptop (loopback).",
-                 "!! No network address was found. Connect the laptop to the venue Wi-Fi or",
-                 "!! network cable and restart, or give the address phones must use, e.g.",
+                 "!! PUBLIC_URL says so." if app.config.get("PUBLIC_URL_GIVEN") else
+                 "!! No network address was found.",
+                 "!! Connect the laptop to the venue Wi-Fi or network cable and restart,",
+                 "!! or give the address phones must use, e.g.",
                  f"!!     PUBLIC_URL=http://192.168.1.20:{port} make run",
                  "!! (`ip -4 addr` shows this laptop's addresses.)",
                  bar):
