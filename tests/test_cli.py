@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -229,3 +230,50 @@ def test_demo_warns_loudly_about_a_loopback_address_and_not_about_a_lan_one(app,
     assert "PHONES CANNOT JOIN: http://127.0.0.1:5000 only works on this laptop" in loopback.stderr
 
     assert "CANNOT JOIN" not in run("demo", database_url=database_url, tmp_path=tmp_path).stderr
+
+
+# --- `make test` on a fresh machine: install what is missing, or fail with the command ----------
+
+def test_make_test_and_ci_install_from_the_same_package_list():
+    makefile = (ROOT / "Makefile").read_text()
+    ci_run = (ROOT / ".ci/run").read_text().strip().splitlines()
+    listed = [line.split()[0] for line in (ROOT / ".ci/debian-packages").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+
+    assert re.search(r"^test: test-packages ", makefile, re.MULTILINE)
+    assert re.search(r"^test-packages:\n\t@\.ci/install-packages$", makefile, re.MULTILINE)
+    assert ".ci/install-packages" in ci_run and ci_run[-1] == "make test"
+    assert {"chromium", "libreoffice-writer-nogui", "poppler-utils"} <= set(listed)
+
+
+def test_missing_packages_are_named_with_the_command_when_not_root():
+    # As root the script would install; run it as nobody, as a developer without sudo would (in
+    # a directory nobody can read: pytest's tmp_path is private to its user).
+    as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] \
+        if os.getuid() == 0 else []
+    with tempfile.TemporaryDirectory() as directory:
+        ci = Path(directory)
+        ci.chmod(0o755)
+        (ci / "install-packages").write_bytes((ROOT / ".ci/install-packages").read_bytes())
+        (ci / "install-packages").chmod(0o755)
+        (ci / "debian-packages").write_text("make\nno-such-package-here  # a missing one\n")
+
+        done = subprocess.run([*as_user, str(ci / "install-packages")], capture_output=True,
+                              text=True, timeout=60)
+
+    assert done.returncode == 1
+    assert "sudo apt-get install -y --no-install-recommends no-such-package-here" in done.stderr
+    # Only the missing one is named, not `make`, which is installed.
+    assert "not installed: no-such-package-here\n" in done.stderr
+
+
+def test_browser_tests_fail_with_the_command_when_chromium_is_missing(tmp_path):
+    done = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+         "tests/browser/test_posters.py::test_the_console_prints_all_posters_one_page_per_board"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "CHROMIUM": str(tmp_path / "no-chromium")})
+
+    assert done.returncode != 0
+    assert "sudo apt-get install chromium" in done.stdout
+    assert "skipped" not in done.stdout.splitlines()[-1]
