@@ -1,11 +1,24 @@
 """The addresses people are given: phones must reach the laptop's LAN address, not localhost."""
+from urllib.parse import urlsplit
+
 from flask import current_app, request, url_for
 
+from . import network
 from .models import Board, Workshop
 
 
 def public_base() -> str:
     return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+
+
+def unreachable_address() -> dict | None:
+    """When the address on QR codes, posters and the projector works on this laptop only: that
+    address and a command that gives phones one they can use; else None."""
+    base = public_base()
+    if not network.is_loopback_url(base):
+        return None
+    port = urlsplit(base).port or 5000
+    return {"url": base, "example": f"PUBLIC_URL=http://192.168.1.20:{port} make run"}
 
 
 def join_url(workshop: Workshop, board: Board | None = None) -> str:
