@@ -92,8 +92,8 @@ def board_payload(board: Board) -> dict:
 
 def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None = None) -> dict:
     """An idea as one audience may see it: staff see everything; the public never sees the text
-    of a hidden or withdrawn idea, nor of a concealed board's idea before it is revealed (except
-    its own author, `viewer_id`)."""
+    of a hidden or withdrawn idea, nor of a concealed board's idea before it is revealed; its
+    author (`viewer_id`) gets `mine` and their own text of a hidden, merged or concealed card."""
     payload = {"id": idea.id, "seq": idea.updated_seq, "board_id": idea.board_id,
                "client_id": idea.client_id, "state": idea.state, "text": None, "author": None,
                "cluster_id": idea.cluster_id, "position": idea.position,
@@ -102,6 +102,9 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
     mine = viewer_id is not None and idea.participant_id == viewer_id
     if mine:
         payload["mine"] = True
+        if idea.state in ("hidden", "merged"):
+            # The author keeps their own words, to see which card the facilitation took out.
+            payload["text"] = idea.text
     if audience == PUBLIC and idea.state != "visible":
         return payload
     if audience == PUBLIC and board.concealed and not board.revealed and not mine:
@@ -209,7 +212,11 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
     if full:
         shown = ("visible",) if audience == PUBLIC else ("visible", "hidden")
-        query = query.where(Idea.state.in_(shown))
+        shown_to_viewer = Idea.state.in_(shown)
+        if viewer_id is not None:
+            # A phone's own cards stay in its list, with what happened to them.
+            shown_to_viewer |= Idea.participant_id == viewer_id
+        query = query.where(shown_to_viewer)
     ideas = session.scalars(query.order_by(Idea.id)).all()
     changed = {model: session.scalars(select(model).where(
         model.workshop_id == workshop_id, model.updated_seq > floor).order_by(model.id)).all()
