@@ -179,7 +179,7 @@ STAFF_ACTIONS = {
         d.get("colour", "grey"), d.get("idea_ids", [])),
     "update_cluster": lambda conn, d: clusters.update_cluster(
         db.session, conn.workshop_id, _staff(conn), d.get("cluster_id"), d.get("heading"),
-        d.get("colour")),
+        d.get("colour"), d.get("base_heading")),
     "move_cluster": lambda conn, d: clusters.move_cluster(
         db.session, conn.workshop_id, _staff(conn), d.get("cluster_id"), d.get("position")),
     "dissolve_cluster": lambda conn, d: clusters.dissolve_cluster(
