@@ -56,3 +56,30 @@ def test_rename_crossing_a_colleagues_is_refused_naming_their_heading_and_both_c
     assert again["ok"] is True
     theirs.wait_for("arrangement_changed", lambda p: any(
         c["id"] == courses.id and c["heading"] == "Sprachkurse" for c in p.get("clusters", [])))
+
+
+# --- Who else is on the console --------------------------------------------------------------------
+
+def test_each_console_learns_which_colleagues_are_on_it_and_phones_and_projector_never_do(
+        live_server, live_make, workshop, owner, colleague):
+    phone = live_server.phone(workshop, live_make.participant(workshop)[1], workshop.boards[0].id)
+    screen = live_server.screen(workshop)
+    mine = live_server.staff(workshop, owner)
+    names = sorted([{"id": owner.id, "name": owner.name},
+                    {"id": colleague.id, "name": colleague.name}], key=lambda f: f["name"])
+
+    theirs = live_server.staff(workshop, colleague)
+    second_tab = live_server.staff(workshop, colleague)  # counts once
+
+    for console in (mine, theirs):
+        console.wait_for("presence_changed", lambda p: p.get("facilitators") == names)
+    screen.wait_for("presence_changed", lambda p: p["participants"] == 1)
+    assert all("facilitators" not in p for p in screen.events("presence_changed"))
+    assert phone.events("presence_changed") == []
+
+    mine.clear()
+    theirs.disconnect()
+    mine.wait_for("presence_changed", lambda p: p.get("facilitators") == names)
+    second_tab.disconnect()
+    mine.wait_for("presence_changed", lambda p: p.get("facilitators") == [
+        {"id": owner.id, "name": owner.name}])
