@@ -83,3 +83,38 @@ def test_each_console_learns_which_colleagues_are_on_it_and_phones_and_projector
     second_tab.disconnect()
     mine.wait_for("presence_changed", lambda p: p.get("facilitators") == [
         {"id": owner.id, "name": owner.name}])
+
+
+# --- A round for the whole room --------------------------------------------------------------------
+
+def test_round_on_one_board_opened_to_the_whole_room_is_voted_from_every_table(
+        live_server, live_make, workshop, owner):
+    sprache = workshop.boards[0]
+    author = live_make.participant(workshop)[0]
+    themes = [live_make.run(clusters.create_cluster, workshop.id, owner.id, sprache.id, heading)
+              for heading in ("Sprachcafé", "Abendkurse")]
+    live_make.idea(author, sprache, "Kita während der Kurse")
+    console = live_server.staff(workshop, owner)
+    screen = live_server.screen(workshop)
+    phones = [live_server.phone(workshop, live_make.participant(workshop)[1], board.id)
+              for board in workshop.boards]  # one phone at each of three tables
+
+    opened = console.call("open_round", {"kind": "dots", "target_kind": "cluster",
+                                         "board_ids": [sprache.id], "whole_room": True,
+                                         "dots_per_person": 2, "max_per_item": 2})
+
+    assert opened["ok"] is True
+    for phone in phones:
+        round_ = phone.wait_for("round_updated")["rounds"][0]
+        assert (round_["whole_room"], round_["board_ids"]) == (True, [sprache.id])
+        voted = phone.call("place_dot", {"round_id": opened["round_id"],
+                                         "target_id": themes[0].id, "client_id": phone.sio.sid})
+        assert voted["ok"] is True, voted
+    # "3 of 3 have voted": the whole room counts, on the console and the projector alike.
+    tally = console.wait_for("votes_changed", lambda p: p["rounds"][0]["voters"] == 3)
+    assert tally["rounds"][0]["eligible"] == 3
+    assert tally["rounds"][0]["results"][0] == {"id": themes[0].id, "label": "Sprachcafé",
+                                                 "board_id": sprache.id, "score": 3, "rank": 1,
+                                                 "tie": False}
+    shown = screen.wait_for("votes_changed", lambda p: p["rounds"][0]["voters"] == 3)
+    assert shown["rounds"][0]["eligible"] == 3
