@@ -9,26 +9,19 @@ from facilitator.models import Cluster
 
 
 @pytest.fixture
-def owner(live_make):
-    return live_make.facilitator()
-
-
-@pytest.fixture
-def colleague(live_make, workshop):
-    colleague = live_make.facilitator()
+def team(live_make):
+    """A workshop its owner runs with a colleague: (workshop, owner, colleague)."""
+    owner, colleague = live_make.facilitator(), live_make.facilitator()
+    workshop = live_make.workshop(owner)
     live_make.add_facilitator(workshop, colleague)
-    return colleague
-
-
-@pytest.fixture
-def workshop(live_make, owner):
-    return live_make.workshop(owner)
+    return workshop, owner, colleague
 
 
 # --- Renaming the same cluster at once -----------------------------------------------------------
 
 def test_rename_crossing_a_colleagues_is_refused_naming_their_heading_and_both_consoles_agree(
-        live_server, live_make, workshop, owner, colleague):
+        live_server, live_make, team):
+    workshop, owner, colleague = team
     board = workshop.boards[0]
     courses = live_make.run(clusters.create_cluster, workshop.id, owner.id, board.id, "Kurse")
     mine = live_server.staff(workshop, owner, language="de")
@@ -61,7 +54,8 @@ def test_rename_crossing_a_colleagues_is_refused_naming_their_heading_and_both_c
 # --- Who else is on the console --------------------------------------------------------------------
 
 def test_each_console_learns_which_colleagues_are_on_it_and_phones_and_projector_never_do(
-        live_server, live_make, workshop, owner, colleague):
+        live_server, live_make, team):
+    workshop, owner, colleague = team
     phone = live_server.phone(workshop, live_make.participant(workshop)[1], workshop.boards[0].id)
     screen = live_server.screen(workshop)
     mine = live_server.staff(workshop, owner)
@@ -88,7 +82,8 @@ def test_each_console_learns_which_colleagues_are_on_it_and_phones_and_projector
 # --- A round for the whole room --------------------------------------------------------------------
 
 def test_round_on_one_board_opened_to_the_whole_room_is_voted_from_every_table(
-        live_server, live_make, workshop, owner):
+        live_server, live_make, team):
+    workshop, owner, _ = team
     sprache = workshop.boards[0]
     author = live_make.participant(workshop)[0]
     themes = [live_make.run(clusters.create_cluster, workshop.id, owner.id, sprache.id, heading)

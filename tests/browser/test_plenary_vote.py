@@ -20,10 +20,13 @@ def open_console(desktop, live_server, make, facilitator, workshop):
     return page
 
 
-def join(phone, live_server, workshop, board, **options):
-    """A phone scans one table's QR code and joins; the table is still collecting ideas."""
-    page = phone(**options)
-    page.goto(f"{live_server.url}/join/{workshop.join_code}?board={board.id}")
+def sit_down(phone, live_server, workshop, board, name: str = ""):
+    """A phone opens the workshop's join page, picks its table by hand and joins (the name is
+    optional); the table is still collecting ideas."""
+    page = phone()
+    page.goto(f"{live_server.url}/join/{workshop.join_code}")
+    page.get_by_role("radio", name=board.title, exact=True).check()
+    page.locator(".join-form [name=display_name]").fill(name)
     page.locator(".join-form button[type=submit]").click()
     expect(page.locator("[data-vote-phase]")).to_contain_text(re.compile(r"1\D+4"), timeout=LIVE)
     return page
@@ -73,9 +76,9 @@ def test_plenary_rounds_are_voted_from_three_tables_without_changing_table(
     console = open_console(desktop, live_server, live_make, owner, workshop)
     wall = desktop(1920, 1080)
     wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
-    phones = [join(phone, live_server, workshop, sprache),
-              join(phone, live_server, workshop, arbeit),
-              join(phone, live_server, workshop, wohnen)]
+    phones = [sit_down(phone, live_server, workshop, sprache, "Amira"),
+              sit_down(phone, live_server, workshop, arbeit),
+              sit_down(phone, live_server, workshop, wohnen)]
     # The third phone reads Arabic, right to left.
     phones[2].locator("#lang-select").select_option("ar")
     expect(phones[2].locator("html")).to_have_attribute("dir", "rtl", timeout=LIVE)
