@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Annotated
 
 from sqlalchemy import JSON, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -44,6 +45,10 @@ class Facilitator(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Installation admins manage accounts; other facilitators only their workshops' teams.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Signing out raises it: every session cookie signed in with an older number stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[created]
 
 

@@ -1,7 +1,7 @@
 """team presence and whole-room rounds
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-30 15:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
