@@ -188,6 +188,9 @@ class Connection(Base):
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="SET NULL"))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"))
+    # A console's facilitator: colleagues on the same workshop see who else is running it.
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -267,6 +270,9 @@ class VoteRound(Base):
     target_kind: Mapped[str] = mapped_column(String(16))
     # Boards in scope; empty means the whole workshop.
     board_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Every phone in the room votes, wherever it sits, even when only some boards are in scope
+    # (a plenary vote on one table's clusters).
+    whole_room: Mapped[bool] = mapped_column(default=False)
     # Consent options [{id, text}]; the first is always "leave things as they are".
     options: Mapped[list[dict]] = mapped_column(JSON, default=list)
     dots_per_person: Mapped[int] = mapped_column(default=3)
