@@ -198,21 +198,22 @@ def test_one_board_and_one_cluster_go_full_screen_from_the_console_and_back(
     assert all(board_state["cut"] == 0 for board_state in wall_state(wall))
     save_screenshot(wall, "projector-board-fullscreen.png")
 
-    # Paging from the run panel: the pause button shows its state; "next" turns the page.
-    pages = console.get_by_role("group", name="Pages on the projector")
-    expect(pages.get_by_role("button", name="Pause paging")).to_have_attribute("aria-pressed", "true", timeout=LIVE)
-    pages.get_by_role("button", name="Next page").click()
+    # Paging from the run panel (in German, the workshop's language): the pause button shows
+    # its state; "next" turns the page.
+    pages = console.get_by_role("group", name="Seiten in der Beamer-Ansicht")
+    expect(pages.get_by_role("button", name="Blättern anhalten")).to_have_attribute("aria-pressed", "true", timeout=LIVE)
+    pages.get_by_role("button", name="Nächste Seite").click()
     expect(wall.locator("[data-page-indicator]")).to_have_attribute("data-page", "2", timeout=LIVE)
-    pages.get_by_role("button", name="Pause paging").click()
+    pages.get_by_role("button", name="Blättern anhalten").click()
     expect(wall.locator("[data-paging-paused]")).to_be_hidden(timeout=LIVE)
 
     console.get_by_role("button", name="Cluster full screen").click()
     expect(wall.locator("[data-boards] [data-title]")).to_have_text("Kinderbetreuung", timeout=LIVE)
     assert sorted(wall_state(wall)[0]["cards"]) == sorted(card_text(2, n) for n in range(8))
 
-    pages.get_by_role("button", name="Back to all boards").click()
+    pages.get_by_role("button", name="Zurück zu allen Thementischen").click()
     expect(wall.locator("[data-boards] .wall-board")).to_have_count(3, timeout=LIVE)
-    expect(pages.get_by_role("button", name="Back to all boards")).to_be_hidden()
+    expect(pages.get_by_role("button", name="Zurück zu allen Thementischen")).to_be_hidden()
 
 
 def test_nine_boards_are_all_shown_on_screens_of_at_most_six(live_server, live_make, desktop):
