@@ -87,9 +87,16 @@ class Workshop(Base):
     seq: Mapped[seq_column]
     updated_seq: Mapped[seq_column]
     projector_board_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    # What the projector shows: boards | round | matrix (with projector_target_id).
+    # What the projector shows: boards | board | cluster | round | matrix (with
+    # projector_target_id) | measures.
     projector_view: Mapped[str] = mapped_column(String(16), default="boards")
     projector_target_id: Mapped[int | None]
+    # Paging through cards and rows longer than a screen: every projector turns a page each
+    # projector_page_seconds unless paused; `projector_page_step` counts the facilitator's
+    # next/previous presses, so each projector (and a reloaded one) follows the same presses.
+    projector_paging_paused: Mapped[bool] = mapped_column(default=False)
+    projector_page_step: Mapped[int] = mapped_column(default=0)
+    projector_page_seconds: Mapped[int] = mapped_column(default=12)
     # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
     timer_seconds: Mapped[int] = mapped_column(default=0)
     timer_ends_at: Mapped[datetime | None]

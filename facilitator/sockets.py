@@ -9,7 +9,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from . import auth, broadcast
 from .domain import (boards, clusters, history, ideas, measures, phases, presence, voting,
                      workshops)
-from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload
+from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
 from .domain.errors import DomainError, Forbidden, NotFound
 from .extensions import db, socketio
 from .messages import message_for
@@ -258,6 +258,14 @@ def on_set_projector(conn: Conn, data: dict) -> dict:
     workshop = phases.set_projector(db.session, conn.workshop_id, data.get("view"),
                                     data.get("target_id"), data.get("board_ids"))
     return {"view": workshop.projector_view}
+
+
+@handles("set_projector_paging", STAFF_ROLE)
+def on_set_projector_paging(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    workshop = phases.set_projector_paging(db.session, conn.workshop_id, data.get("action"),
+                                           data.get("seconds"))
+    return {"paging": paging_state(workshop)}
 
 
 # --- Prioritisation ---------------------------------------------------------------------------------

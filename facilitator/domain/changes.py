@@ -62,8 +62,15 @@ def workshop_payload(workshop: Workshop) -> dict:
         "stakeholder_groups": [{"id": g.id, "name": g.name} for g in workshop.stakeholder_groups],
         "projector_view": workshop.projector_view,
         "projector_target_id": workshop.projector_target_id,
+        "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
     }
+
+
+def paging_state(workshop: Workshop) -> dict:
+    """How the projector pages: paused?, the count of next/previous presses, seconds a page."""
+    return {"paused": workshop.projector_paging_paused, "step": workshop.projector_page_step,
+            "seconds": workshop.projector_page_seconds}
 
 
 def timer_state(workshop: Workshop) -> dict:
