@@ -62,8 +62,15 @@ def workshop_payload(workshop: Workshop) -> dict:
         "stakeholder_groups": [{"id": g.id, "name": g.name} for g in workshop.stakeholder_groups],
         "projector_view": workshop.projector_view,
         "projector_target_id": workshop.projector_target_id,
+        "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
     }
+
+
+def paging_state(workshop: Workshop) -> dict:
+    """How the projector pages: paused?, the count of next/previous presses, seconds a page."""
+    return {"paused": workshop.projector_paging_paused, "step": workshop.projector_page_step,
+            "seconds": workshop.projector_page_seconds}
 
 
 def timer_state(workshop: Workshop) -> dict:
@@ -152,7 +159,8 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
     payload = {
         "id": round_.id, "seq": round_.updated_seq, "kind": round_.kind,
         "question": round_.question, "target_kind": round_.target_kind,
-        "board_ids": list(round_.board_ids or []), "options": list(round_.options or []),
+        "board_ids": list(round_.board_ids or []), "whole_room": round_.whole_room,
+        "options": list(round_.options or []),
         "dots_per_person": round_.dots_per_person, "max_per_item": round_.max_per_item,
         "allow_own": round_.allow_own, "tallies_visible": round_.tallies_visible,
         "state": round_.state, "revealed": round_.revealed,
@@ -188,12 +196,13 @@ def change_payload(change: Change, audience: str) -> dict:
 
 def _eligible(session: Session, round_: VoteRound) -> int:
     """"y" in "x of y have voted": phones online now at the round's boards (anywhere in the
-    workshop for a workshop-wide round), and never fewer than those who voted."""
+    workshop for a workshop-wide round or one opened to the whole room), and never fewer than
+    those who voted."""
     from .voting import voter_count
     query = select(func.count(func.distinct(Connection.participant_id))).where(
         Connection.workshop_id == round_.workshop_id, Connection.role == "participant",
         Connection.seen_at >= utcnow() - STALE_AFTER)
-    if round_.board_ids:
+    if round_.board_ids and not round_.whole_room:
         query = query.where(Connection.board_id.in_(round_.board_ids))
     return max(session.scalar(query), voter_count(session, round_))
 

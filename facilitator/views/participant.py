@@ -3,7 +3,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
                    url_for)
 from flask_babel import gettext as _
 
-from .. import PARTICIPANT_LANGUAGES, auth
+from .. import PARTICIPANT_LANGUAGES, auth, links
 from ..domain import participants, workshops
 from ..domain.errors import DomainError, NotFound
 from ..extensions import db, limiter
@@ -123,6 +123,4 @@ def language():
     chosen = request.form.get("lang")
     if chosen in PARTICIPANT_LANGUAGES:
         session["lang"] = chosen
-    target = request.form.get("next", "")
-    # Only paths on this site: never bounce someone to another host.
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(links.local_path(request.form.get("next")) or "/")
