@@ -132,8 +132,11 @@ function renderMine(own, board) {
   }));
   const sent = own.slice().reverse().map((idea) => {
     const mode = editing === idea.id ? "editing" : editable(idea, board) ? "open" : "closed";
-    return { id: `idea:${idea.id}`, seq: mode === "editing" ? mode : `${idea.seq}:${idea.state}:${mode}`,
-      make: () => (mode === "editing" ? editCard(idea) : ownCard(idea, mode === "open")) };
+    return {
+      id: `idea:${idea.id}`,
+      seq: mode === "editing" ? mode : `${idea.seq}:${idea.state}:${mode}`,
+      make: () => (mode === "editing" ? editCard(idea) : ownCard(idea, mode === "open")),
+    };
   });
   syncList(mine, [...pending, ...sent], (entry) => entry.make());
   $("[data-mine-empty]").hidden = mine.children.length > 0;

@@ -162,7 +162,8 @@ def test_author_edits_and_withdraws_an_idea_and_projector_and_console_follow(
     page = joined_phone(small_phone, live_server, workshop, "Sprache")
     post(page, "Sprachkurs am Abend")
     sent(page, "Sprachkurs am Abend")
-    expect(wall.locator(".wall-card", has_text="Sprachkurs am Abend")).to_have_count(1, timeout=LIVE)
+    expect(wall.locator(".wall-card", has_text="Sprachkurs am Abend")).to_have_count(
+        1, timeout=LIVE)
 
     # Edit: the card turns into a form under the finger, the typing goes straight in.
     own_card(page, "Sprachkurs am Abend").get_by_role("button", name="Bearbeiten").click()
