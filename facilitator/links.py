@@ -29,3 +29,14 @@ def join_url(workshop: Workshop, board: Board | None = None) -> str:
 
 def screen_url(workshop: Workshop) -> str:
     return public_base() + url_for("screen.wall", key=workshop.screen_key)
+
+
+def local_path(target) -> str | None:
+    """`target` if it is a path on this site, else None: never bounce anyone to another host.
+    Browsers drop tabs and newlines and read a backslash as a slash, so `/\t/evil` and
+    `/\\evil` would lead to //evil: any control character, space or backslash is refused."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(char <= " " or char in "\\\x7f" for char in target):
+        return None
+    return target
