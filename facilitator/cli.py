@@ -107,6 +107,7 @@ def main(ctx, host: str, port: int):
 def serve(host: str, port: int):
     """Start the real-time server (gevent, WebSocket)."""
     app = _app(port)
+    app.config["HOST"] = host
     with app.app_context():
         first_link = _first_facilitator(app)
         sign_in = (f"  First sign-in (one-time link, valid 24 h): {first_link}" if first_link
