@@ -1,7 +1,7 @@
 """projector paging
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-30 15:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
