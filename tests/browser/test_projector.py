@@ -207,6 +207,9 @@ def test_one_board_and_one_cluster_go_full_screen_from_the_console_and_back(
     expect(wall.locator("[data-page-indicator]")).to_have_attribute("data-page", "2", timeout=LIVE)
     pages.get_by_role("button", name="Blättern anhalten").click()
     expect(wall.locator("[data-paging-paused]")).to_be_hidden(timeout=LIVE)
+    staff = live_server.staff(workshop, owner)
+    console.get_by_label("Sekunden pro Seite").select_option("20")
+    staff.wait_for("workshop_updated", lambda p: p["workshop"]["projector_paging"]["seconds"] == 20)
 
     console.get_by_role("button", name="Cluster full screen").click()
     expect(wall.locator("[data-boards] [data-title]")).to_have_text("Kinderbetreuung", timeout=LIVE)
