@@ -687,13 +687,23 @@ function showHistory(state) {
   setText(redoButton, state.redo ? fill(T.redo_label, { action: actionName(state.redo) }) : T.redo);
 }
 
-async function step(kind) {
-  const label = history[kind];
-  if (!label) return;
+// Undo and redo queue up: each step waits for the answer to the one before it, then asks the
+// server, which decides (a quick Ctrl+Z, Ctrl+Shift+Z must not be judged by a redo button that
+// the undo's answer has not enabled yet). A refusal is shown, never swallowed.
+let steps = Promise.resolve();
+
+function step(kind) {
+  steps = steps.then(() => sendStep(kind), () => sendStep(kind));
+  return steps;
+}
+
+async function sendStep(kind) {
   const answer = await request(kind);
   if (answer.history) showHistory(answer.history);
   setText($("[data-history-error]"), answer.ok ? "" : (answer.message || T.offline));
-  if (answer.ok) announce(fill(kind === "undo" ? T.undone : T.redone, { action: actionName(label) }));
+  // What was just undone is now first in line to redo, and the other way round.
+  const done = kind === "undo" ? history.redo : history.undo;
+  if (answer.ok) announce(fill(kind === "undo" ? T.undone : T.redone, { action: actionName(done) }));
   rerender();
 }
 
