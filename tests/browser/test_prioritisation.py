@@ -89,8 +89,14 @@ def test_dot_voting_with_three_phones_ends_in_the_ranking_on_the_projector(
         expect(page.locator("[data-composer]")).to_be_hidden()
         expect(page.locator("[data-vote-empty]")).to_be_visible()
 
-    # A round on the cards of "Sprache": the console suggests a third of the 4 options.
+    # A round on the cards of "Sprache": nothing is ticked until the facilitator ticks it; the
+    # console then suggests a third of the 4 options and says where the round opens.
     form = console.locator("[data-run-dots-form]")
+    expect(form.locator("[data-run-board-pick]:checked")).to_have_count(0)
+    expect(form.locator("[data-run-scope-summary]")).not_to_contain_text("Sprache")
+    form.get_by_label("Sprache", exact=True).check()
+    expect(form.locator("[data-run-scope-summary]")).to_contain_text("Sprache")
+    expect(form.locator("[data-run-scope-summary]")).not_to_contain_text("Arbeit")
     expect(form.locator("[data-run-option-count]")).to_contain_text("4")
     expect(form.locator("[data-run-suggestion]")).to_contain_text(re.compile(r"\b1\b.*\b4\b"))
     expect(form.locator("#run-dots-budget")).to_have_value("1")
