@@ -148,6 +148,8 @@ dotsForm.addEventListener("submit", async (event) => {
     dots_per_person: dots, max_per_item: perItem,
     allow_own: $("[data-run-own]:checked", dotsForm).value === "yes",
     tallies_visible: $("[data-run-tallies]:checked", dotsForm).value === "visible",
+    // Phones at every table vote on this board's items (a plenary round on one table's themes).
+    whole_room: Boolean($("[data-run-field=whole_room]", dotsForm)?.checked),
   });
   if (answer.ok) {
     delete budget.dataset.touched;

@@ -104,8 +104,9 @@ export class LiveWorkshop extends EventTarget {
     for (const round of payload.rounds || []) upsert(this.rounds, round);
     for (const idea of payload.ideas || []) {
       const known = this.ideas.get(idea.id);
-      // A concealed board hides texts from everyone but the author, who keeps their own.
-      if (known?.mine && idea.text === null && idea.state === "concealed") {
+      // The room's copy of a card withholds its text on a concealed board, and once it is hidden
+      // or merged; the author's phone keeps its own words (a withdrawn card's are erased).
+      if (known?.mine && idea.text === null && idea.state !== "withdrawn") {
         idea.text = known.text;
       }
       if (known?.mine) idea.mine = true;
