@@ -54,7 +54,7 @@ export function barCell(value, max, text) {
   const bar = el("span", { class: "results-bar-fill" });
   bar.style.inlineSize = `${max ? (100 * value) / max : 0}%`;
   track.append(bar);
-  wrap.append(el("span", { class: "results-value" }, text), track);
+  wrap.append(el("span", { class: "results-value", "data-result-value": "" }, text), track);
   cell.append(wrap);
   return cell;
 }

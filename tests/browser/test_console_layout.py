@@ -132,8 +132,13 @@ def test_vote_form_shows_what_is_ticked_and_opens_a_round_only_there(live_server
     form.get_by_role("button", name="Open the round").click()
     expect(page.locator("[data-run-round]")).to_have_count(1, timeout=LIVE)
     expect(page.locator("[data-run-round] [data-part=meta]")).to_contain_text(BOARDS[3])
-
+    # The form also moves the round's boards to "Prioritise": board 4, and only board 4.
     boards = workshop.boards
+    phase = page.locator(f'[data-run-phase-board="{boards[3].id}"] [data-phase=prioritise]')
+    expect(phase).to_have_attribute("aria-pressed", "true", timeout=LIVE)
+    expect(page.locator(f'[data-run-phase-board="{boards[0].id}"] [data-phase=collect]')
+           ).to_have_attribute("aria-pressed", "true")
+
     with live_server.session() as session:
         rounds = session.scalars(select(VoteRound).where(VoteRound.workshop_id == workshop.id)).all()
         assert [r.board_ids for r in rounds] == [[boards[3].id]]

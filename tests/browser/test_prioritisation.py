@@ -232,8 +232,12 @@ def test_consent_check_shows_least_resistance_first_only_after_reveal(
         expect(options.first.locator("legend")).to_contain_text(passive_text)
         for option, value in values.items():
             scale = page.locator(f"[data-vote-option='{option}']")
-            scale.get_by_label(re.compile(rf"^{value}\b")).check()
+            # Click, then wait for what the phone says it saved: a redraw by the other phone's
+            # answer may land between the click and a check() that looks at once (seen under load).
+            choice = scale.get_by_label(re.compile(rf"^{value}\b"))
+            choice.click()
             expect(scale.locator("[data-vote-saved]")).to_contain_text(str(value), timeout=LIVE)
+            expect(choice).to_be_checked()
     expect(card.locator("[data-part=voters]")).to_contain_text(re.compile(r"\b2\D+2\b"), timeout=LIVE)
     # Nothing of the answers is shown before the reveal.
     expect(wall.locator(".wall-view-voters")).to_contain_text(re.compile(r"\b2\D+2\b"), timeout=LIVE)
