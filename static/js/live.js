@@ -218,14 +218,8 @@ export function politeAnnouncer(element, delayMs = 4000) {
   };
 }
 
-export function el(tag, attrs = {}, text = null) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
-  }
-  if (text !== null) node.textContent = text;
-  return node;
-}
+// Kept here for the pages that import it from live.js; it lives in dom.js with its siblings.
+export { el } from "./dom.js";
 
 // Bring a list in line with `items` (in order) while leaving unchanged nodes where they are,
 // so a keyboard user's focus is not thrown away whenever a new idea arrives. `make(item)`
