@@ -45,7 +45,7 @@ def vote(page, label: str, round_id: int | None = None) -> None:
 def console_tallies(card) -> list[tuple[str, str]]:
     rows = card.locator("[data-run-result]")
     return [(rows.nth(i).locator("td").nth(1).inner_text(),
-             rows.nth(i).locator(".run-bar-value").inner_text()) for i in range(rows.count())]
+             rows.nth(i).locator("[data-result-value]").inner_text()) for i in range(rows.count())]
 
 
 def wall_tallies(wall) -> list[tuple[str, str]]:
