@@ -4,9 +4,8 @@
 // the server sends no results then.
 import { countdown, el, fill } from "./live.js";
 import { Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
-import {
-  QUADRANTS, consentMean, finalOrder, formatMean, percent, quadrant, rankText, readTexts, scopeText,
-} from "./prioritise.js";
+import { QUADRANTS, percent, quadrant, readTexts, scopeText } from "./prioritise.js";
+import { consentTable, dotsTable, rowsInOrder } from "./results_table.js";
 
 const W = readTexts("wall-run-data");
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -100,7 +99,7 @@ export function renderRound(live) {
       nodes.push(pagedFrame(options), pageIndicator());
       return nodes;
     }
-    nodes.push(...(round.kind === "dots" ? dotsTable(live, round) : consentTable(round)));
+    nodes.push(...(round.kind === "dots" ? dotsResults(live, round) : consentResults(round)));
     return nodes;
   });
   if (rebuilt && round) pageItems(`round:${round.id}`, $("[data-paged-items]", view), $("[data-paged]", view));
@@ -113,107 +112,36 @@ function sizeOf(count) {
   return count <= 6 ? "l" : count <= 10 ? "m" : "s";
 }
 
-function headRow(table, texts) {
-  const row = el("tr");
-  for (const text of texts) row.append(el("th", { scope: "col" }, text));
-  table.append(el("thead"), el("tbody"));
-  table.tHead.append(row);
-}
-
-function rankCell(row) {
-  const cell = el("td", { class: "wall-rank" }, rankText(row));
-  if (row.tie) cell.append(el("span", { class: "wall-tie" }, W.tie));
-  return cell;
-}
-
-function barCell(value, max, text) {
-  const cell = el("td");
-  const wrap = el("div", { class: "wall-bar-cell" });
-  const bar = el("span", { class: "wall-bar", "aria-hidden": "true" });
-  bar.style.inlineSize = `${max ? (80 * value) / max : 0}%`;
-  wrap.append(bar, el("span", { class: "wall-value" }, text));
-  cell.append(wrap);
-  return cell;
-}
-
-function itemCell(live, row, several) {
-  const cell = el("td", { class: "wall-item", dir: "auto" }, row.label);
-  if (several && live.boards.get(row.board_id)) cell.append(el("small", {}, live.boards.get(row.board_id).title));
-  return cell;
-}
-
-// The chart is a table: rank, item, bar with its number. When the facilitator set a final order
-// by hand, rows follow it and the vote rank stays in its own column.
-function dotsTable(live, round) {
-  const byId = new Map(round.results.map((row) => [row.id, row]));
-  const final = round.final_order.length > 0;
-  const rows = final ? finalOrder(round).map((id) => byId.get(id)).filter(Boolean) : round.results;
-  const several = new Set(rows.map((row) => row.board_id)).size > 1;
-  const table = el("table", { class: "wall-ranking", "data-size": sizeOf(Math.min(rows.length, ROWS_AT_MOST_PER_PAGE)) });
-  table.append(el("caption", { class: "visually-hidden" }, round.question || W.dots_kind));
-  headRow(table, final ? [W.col_final, W.col_item, W.col_dots, W.col_rank] : [W.col_rank, W.col_item, W.col_dots]);
-  const max = Math.max(1, ...rows.map((row) => row.score));
-  rows.forEach((row, index) => {
-    const tr = el("tr", { "data-wall-result": row.id });
-    if (final) {
-      tr.append(el("td", { class: "wall-rank" }, String(index + 1)), itemCell(live, row, several),
-        barCell(row.score, max, String(row.score)), rankCell(row));
-    } else {
-      tr.append(rankCell(row), itemCell(live, row, several), barCell(row.score, max, String(row.score)));
-    }
-    table.tBodies[0].append(tr);
-  });
+// The table the console shows too (results_table.js), styled for the wall and paged: its rows
+// are the items that page.
+function pagedTable(table, rowCount) {
+  table.dataset.size = sizeOf(Math.min(rowCount, ROWS_AT_MOST_PER_PAGE));
   table.tBodies[0].dataset.pagedItems = "";
-  const nodes = [pagedFrame(table), pageIndicator()];
+  return [pagedFrame(table), pageIndicator()];
+}
+
+// Rank, item, bar with its number. When the facilitator set a final order by hand, rows follow
+// it and the vote rank stays in its own column; items carry their board when rows span boards.
+function dotsResults(live, round) {
+  const final = round.final_order.length > 0;
+  const rows = rowsInOrder(round, "final");
+  const several = new Set(rows.map((row) => row.board_id)).size > 1;
+  const table = dotsTable(round, W, {
+    order: "final", caption: round.question || W.dots_kind, className: "wall-ranking",
+    rowAttribute: "data-wall-result", boardTitle: several ? (id) => live.boards.get(id)?.title : null,
+  });
+  const nodes = pagedTable(table, rows.length);
   if (rows.some((row) => row.tie)) nodes.push(el("p", { class: "wall-view-note" }, W.tie_note));
   if (final) nodes.push(el("p", { class: "wall-view-note" }, W.final_note));
   return nodes;
 }
 
-function consentTable(round) {
-  const rows = round.results;
-  const table = el("table", { class: "wall-ranking wall-consent", "data-size": sizeOf(Math.min(rows.length, ROWS_AT_MOST_PER_PAGE)) });
-  table.append(el("caption", { class: "visually-hidden" }, round.question || W.consent_kind));
-  headRow(table, [W.col_rank, W.col_option, W.col_total, W.col_distribution]);
-  const max = Math.max(1, ...rows.map((row) => row.score));
-  const lowest = rows.length ? rows[0].score : null;
-  for (const row of rows) {
-    const tr = el("tr", { "data-wall-result": row.id });
-    const label = el("td", { class: "wall-item", dir: "auto" }, row.label);
-    if (row.passive) label.append(el("small", {}, W.passive));
-    if (row.score === lowest && row.answers) {
-      tr.dataset.lowest = "yes";
-      label.append(el("span", { class: "wall-badge" }, W.lowest));
-    }
-    const total = barCell(row.score, max, String(row.score));
-    total.append(el("span", { class: "wall-mean" }, fill(W.mean, { mean: formatMean(consentMean(row)), answers: row.answers })));
-    tr.append(rankCell(row), label, total, distribution(row.distribution || []));
-    table.tBodies[0].append(tr);
-  }
-  table.tBodies[0].dataset.pagedItems = "";
-  return [pagedFrame(table), pageIndicator(), el("p", { class: "wall-view-note" }, W.consent_note)];
-}
-
-// A histogram of the answers 0–10: each column has its count above and its value below, so the
-// numbers can be read without the bars.
-function distribution(counts) {
-  const cell = el("td");
-  const most = Math.max(1, ...counts);
-  const chart = el("div", { class: "wall-histogram", "aria-hidden": "true" });
-  counts.forEach((count, value) => {
-    const column = el("span", { class: "wall-histogram-column" });
-    const bar = el("span", { class: "wall-histogram-bar" });
-    bar.style.blockSize = `${(100 * count) / most}%`;
-    const track = el("span", { class: "wall-histogram-track" });
-    track.append(bar);
-    column.append(el("span", { class: "wall-histogram-count" }, count ? String(count) : ""), track,
-      el("span", { class: "wall-histogram-value" }, String(value)));
-    chart.append(column);
+function consentResults(round) {
+  const table = consentTable(round, W, {
+    markLowest: true, caption: round.question || W.consent_kind, className: "wall-ranking wall-consent",
+    rowAttribute: "data-wall-result",
   });
-  const text = counts.map((count, value) => (count ? fill(W.distribution_text, { value, count }) : null))
-    .filter(Boolean).join("; ");
-  cell.append(chart, el("span", { class: "visually-hidden" }, text));
-  return cell;
+  return [...pagedTable(table, round.results.length), el("p", { class: "wall-view-note" }, W.consent_note)];
 }
 
 export function renderMatrix(live) {

@@ -51,8 +51,8 @@ def console_tallies(card) -> list[tuple[str, str]]:
 def wall_tallies(wall) -> list[tuple[str, str]]:
     rows = wall.locator("[data-wall-result]")
     # The wall names each item's board under it; the first line is the item.
-    return [(rows.nth(i).locator(".wall-item").inner_text().splitlines()[0],
-             rows.nth(i).locator(".wall-value").inner_text()) for i in range(rows.count())]
+    return [(rows.nth(i).locator(".results-item").inner_text().splitlines()[0],
+             rows.nth(i).locator(".results-value").inner_text()) for i in range(rows.count())]
 
 
 def reveal_and_compare(console, wall, card, expected: list[tuple[str, str]]) -> None:

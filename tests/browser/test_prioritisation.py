@@ -171,10 +171,10 @@ def test_dot_voting_with_three_phones_ends_in_the_ranking_on_the_projector(
                 ("3=", "Kita während der Kurse", "1")]
     for index, (rank, label, dots) in enumerate(expected):
         row = wall_rows(wall).nth(index)
-        expect(row.locator(".wall-rank")).to_contain_text(rank)
-        expect(row.locator(".wall-item")).to_have_text(label)
-        expect(row.locator(".wall-value")).to_have_text(dots)
-    expect(wall_rows(wall).nth(2).locator(".wall-tie")).to_be_visible()
+        expect(row.locator(".results-rank")).to_contain_text(rank)
+        expect(row.locator(".results-item")).to_have_text(label)
+        expect(row.locator(".results-value")).to_have_text(dots)
+    expect(wall_rows(wall).nth(2).locator(".results-tie")).to_be_visible()
     expect(second.locator("[data-vote-result]")).to_have_count(4, timeout=LIVE)
     expect(second.locator("[data-vote-result]").first).to_contain_text("Sprachcafé")
     assert run_axe(wall) == []
@@ -194,9 +194,9 @@ def test_dot_voting_with_three_phones_ends_in_the_ranking_on_the_projector(
     expect(final.nth(1)).to_contain_text("Sprachcafé")
     expect(console.locator("[data-focus-key$='-down']:focus")).to_have_count(1)
     round_card.locator("[data-part=final-save]").click()
-    expect(wall_rows(wall).nth(0).locator(".wall-item")).to_have_text("Abendkurse", timeout=LIVE)
-    expect(wall_rows(wall).nth(1).locator(".wall-item")).to_have_text("Sprachcafé")
-    expect(wall_rows(wall).nth(1).locator(".wall-value")).to_have_text("4")
+    expect(wall_rows(wall).nth(0).locator(".results-item")).to_have_text("Abendkurse", timeout=LIVE)
+    expect(wall_rows(wall).nth(1).locator(".results-item")).to_have_text("Sprachcafé")
+    expect(wall_rows(wall).nth(1).locator(".results-value")).to_have_text("4")
 
     # Results phase: the phone shows the revealed ranking for its board.
     set_phase(console, "results")
@@ -249,8 +249,8 @@ def test_consent_check_shows_least_resistance_first_only_after_reveal(
     order = [("Die Freiwilligenagentur", "4"), ("Jede Gemeinde selbst", "10"), (passive_text, "13")]
     for index, (label, total) in enumerate(order):
         row = wall_rows(wall).nth(index)
-        expect(row.locator(".wall-item")).to_contain_text(label)
-        expect(row.locator(".wall-value")).to_have_text(total)
+        expect(row.locator(".results-item")).to_contain_text(label)
+        expect(row.locator(".results-value")).to_have_text(total)
     expect(wall_rows(wall).nth(0)).to_have_attribute("data-lowest", "yes")
     # The distribution as text: passive option got a 6 and a 7.
     distribution = wall_rows(wall).nth(2).locator(".visually-hidden")

@@ -268,6 +268,9 @@ def test_a_ranking_of_thirty_items_pages_and_fits_the_screen(live_server, live_m
     pages, seen = collect_paged(staff, wall, "[data-wall-result]", "wallResult")
 
     assert pages > 1 and seen == {str(idea) for idea in ideas}
+    # One more "next" wraps round to the top of the ranking.
+    assert staff.call("set_projector_paging", {"action": "next"})["ok"]
+    expect(wall.locator("[data-wall-view] [data-page-indicator]")).to_have_attribute("data-page", "1", timeout=LIVE)
     if width == 1280:
         save_screenshot(wall, "projector-ranking-1280.png")
 

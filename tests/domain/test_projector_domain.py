@@ -8,23 +8,25 @@ from facilitator.domain.errors import InvalidInput, NotFound
 from facilitator.models import Workshop
 
 
+def shown(make, workshop_id: int) -> tuple:
+    """What the projector shows, as stored: (view, target id, chosen boards)."""
+    stored = make.fresh(Workshop, workshop_id)
+    return stored.projector_view, stored.projector_target_id, stored.projector_board_ids
+
+
 def test_one_board_or_one_cluster_goes_full_screen_and_back(session, make, workshop, owner,
                                                              announced):
     first, second, _ = workshop.boards
+    chosen = [board.id for board in workshop.boards]
     theme = clusters.create_cluster(session, workshop.id, owner.id, second.id, "Kita", "pink", [])
 
     phases.set_projector(session, workshop.id, "board", first.id)
     sent = change_payload(announced[-1], PUBLIC)["workshop"]
     assert (sent["projector_view"], sent["projector_target_id"]) == ("board", first.id)
-
     phases.set_projector(session, workshop.id, "cluster", theme.id)
-    stored = make.fresh(Workshop, workshop.id)
-    assert (stored.projector_view, stored.projector_target_id) == ("cluster", theme.id)
-
+    assert shown(make, workshop.id) == ("cluster", theme.id, chosen)
     phases.set_projector(session, workshop.id, "boards")
-    stored = make.fresh(Workshop, workshop.id)
-    assert (stored.projector_view, stored.projector_target_id) == ("boards", None)
-    assert stored.projector_board_ids == [board.id for board in workshop.boards]
+    assert shown(make, workshop.id) == ("boards", None, chosen)
 
 
 @pytest.mark.parametrize("view, target", [
@@ -49,7 +51,7 @@ def test_full_screen_refuses_what_is_not_this_workshops_and_changes_nothing(
         phases.set_projector(session, workshop.id, view, target)
 
     assert make.seq(workshop.id) == seq
-    assert make.fresh(Workshop, workshop.id).projector_view == "boards"
+    assert shown(make, workshop.id)[0] == "boards"
 
 
 def paging(make, workshop_id: int) -> dict:
