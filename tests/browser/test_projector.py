@@ -4,6 +4,7 @@ a ranking of 30 items pages, and the text is big enough to read from the back of
 1920×1080 and still fits at 1280×720 and 1024×768. Pages are turned by the facilitator's
 "next" (the staff event), never by waiting for the paging timer."""
 import base64
+import os
 import uuid
 from pathlib import Path
 
@@ -77,9 +78,12 @@ def open_wall(desktop, live_server, workshop, width=1920, height=1080):
 
 
 def save_screenshot(page, name: str) -> None:
-    """A screenshot for docs/, halved in size in the browser itself if it is over 300 KB."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """A screenshot for docs/ when DOCS_SCREENSHOTS=1 (a test run never changes committed
+    files), halved in size in the browser itself if it is over 300 KB."""
     data = page.screenshot()
+    if os.environ.get("DOCS_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     if len(data) > 300_000:
         url = page.evaluate("""async (png) => {
             const image = await createImageBitmap(await (await fetch(png)).blob());
