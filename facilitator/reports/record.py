@@ -7,7 +7,10 @@ conventions (DOMAIN.md §3) in one place, so no output can break them by acciden
 - anonymous: author names only when the organiser asks (`include_names`) *and* the participant
   chose to show one; participants are otherwise only counted;
 - small stakeholder groups (1–4 people) are shown as "< 5"; when that would leave exactly one
-  suppressed cell (derivable from the total) the next smallest cell is suppressed too;
+  suppressed cell (derivable from the total) the next smallest cell is hidden too, marked "*"
+  (it is not small: it is hidden to protect the small one, and the record says so);
+- one numbering of the cards (`Card.number`) for every output: the appendix order, board by
+  board, each duplicate right after the card it was merged into;
 - hidden and withdrawn cards are never in the record, only their number per board;
 - vote results only of rounds that were closed or revealed (an open, unrevealed round is
   provisional and not yet public).
@@ -32,6 +35,8 @@ from ..models import Photo as PhotoRow
 # Groups smaller than this are shown as "< 5" (DOMAIN.md §3.2, item 5).
 SMALL_GROUP = 5
 SUPPRESSED = f"< {SMALL_GROUP}"
+# A group of five or more hidden only so that the total does not give a small one away.
+PROTECTING = "*"
 
 
 # --- The record -------------------------------------------------------------------------------
@@ -54,7 +59,8 @@ class AgendaBoard:
 
 @dataclass
 class GroupCount:
-    """Participants of one stakeholder group: `count` is None when suppressed (`shown` "< 5")."""
+    """Participants of one stakeholder group: `count` is None when suppressed (`shown` "< 5"
+    for a small group, "*" for a larger one hidden to protect a small one)."""
     name: str
     count: int | None
     shown: str
@@ -92,6 +98,8 @@ class Card:
     votes: int | None = None
     rank: int | None = None
     tie: bool = False
+    # The card's number in every output (appendix, CSV, DOCX); set once the boards are built.
+    number: int | None = None
 
 
 @dataclass
@@ -174,6 +182,9 @@ class BoardRecord:
     photos: list[Photo]
     hidden_count: int
     withdrawn_count: int
+    # The questions of the rounds the cards' and the clusters' dots come from (None: no dots).
+    card_votes_from: str | None = None
+    cluster_votes_from: str | None = None
 
     @property
     def cards(self) -> list[Card]:
@@ -263,13 +274,20 @@ def suppress_small(counts: list[tuple[str, int]]) -> list[GroupCount]:
     """Counts with small cells (1–4) suppressed; if exactly one cell would be suppressed, the
     next smallest non-zero cell is suppressed too, so the total cannot give it away."""
     hidden = {index for index, (_, n) in enumerate(counts) if 0 < n < SMALL_GROUP}
+    protecting = set()
     if len(hidden) == 1:
         others = [(n, index) for index, (_, n) in enumerate(counts)
                   if index not in hidden and n > 0]
         if others:
-            hidden.add(min(others)[1])
-    return [GroupCount(name, None, SUPPRESSED) if index in hidden else GroupCount(name, n, str(n))
-            for index, (name, n) in enumerate(counts)]
+            protecting.add(min(others)[1])
+
+    def cell(index: int, name: str, n: int) -> GroupCount:
+        if index in hidden:
+            return GroupCount(name, None, SUPPRESSED)
+        if index in protecting:
+            return GroupCount(name, None, PROTECTING)
+        return GroupCount(name, n, str(n))
+    return [cell(index, name, n) for index, (name, n) in enumerate(counts)]
 
 
 def _photos(session: Session, workshop_id: int) -> list[Photo]:
@@ -476,6 +494,13 @@ def _latest_dots(rounds: list[RoundRecord], target_kind: str) -> dict[int, Resul
             if r.kind == "dots" and r.target_kind == target_kind for row in r.rows}
 
 
+def _votes_from(rounds: list[RoundRecord], target_kind: str) -> str | None:
+    """The question of the latest dot round on `target_kind` ("" if it had none), or None."""
+    latest = next((r for r in reversed(rounds)
+                   if r.kind == "dots" and r.target_kind == target_kind), None)
+    return latest.question if latest else None
+
+
 def build_clusters(source: Source, board_id: int, visible: list[Card],
                    rounds: list[RoundRecord]) -> list[ClusterRecord]:
     """The board's active clusters in order, with their cards and their latest dots."""
@@ -513,7 +538,9 @@ def build_board(session: Session, source: Source, board: Board) -> BoardRecord:
                 if c.matrix_x is not None and c.matrix_y is not None],
         final_order=next((r.final_order for r in reversed(rounds) if r.final_order), []),
         photos=[p for p in source.photos if p.kind != "logo" and p.board_id == board.id],
-        hidden_count=index.hidden[board.id], withdrawn_count=index.withdrawn[board.id])
+        hidden_count=index.hidden[board.id], withdrawn_count=index.withdrawn[board.id],
+        card_votes_from=_votes_from(rounds, "idea"),
+        cluster_votes_from=_votes_from(rounds, "cluster"))
 
 
 def build_participation(session: Session, source: Source, boards: list[BoardRecord]
@@ -544,6 +571,16 @@ def build_workshop_rounds(session: Session, source: Source) -> list[RoundRecord]
             if r.kind == "consent" and not r.board_ids]
 
 
+def number_cards(boards: list[BoardRecord]) -> None:
+    """Give every visible card and duplicate its one number, in appendix order."""
+    number = 0
+    for board in boards:
+        for card in board.cards:
+            for each in (card, *card.duplicates):
+                number += 1
+                each.number = number
+
+
 def build_appendix(boards: list[BoardRecord]) -> list[AppendixBoard]:
     return [AppendixBoard(b.id, b.title, b.cards, b.hidden_count, b.withdrawn_count)
             for b in boards]
@@ -555,6 +592,7 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
     source = load_source(session, workshop_id, include_names)
     workshop = source.workshop
     boards = [build_board(session, source, board) for board in source.boards]
+    number_cards(boards)
     measures, measures_round = build_measures(session, source)
     pictures = [p for p in source.photos if p.kind != "logo"]
     return WorkshopRecord(

@@ -6,7 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from pypdf import PdfReader
+
+from facilitator.reports.html import report_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CARDS = 200
@@ -76,3 +80,9 @@ class Pdf:
 def read_pdf(path: Path) -> Pdf:
     reader = PdfReader(str(path))
     return Pdf(path, reader, [normalise(page.extract_text()) for page in reader.pages])
+
+
+def translated(language: str, msgid: str) -> str:
+    """A UI string as the record shows it in `language` (from the catalogues)."""
+    with report_app().app_context(), force_locale(language):
+        return _(msgid)

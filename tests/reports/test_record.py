@@ -9,7 +9,7 @@ from facilitator.domain.voting import RoundSpec
 from facilitator.domain.errors import NotFound
 from facilitator.reports import build_record
 from facilitator.reports import record as sections
-from facilitator.reports.record import SUPPRESSED, suppress_small
+from facilitator.reports.record import PROTECTING, SUPPRESSED, suppress_small
 
 
 def _dot(make, participant, round_id, target_id):
@@ -38,8 +38,9 @@ def test_small_groups_are_shown_as_less_than_five_and_cannot_be_worked_out_from_
     assert [(c.name, c.count, c.shown) for c in counts] == [
         ("Verwaltung", 6, "6"), ("Politik", None, SUPPRESSED), ("Ehrenamt", 9, "9"),
         ("Neuzugewanderte", 0, "0"),
-        # With only "Politik" hidden, 22 - 6 - 9 - 5 would give it away: the next smallest goes.
-        ("", None, SUPPRESSED)]
+        # With only "Politik" hidden, 22 - 6 - 9 - 5 would give it away: the next smallest goes,
+        # marked as hidden to protect (it is not a small group, and the record must not say so).
+        ("", None, PROTECTING)]
     two_small = suppress_small([("A", 3), ("B", 1), ("C", 12)])
     assert [c.shown for c in two_small] == [SUPPRESSED, SUPPRESSED, "12"]
     assert [c.shown for c in suppress_small([("A", 7), ("B", 5)])] == ["7", "5"]
@@ -60,7 +61,7 @@ def test_participation_counts_people_by_group_and_by_board(make, session):
     assert participation.active == 4
     assert [(g.name, g.shown) for g in participation.by_group] == [
         ("Verwaltung", "6"), ("Politik", SUPPRESSED), ("Zivilgesellschaft", "0"),
-        ("Neuzugewanderte", "0"), ("", SUPPRESSED)]
+        ("Neuzugewanderte", "0"), ("", PROTECTING)]
     assert [(b.title, b.participants, b.cards) for b in participation.by_board] == [
         (workshop.boards[0].title, 4, 4), (workshop.boards[1].title, 1, 1),
         (workshop.boards[2].title, 0, 0)]
