@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
-from facilitator.database import make_engine, migrate
 from facilitator.jobs import JobSpec
 
-from record_helpers import CARDS, HOSTILE, ROOT, Pdf, bench, read_pdf
+from record_helpers import CARDS, HOSTILE, ROOT, Pdf, bench, fresh_database, read_pdf
 
 
 @dataclass
@@ -30,14 +28,10 @@ class Seeded:
 def seeded(tmp_path_factory) -> Seeded:
     """The realistic workshop in a SQLite file of the module's own."""
     directory = tmp_path_factory.mktemp("record")
-    url = f"sqlite:///{directory / 'record.db'}"
-    migrate(url)
-    engine = make_engine(url)
     uploads = directory / "uploads"
-    with Session(engine, expire_on_commit=False) as session:
+    with fresh_database(directory) as (url, session):
         made = bench.seed(session, CARDS, language="de", extra_cards={1: HOSTILE})
         bench.add_photos(session, made["workshop"], uploads, 2)
-    engine.dispose()
     return Seeded(url, made["workshop"].id, uploads, made)
 
 

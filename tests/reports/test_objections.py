@@ -12,7 +12,6 @@ import pytest
 import weasyprint
 from sqlalchemy.orm import Session
 
-from facilitator.database import make_engine, migrate
 from facilitator.domain import facilitators, ideas, measures, participants, voting, workshops
 from facilitator.domain.measures import MeasureSpec
 from facilitator.domain.voting import RoundSpec
@@ -22,7 +21,7 @@ from facilitator.reports.csv_export import to_csv
 from facilitator.reports.docx_export import render_docx
 from facilitator.reports.pdf import STATIC, record_html, restricted_fetcher
 
-from record_helpers import normalise, read_pdf, translated
+from record_helpers import fresh_database, normalise, read_pdf, translated
 
 
 ARABIC_LABEL = "نحتاج إلى دورات لغة مسائية للأمهات"
@@ -87,13 +86,8 @@ def _seed(session: Session) -> int:
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> Made:
     folder = tmp_path_factory.mktemp("objections")
-    url = f"sqlite:///{folder / 'objections.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as session:
-        workshop_id = _seed(session)
-        record = build_record(session, workshop_id)
-    engine.dispose()
+    with fresh_database(folder) as (_, session):
+        record = build_record(session, _seed(session))
     html = record_html(record, folder)
     document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/",
                                url_fetcher=restricted_fetcher([STATIC])).render()
