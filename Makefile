@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 TRANSLATIONS := facilitator/translations
 
-.PHONY: run test demo translations translations-update clean
+.PHONY: run test test-packages demo translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,12 @@ run: $(STAMP) translations
 demo: $(STAMP) translations
 	$(BIN)/python run.py demo
 
-test: $(TEST_STAMP) translations
+# Chromium, LibreOffice, fonts...: installed when run as root, else named with the command to run
+# (one list in .ci/debian-packages, shared with CI). No test is skipped for lack of them.
+test-packages:
+	@.ci/install-packages
+
+test: test-packages $(TEST_STAMP) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -68,9 +68,12 @@ def _announce_presence(app, workshop_id: int) -> None:
     _presence_pending.discard(workshop_id)
     with app.app_context():
         payload = presence.counts(db.session, workshop_id)
-    # Phones do not show who is online; the console and the projector do.
-    socketio.emit("presence_changed", payload, to=[staff_room(workshop_id),
-                                                   screen_room(workshop_id)])
+        team = presence.facilitators(db.session, workshop_id)
+        db.session.remove()
+    # Phones do not show who is online; the console and the projector do. Only consoles learn
+    # which facilitators are on the console: names of staff are not for the wall.
+    socketio.emit("presence_changed", {**payload, "facilitators": team}, to=staff_room(workshop_id))
+    socketio.emit("presence_changed", payload, to=screen_room(workshop_id))
 
 
 def announce_votes_soon(workshop_id: int, round_id: int) -> None:

@@ -1,7 +1,7 @@
 """`python run.py …`: serve, make a demo workshop, manage facilitator accounts, migrate."""
 import io
 import json
-import socket
+import shlex
 import sys
 import uuid
 from datetime import date
@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import url_for
 
-from . import create_app, database
+from . import create_app, database, network
 from .domain import facilitators, ideas, participants, workshops
 from .domain.errors import DomainError
 from .domain.workshops import BoardSpec, WorkshopSpec
@@ -23,24 +23,32 @@ from .models import Facilitator
 DEMO_ORGANISER = "Landkreis Emsland, Stabsstelle Integration"
 
 
-def lan_address() -> str:
-    """The laptop's address on the venue network (what phones must use), else localhost."""
-    try:
-        candidates = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        candidates = []
-    for *_, sockaddr in candidates:
-        if not sockaddr[0].startswith("127."):
-            return sockaddr[0]
-    return "127.0.0.1"
-
-
 def _app(port: int | None = None):
     app = create_app()
+    app.config["PUBLIC_URL_GIVEN"] = bool(app.config["PUBLIC_URL"])
     if not app.config["PUBLIC_URL"]:
-        app.config["PUBLIC_URL"] = f"http://{lan_address()}:{port or app.config['PORT']}"
+        address = network.lan_address() or "127.0.0.1"
+        app.config["PUBLIC_URL"] = f"http://{address}:{port or app.config['PORT']}"
     database.migrate(app.config["DATABASE_URL"])
     return app
+
+
+def _warn_if_phones_cannot_reach(app, port: int) -> None:
+    """Loud, because a loopback address on every QR code and poster stops the event at the door."""
+    public_url = app.config["PUBLIC_URL"]
+    if not network.is_loopback_url(public_url):
+        return
+    bar = "!" * 78
+    for line in (bar,
+                 f"!! PHONES CANNOT JOIN: {public_url} only works on this laptop (loopback).",
+                 "!! PUBLIC_URL says so." if app.config.get("PUBLIC_URL_GIVEN") else
+                 "!! No network address was found.",
+                 "!! Connect the laptop to the venue Wi-Fi or network cable and restart,",
+                 "!! or give the address phones must use, e.g.",
+                 f"!!     PUBLIC_URL=http://192.168.1.20:{port} make run",
+                 "!! (`ip -4 addr` shows this laptop's addresses.)",
+                 bar):
+        click.secho(line, fg="red", bold=True, err=True)
 
 
 def _absolute(app, endpoint: str, **values) -> str:
@@ -58,6 +66,19 @@ def _first_facilitator(app) -> str | None:
     if facilitators.has_any(db.session):
         return None
     return _sign_in_url(app, facilitators.create_facilitator(db.session, "Moderation"))
+
+
+def _sign_in_hint() -> str:
+    """How to get in after a restart: the first start's one-time link is spent by now."""
+    accounts = facilitators.all_facilitators(db.session)
+    without_password = [account.name for account in accounts if not account.password_hash]
+    example = (without_password or [accounts[0].name])[0]
+    command = f"python run.py sign-in-link {shlex.quote(example)}"
+    if without_password:
+        return (f"  Sign in:             run `{command}` for a one-time link "
+                f"(no password yet: {', '.join(without_password)})")
+    return (f"  Sign in:             with your password ({', '.join(a.name for a in accounts)}); "
+            f"lost it? run `{command}`")
 
 
 def server_options(command):
@@ -86,14 +107,17 @@ def main(ctx, host: str, port: int):
 def serve(host: str, port: int):
     """Start the real-time server (gevent, WebSocket)."""
     app = _app(port)
+    app.config["HOST"] = host
     with app.app_context():
         first_link = _first_facilitator(app)
+        sign_in = (f"  First sign-in (one-time link, valid 24 h): {first_link}" if first_link
+                   else _sign_in_hint())
     click.echo(f"Facilitator is running on {host}:{port} ({app.config['DATABASE_URL']})")
     click.echo(f"  Phones join at:      {_absolute(app, 'participant.start')}")
     click.echo(f"  Facilitator console: {_absolute(app, 'console.index')}")
-    if first_link:
-        click.echo(f"  First sign-in (one-time link, valid 24 h): {first_link}")
+    click.echo(sign_in)
     sys.stdout.flush()
+    _warn_if_phones_cannot_reach(app, port)
     socketio.run(app, host=host, port=port, log_output=False)
 
 
@@ -102,9 +126,14 @@ def serve(host: str, port: int):
 @click.option("--with-results", is_flag=True,
               help="Also play the workshop through: clusters, votes, a consent check, measures, "
                    "phases and a photo, so the documentation can be tried at once.")
-def demo(as_json: bool, with_results: bool):
+@click.option("--port", envvar="PORT", type=int, default=None,
+              help="Port the server runs on, for the links (PORT; default 5000).")
+@click.pass_context
+def demo(ctx, as_json: bool, with_results: bool, port: int | None):
     """Create a ready-to-try demo workshop and print its links."""
-    app = _app()
+    # `run.py --port 8000 demo` gives the port to the group, `run.py demo --port 8000` to demo.
+    port = port or ctx.find_root().params["port"]
+    app = _app(port)
     spec = json.loads(resources.files("facilitator").joinpath("data/demo.json").read_text("utf-8"))
     with app.app_context():
         owner = facilitators.find_by_name(db.session, "Moderation") or \
@@ -137,6 +166,7 @@ def demo(as_json: bool, with_results: bool):
     if as_json:
         click.echo(json.dumps(links, ensure_ascii=False))
         return
+    _warn_if_phones_cannot_reach(app, port)
     click.echo(f"Demo workshop “{spec['title']}” — join code {links['join_code']}")
     click.echo(f"  Facilitator (one-time sign-in): {links['facilitator_url']}")
     click.echo(f"  Projector:                      {links['screen_url']}")

@@ -8,7 +8,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def instance_dir() -> Path:
     path = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

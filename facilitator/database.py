@@ -28,6 +28,8 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows (a workshop, a withdrawn card) are overwritten, not left in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -39,6 +41,21 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def forget_deleted(session: Session) -> None:
+    """After deleting personal data: SQLite's write-ahead log still holds the old pages until a
+    checkpoint copies it into the file (where secure_delete has zeroed them) and truncates it."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    # Outside any transaction (the driver is in autocommit mode): one in progress would keep
+    # the checkpoint from finishing.
+    connection = engine.raw_connection()
+    try:
+        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
 
 
 def alembic_config(url: str) -> Config:

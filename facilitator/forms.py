@@ -3,10 +3,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, PasswordField,
                      RadioField, SelectField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.form import Form
 
 from .domain.workshops import COLOURS, LANGUAGES, BoardSpec, WorkshopSpec
+from .models import NAME_MAX_CHARS
 
 COLOUR_LABELS = {"yellow": _l("Yellow"), "blue": _l("Blue"), "green": _l("Green"),
                  "pink": _l("Pink"), "orange": _l("Orange"), "purple": _l("Purple"),
@@ -20,9 +21,13 @@ class CodeForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    display_name = StringField(_l("Your name (optional)"))
+    # In the order of the page: the error summary lists refusals in this order.
+    board = RadioField(_l("Choose your table"), coerce=int,
+                       validators=[DataRequired(_l("Please choose your table."))])
+    # The domain checks the name again; said here too, every refusal shows in one answer.
+    display_name = StringField(_l("Your name (optional)"), validators=[Length(
+        max=NAME_MAX_CHARS, message=_l("That is too long: at most %(max)s characters."))])
     stakeholder_group = SelectField(_l("You are here as (optional)"), coerce=str)
-    board = RadioField(_l("Choose your table"), coerce=int, validators=[DataRequired()])
 
 
 class SignInForm(FlaskForm):

@@ -19,6 +19,8 @@ MESSAGES = {
     "item_cap_reached": _l("At most %(max)s dots can go on one item."),
     "already_counted": _l("This dot was already counted."),
     "own_idea_not_allowed": _l("In this round, dots may not go on your own ideas."),
+    "heading_conflict": _l("A colleague has just renamed this cluster to “%(current)s”. Your "
+                           "heading “%(heading)s” was not saved: type it again to replace theirs."),
 }
 
 # Where the field says more than the code: which name, which code, which password.

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Annotated
 
 from sqlalchemy import JSON, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -44,6 +45,10 @@ class Facilitator(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Installation admins manage accounts; other facilitators only their workshops' teams.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Signing out raises it: every session cookie signed in with an older number stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[created]
 
 
@@ -82,9 +87,16 @@ class Workshop(Base):
     seq: Mapped[seq_column]
     updated_seq: Mapped[seq_column]
     projector_board_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    # What the projector shows: boards | round | matrix (with projector_target_id).
+    # What the projector shows: boards | board | cluster | round | matrix (with
+    # projector_target_id) | measures.
     projector_view: Mapped[str] = mapped_column(String(16), default="boards")
     projector_target_id: Mapped[int | None]
+    # Paging through cards and rows longer than a screen: every projector turns a page each
+    # projector_page_seconds unless paused; `projector_page_step` counts the facilitator's
+    # next/previous presses, so each projector (and a reloaded one) follows the same presses.
+    projector_paging_paused: Mapped[bool] = mapped_column(default=False)
+    projector_page_step: Mapped[int] = mapped_column(default=0)
+    projector_page_seconds: Mapped[int] = mapped_column(default=12)
     # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
     timer_seconds: Mapped[int] = mapped_column(default=0)
     timer_ends_at: Mapped[datetime | None]
@@ -183,6 +195,9 @@ class Connection(Base):
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="SET NULL"))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"))
+    # A console's facilitator: colleagues on the same workshop see who else is running it.
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -262,6 +277,9 @@ class VoteRound(Base):
     target_kind: Mapped[str] = mapped_column(String(16))
     # Boards in scope; empty means the whole workshop.
     board_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Every phone in the room votes, wherever it sits, even when only some boards are in scope
+    # (a plenary vote on one table's clusters).
+    whole_room: Mapped[bool] = mapped_column(default=False)
     # Consent options [{id, text}]; the first is always "leave things as they are".
     options: Mapped[list[dict]] = mapped_column(JSON, default=list)
     dots_per_person: Mapped[int] = mapped_column(default=3)

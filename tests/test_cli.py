@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from facilitator.domain import workshops
+from facilitator.database import migrate
+from facilitator.domain import facilitators, workshops
 from facilitator.models import Board, Idea, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,3 +179,101 @@ def test_first_start_prints_a_one_time_sign_in_link_and_later_starts_do_not(star
 
     server.restart()
     assert len(re.findall(r"First sign-in", server.log())) == 1
+    # The one-time link is spent: every later start says how to get a new one, for whom.
+    assert "Sign in:             run `python run.py sign-in-link Moderation` for a one-time link " \
+           "(no password yet: Moderation)" in server.log()
+
+
+def test_every_start_names_the_accounts_and_the_command_for_a_new_sign_in_link(
+        start_live_server):
+    server = start_live_server(start=False)
+    migrate(server.database_url)
+    factory = server.factory()
+    factory.run(facilitators.create_facilitator, "Kim Berger")
+    with_password = factory.facilitator("Ada Yıldız")
+    factory.run(facilitators.set_password, with_password, "a long enough password")
+    factory.close()
+    server.start()
+
+    printed = server.log()
+    assert "First sign-in" not in printed
+    assert "run `python run.py sign-in-link 'Kim Berger'` for a one-time link " \
+           "(no password yet: Kim Berger)" in printed
+
+
+def test_serve_warns_loudly_when_phones_would_be_sent_to_loopback(start_live_server):
+    loopback = start_live_server()  # PUBLIC_URL is its own 127.0.0.1 address
+    assert f"PHONES CANNOT JOIN: {loopback.url} only works on this laptop" in loopback.log()
+    assert f"PUBLIC_URL=http://192.168.1.20:{loopback.port} make run" in loopback.log()
+
+    lan = start_live_server(env={"PUBLIC_URL": "http://192.168.1.20:5000"})
+    assert "Phones join at:      http://192.168.1.20:5000/" in lan.log()
+    assert "CANNOT JOIN" not in lan.log()
+
+
+def test_demo_links_carry_the_port_from_port_and_the_port_option(app, tmp_path):
+    database_url = app.config["DATABASE_URL"]
+    for args, env in ((["demo", "--json", "--port", "8123"], {}),
+                      (["--port", "8123", "demo", "--json"], {}),
+                      (["demo", "--json"], {"PORT": "8123"})):
+        links = json.loads(run(*args, database_url=database_url, tmp_path=tmp_path,
+                               PUBLIC_URL="", **env).stdout)
+        urls = [links["join_url"], links["screen_url"], links["facilitator_url"]] + [
+            board["join_url"] for board in links["boards"]]
+        assert all(urlsplit(url).port == 8123 for url in urls), (args, env, urls)
+
+
+def test_demo_warns_loudly_about_a_loopback_address_and_not_about_a_lan_one(app, tmp_path):
+    database_url = app.config["DATABASE_URL"]
+    loopback = run("demo", database_url=database_url, tmp_path=tmp_path,
+                   PUBLIC_URL="http://127.0.0.1:5000")
+    assert "PHONES CANNOT JOIN: http://127.0.0.1:5000 only works on this laptop" in loopback.stderr
+
+    assert "CANNOT JOIN" not in run("demo", database_url=database_url, tmp_path=tmp_path).stderr
+
+
+# --- `make test` on a fresh machine: install what is missing, or fail with the command ----------
+
+def test_make_test_and_ci_install_from_the_same_package_list():
+    makefile = (ROOT / "Makefile").read_text()
+    ci_run = (ROOT / ".ci/run").read_text().strip().splitlines()
+    listed = [line.split()[0] for line in (ROOT / ".ci/debian-packages").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+
+    assert re.search(r"^test: test-packages ", makefile, re.MULTILINE)
+    assert re.search(r"^test-packages:\n\t@\.ci/install-packages$", makefile, re.MULTILINE)
+    assert ".ci/install-packages" in ci_run and ci_run[-1] == "make test"
+    assert {"chromium", "libreoffice-writer-nogui", "poppler-utils"} <= set(listed)
+
+
+def test_missing_packages_are_named_with_the_command_when_not_root():
+    # As root the script would install; run it as nobody, as a developer without sudo would (in
+    # a directory nobody can read: pytest's tmp_path is private to its user).
+    as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] \
+        if os.getuid() == 0 else []
+    with tempfile.TemporaryDirectory() as directory:
+        ci = Path(directory)
+        ci.chmod(0o755)
+        (ci / "install-packages").write_bytes((ROOT / ".ci/install-packages").read_bytes())
+        (ci / "install-packages").chmod(0o755)
+        (ci / "debian-packages").write_text("make\nno-such-package-here  # a missing one\n")
+
+        done = subprocess.run([*as_user, str(ci / "install-packages")], capture_output=True,
+                              text=True, timeout=60)
+
+    assert done.returncode == 1
+    assert "sudo apt-get install -y --no-install-recommends no-such-package-here" in done.stderr
+    # Only the missing one is named, not `make`, which is installed.
+    assert "not installed: no-such-package-here\n" in done.stderr
+
+
+def test_browser_tests_fail_with_the_command_when_chromium_is_missing(tmp_path):
+    done = subprocess.run(
+        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+         "tests/browser/test_posters.py::test_the_console_prints_all_posters_one_page_per_board"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "CHROMIUM": str(tmp_path / "no-chromium")})
+
+    assert done.returncode != 0
+    assert "sudo apt-get install chromium" in done.stdout
+    assert "skipped" not in done.stdout.splitlines()[-1]

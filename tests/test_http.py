@@ -172,6 +172,36 @@ def test_name_that_is_too_long_is_refused_and_nobody_joins(client, app_make, wor
     assert app_make.count(Participant) == 0
 
 
+def test_workshop_without_groups_is_joined_without_being_asked_for_one(client, app_make, owner):
+    workshop = app_make.workshop(owner, language="en", stakeholder_groups=())
+    board = workshop.boards[0]
+
+    page = client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+    assert 'name="stakeholder_group"' not in page
+    # What the browser sends from that page: no group field at all.
+    response = client.post(f"/join/{workshop.join_code}", data={"display_name": "",
+                                                                "board": board.id})
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/w/{workshop.join_code}/board/{board.id}")
+    assert app_make.count(Participant, workshop_id=workshop.id, stakeholder_group_id=None) == 1
+
+
+def test_refused_join_says_why_above_the_form_and_at_the_field(client, app_make, workshop):
+    no_table = client.post(f"/join/{workshop.join_code}", data={"display_name": "Ali"})
+    long_name = join(client, workshop, workshop.boards[0], "x" * 41)
+
+    for response, message in ((no_table, "Please choose your table."),
+                              (long_name, "That is too long: at most 40 characters.")):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        summary = re.search(r'<div class="flash flash-error" role="alert"[^>]*>(.*?)</div>', html,
+                            re.S)
+        assert summary and message in summary.group(1)
+        assert html.count(message) == 2  # once above the form, once at its field
+    assert app_make.count(Participant) == 0
+
+
 def test_group_of_another_workshop_is_refused(client, app_make, workshop):
     other = app_make.workshop()
 
@@ -189,6 +219,19 @@ def test_board_page_sends_phones_that_have_not_joined_to_the_join_page(client, w
     assert response.status_code == 302
     assert response.headers["Location"].endswith(
         f"/join/{workshop.join_code}?board={board.id}")
+
+
+def test_phone_at_a_table_that_was_removed_is_asked_to_choose_another(client, app_make,
+                                                                       workshop):
+    join(client, workshop, workshop.boards[0])
+    gone = workshop.boards[0].id + 1000
+
+    response = client.get(f"/w/{workshop.join_code}/board/{gone}")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/join/{workshop.join_code}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This table no longer exists. Please choose another one." in page
 
 
 def test_joining_one_workshop_does_not_open_another(client, app_make, workshop):

@@ -543,6 +543,29 @@ def test_undo_and_redo_work_after_the_console_is_reloaded(live_server, live_make
     assert live_make.fresh(Cluster, theme).state == "active"
 
 
+def test_redo_sent_right_after_undo_ends_with_the_redone_state(live_server, live_make, owner,
+                                                                workshop, board):
+    """Issue 13: a quick Ctrl+Z, Ctrl+Shift+Z. Both go out before either answer comes back; the
+    server takes them in order, so the heading ends as it was before the undo."""
+    console = live_server.staff(workshop, owner)
+    theme = console.call("create_cluster", {"board_id": board.id, "heading": "Kurse"})["id"]
+    assert console.call("update_cluster", {"cluster_id": theme, "heading": "Sprachkurse"})["ok"]
+    answers, both = [], threading.Event()
+
+    def answered(ack):
+        answers.append(ack)
+        if len(answers) == 2:
+            both.set()
+
+    console.sio.emit("undo", {}, callback=answered)
+    console.sio.emit("redo", {}, callback=answered)
+
+    assert both.wait(10), answers
+    assert [ack["ok"] for ack in answers] == [True, True], answers
+    assert answers[-1]["history"] == {"undo": "update_cluster", "redo": None}
+    assert live_make.fresh(Cluster, theme).heading == "Sprachkurse"
+
+
 # --- Phases, timer, projector --------------------------------------------------------------------
 
 def test_phones_follow_the_phase_and_cannot_post_outside_collect(live_server, live_make, owner,

@@ -31,6 +31,8 @@ class Change:
     clusters: list[Cluster] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
     rounds: list[VoteRound] = field(default_factory=list)
+    # The facilitator who made it (staff only): a console names a colleague's rename.
+    by: int | None = None
 
 
 def next_seq(session: Session, workshop_id: int) -> int:
@@ -62,8 +64,15 @@ def workshop_payload(workshop: Workshop) -> dict:
         "stakeholder_groups": [{"id": g.id, "name": g.name} for g in workshop.stakeholder_groups],
         "projector_view": workshop.projector_view,
         "projector_target_id": workshop.projector_target_id,
+        "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
     }
+
+
+def paging_state(workshop: Workshop) -> dict:
+    """How the projector pages: paused?, the count of next/previous presses, seconds a page."""
+    return {"paused": workshop.projector_paging_paused, "step": workshop.projector_page_step,
+            "seconds": workshop.projector_page_seconds}
 
 
 def timer_state(workshop: Workshop) -> dict:
@@ -92,8 +101,8 @@ def board_payload(board: Board) -> dict:
 
 def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None = None) -> dict:
     """An idea as one audience may see it: staff see everything; the public never sees the text
-    of a hidden or withdrawn idea, nor of a concealed board's idea before it is revealed (except
-    its own author, `viewer_id`)."""
+    of a hidden or withdrawn idea, nor of a concealed board's idea before it is revealed; its
+    author (`viewer_id`) gets `mine` and their own text of a hidden, merged or concealed card."""
     payload = {"id": idea.id, "seq": idea.updated_seq, "board_id": idea.board_id,
                "client_id": idea.client_id, "state": idea.state, "text": None, "author": None,
                "cluster_id": idea.cluster_id, "position": idea.position,
@@ -102,6 +111,9 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
     mine = viewer_id is not None and idea.participant_id == viewer_id
     if mine:
         payload["mine"] = True
+        if idea.state in ("hidden", "merged"):
+            # The author keeps their own words, to see which card the facilitation took out.
+            payload["text"] = idea.text
     if audience == PUBLIC and idea.state != "visible":
         return payload
     if audience == PUBLIC and board.concealed and not board.revealed and not mine:
@@ -149,7 +161,8 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
     payload = {
         "id": round_.id, "seq": round_.updated_seq, "kind": round_.kind,
         "question": round_.question, "target_kind": round_.target_kind,
-        "board_ids": list(round_.board_ids or []), "options": list(round_.options or []),
+        "board_ids": list(round_.board_ids or []), "whole_room": round_.whole_room,
+        "options": list(round_.options or []),
         "dots_per_person": round_.dots_per_person, "max_per_item": round_.max_per_item,
         "allow_own": round_.allow_own, "tallies_visible": round_.tallies_visible,
         "state": round_.state, "revealed": round_.revealed,
@@ -168,6 +181,8 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
 
 def change_payload(change: Change, audience: str) -> dict:
     payload: dict = {"seq": change.seq}
+    if audience == STAFF and change.by is not None:
+        payload["by"] = change.by
     if change.workshop is not None:
         payload["workshop"] = workshop_payload(change.workshop)
     if change.boards:
@@ -185,12 +200,13 @@ def change_payload(change: Change, audience: str) -> dict:
 
 def _eligible(session: Session, round_: VoteRound) -> int:
     """"y" in "x of y have voted": phones online now at the round's boards (anywhere in the
-    workshop for a workshop-wide round), and never fewer than those who voted."""
+    workshop for a workshop-wide round or one opened to the whole room), and never fewer than
+    those who voted."""
     from .voting import voter_count
     query = select(func.count(func.distinct(Connection.participant_id))).where(
         Connection.workshop_id == round_.workshop_id, Connection.role == "participant",
         Connection.seen_at >= utcnow() - STALE_AFTER)
-    if round_.board_ids:
+    if round_.board_ids and not round_.whole_room:
         query = query.where(Connection.board_id.in_(round_.board_ids))
     return max(session.scalar(query), voter_count(session, round_))
 
@@ -209,7 +225,11 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
     if full:
         shown = ("visible",) if audience == PUBLIC else ("visible", "hidden")
-        query = query.where(Idea.state.in_(shown))
+        shown_to_viewer = Idea.state.in_(shown)
+        if viewer_id is not None:
+            # A phone's own cards stay in its list, with what happened to them.
+            shown_to_viewer |= Idea.participant_id == viewer_id
+        query = query.where(shown_to_viewer)
     ideas = session.scalars(query.order_by(Idea.id)).all()
     changed = {model: session.scalars(select(model).where(
         model.workshop_id == workshop_id, model.updated_seq > floor).order_by(model.id)).all()

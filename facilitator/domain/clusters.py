@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from ..models import IDEA_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea
 from . import validate
-from .errors import InvalidInput, NotFound
+from .errors import HeadingConflict, InvalidInput, NotFound
 from .history import StaffChange
 from .workshops import COLOURS
 
@@ -79,15 +79,23 @@ def create_cluster(session: Session, workshop_id: int, facilitator_id: int | Non
 
 
 def update_cluster(session: Session, workshop_id: int, facilitator_id: int | None, cluster_id,
-                   heading=None, colour=None) -> Cluster:
-    """Rename (the heading is the theme) or recolour a cluster."""
+                   heading=None, colour=None, base_heading=None) -> Cluster:
+    """Rename (the heading is the theme) or recolour a cluster. `base_heading` is the heading
+    the facilitator saw when starting to type: if a colleague renamed the cluster since, the
+    rename is refused naming their heading, so neither name is lost without a word."""
     if heading is None and colour is None:
         raise InvalidInput(field="cluster")
+    if heading is not None:
+        heading = validate.text(heading, TITLE_MAX_CHARS, "heading", required=False)
+    if base_heading is not None and not isinstance(base_heading, str):
+        raise InvalidInput(field="base_heading")
     with StaffChange(session, workshop_id, facilitator_id, "update_cluster", EVENT) as change:
         cluster = _cluster(session, workshop_id, cluster_id)
+        if heading not in (None, cluster.heading) and base_heading not in (None, cluster.heading):
+            raise HeadingConflict(current=cluster.heading, heading=heading)
         change.track(cluster)
         if heading is not None:
-            cluster.heading = validate.text(heading, TITLE_MAX_CHARS, "heading", required=False)
+            cluster.heading = heading
         if colour is not None:
             cluster.colour = _colour(colour)
     return cluster

@@ -65,3 +65,9 @@ class AlreadyCounted(DomainError):
 class OwnIdeaNotAllowed(DomainError):
     code = "own_idea_not_allowed"
 
+
+
+class HeadingConflict(DomainError):
+    """A colleague renamed the cluster after this facilitator began typing; `current` is their
+    heading, `heading` the one that was not saved."""
+    code = "heading_conflict"

@@ -15,8 +15,10 @@ LINK_LIFETIME = timedelta(hours=24)
 MIN_PASSWORD_CHARS = 10
 
 
-def create_facilitator(session: Session, name) -> Facilitator:
-    facilitator = Facilitator(name=validate.text(name, NAME_MAX_CHARS, "name"))
+def create_facilitator(session: Session, name, admin: bool = False) -> Facilitator:
+    """A new account; the installation's first account is always its admin."""
+    facilitator = Facilitator(name=validate.text(name, NAME_MAX_CHARS, "name"),
+                              is_admin=admin or not has_any(session))
     session.add(facilitator)
     try:
         session.commit()
@@ -32,6 +34,26 @@ def find_by_name(session: Session, name: str) -> Facilitator | None:
 
 def has_any(session: Session) -> bool:
     return session.scalar(select(Facilitator.id).limit(1)) is not None
+
+
+def is_admin(session: Session, facilitator_id: int | None) -> bool:
+    return bool(facilitator_id) and bool(session.scalar(
+        select(Facilitator.is_admin).where(Facilitator.id == facilitator_id)))
+
+
+def session_version(session: Session, facilitator_id) -> int | None:
+    """The number a session cookie must carry to count; None when the account is gone."""
+    if not isinstance(facilitator_id, int):
+        return None
+    return session.scalar(select(Facilitator.session_version)
+                          .where(Facilitator.id == facilitator_id))
+
+
+def end_sessions(session: Session, facilitator_id: int) -> None:
+    """Sign out everywhere: every cookie holding the old session version stops working."""
+    session.execute(update(Facilitator).where(Facilitator.id == facilitator_id)
+                    .values(session_version=Facilitator.session_version + 1))
+    session.commit()
 
 
 def all_facilitators(session: Session) -> list[Facilitator]:

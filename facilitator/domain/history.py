@@ -40,6 +40,7 @@ class StaffChange:
         self.label, self.event, self.undoable = label, event, undoable
         self.before: dict[str, dict] = {}
         self.rows: dict[str, object] = {}
+        self.made: list[str] = []
 
     def __enter__(self) -> "StaffChange":
         self.seq = next_seq(self.session, self.workshop_id)
@@ -55,6 +56,7 @@ class StaffChange:
         self.session.flush()
         self.before[_key(row)] = dict(ABSENT[type(row)])
         self.rows[_key(row)] = row
+        self.made.append(_key(row))
 
     def __exit__(self, error_type, error, _traceback) -> None:
         if error_type is not None:
@@ -62,11 +64,16 @@ class StaffChange:
             return
         self.session.flush()
         after = {key: _snapshot(row) for key, row in self.rows.items()}
+        for key in self.made:
+            # A new row "was" itself, only absent: undo and redo of its creation then touch
+            # nothing but its state, never a heading a colleague gave it meanwhile.
+            self.before[key] = {**after[key], **ABSENT[type(self.rows[key])]}
         for row in self.rows.values():
             row.updated_seq = self.seq
         if self.undoable and any(self.before[key] != after[key] for key in after):
             self._remember(after)
         commit_and_announce(self.session, Change(self.event, self.workshop_id, self.seq,
+                                                 by=self.facilitator_id,
                                                  **_grouped(self.rows.values())))
 
     def _remember(self, after: dict) -> None:
@@ -121,8 +128,9 @@ def _restore(session: Session, change: StaffChange, snapshots: dict, left: dict)
         change.track(row)
         placement = PLACEMENT.get(type(row), ())
         for column, value in changed.items():
-            if column not in placement and (column not in then
-                                            or getattr(row, column) == then[column]):
+            # Only a column still holding what the action left is put back: one that a
+            # colleague changed since keeps the colleague's value, on undo and on redo alike.
+            if column not in placement and column in then and getattr(row, column) == then[column]:
                 setattr(row, column, value)
         if not placement:
             continue

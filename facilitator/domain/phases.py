@@ -4,13 +4,18 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import PHASES, Board, PhaseChange, VoteRound, Workshop, utcnow
+from ..models import PHASES, Board, Cluster, PhaseChange, VoteRound, Workshop, utcnow
 from . import validate
 from .changes import Change, commit_and_announce, next_seq, timer_state
 from .errors import DomainError, InvalidInput, NotFound
 
 MAX_TIMER_SECONDS = 4 * 3600
-PROJECTOR_VIEWS = ("boards", "round", "matrix", "measures")
+PROJECTOR_VIEWS = ("boards", "board", "cluster", "round", "matrix", "measures")
+# The views that show one thing, and where that thing is stored.
+PROJECTOR_TARGETS = {"board": Board, "cluster": Cluster, "round": VoteRound, "matrix": Board}
+PAGING_ACTIONS = ("pause", "resume", "next", "previous")
+# Long enough to read a page of cards from the back of a hall, short enough to get round them.
+PAGE_SECONDS_RANGE = (3, 120)
 
 
 def set_phase(session: Session, workshop_id: int, board_ids, phase) -> list[Board]:
@@ -63,7 +68,8 @@ def set_timer(session: Session, workshop_id: int, action, seconds=None) -> Works
 
 def set_projector(session: Session, workshop_id: int, view, target_id=None,
                   board_ids=None) -> Workshop:
-    """Show boards (which, in order), a voting round's result, a board's matrix or the measures."""
+    """Show boards (which, in order), one board or one cluster full screen, a voting round's
+    result, a board's matrix or the measures."""
     if view not in PROJECTOR_VIEWS:
         raise InvalidInput(field="view")
     seq = next_seq(session, workshop_id)
@@ -77,10 +83,10 @@ def set_projector(session: Session, workshop_id: int, view, target_id=None,
                 raise NotFound(field="board_ids")
             workshop.projector_board_ids = list(dict.fromkeys(chosen))
         target = None
-        if view in ("round", "matrix"):
-            model = VoteRound if view == "round" else Board
-            target = session.get(model, validate.integer(target_id, "target_id"))
-            if target is None or target.workshop_id != workshop_id:
+        if view in PROJECTOR_TARGETS:
+            target = session.get(PROJECTOR_TARGETS[view], validate.integer(target_id, "target_id"))
+            if target is None or target.workshop_id != workshop_id or (
+                    view == "cluster" and target.state != "active"):
                 raise NotFound(field="target_id")
     except DomainError:
         # Give back the number taken above: a refused change changes nothing.
@@ -88,6 +94,28 @@ def set_projector(session: Session, workshop_id: int, view, target_id=None,
         raise
     workshop.projector_view = view
     workshop.projector_target_id = target.id if target is not None else None
+    workshop.updated_seq = seq
+    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
+                                               workshop=workshop)).workshop
+
+
+def set_projector_paging(session: Session, workshop_id: int, action, seconds=None) -> Workshop:
+    """Pause or resume the projector's paging, turn one page on or back, and/or set how many
+    `seconds` a page stays."""
+    if action is None and seconds is None:
+        raise InvalidInput(field="action")
+    if action is not None and action not in PAGING_ACTIONS:
+        raise InvalidInput(field="action")
+    if seconds is not None:
+        seconds = validate.integer(seconds, "seconds", *PAGE_SECONDS_RANGE)
+    seq = next_seq(session, workshop_id)
+    workshop = session.get(Workshop, workshop_id)
+    if action in ("pause", "resume"):
+        workshop.projector_paging_paused = action == "pause"
+    elif action in ("next", "previous"):
+        workshop.projector_page_step += 1 if action == "next" else -1
+    if seconds is not None:
+        workshop.projector_page_seconds = seconds
     workshop.updated_seq = seq
     return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
                                                workshop=workshop)).workshop

@@ -4,16 +4,18 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Connection, utcnow
+from ..models import Connection, Facilitator, utcnow
 
 # A server process refreshes its rows more often than this; older rows belong to a dead process.
 STALE_AFTER = timedelta(seconds=90)
 
 
 def connected(session: Session, sid: str, workshop_id: int, role: str,
-              board_id: int | None = None, participant_id: int | None = None) -> None:
+              board_id: int | None = None, participant_id: int | None = None,
+              facilitator_id: int | None = None) -> None:
     session.merge(Connection(sid=sid, workshop_id=workshop_id, role=role, board_id=board_id,
-                             participant_id=participant_id, seen_at=utcnow()))
+                             participant_id=participant_id, facilitator_id=facilitator_id,
+                             seen_at=utcnow()))
     session.commit()
 
 
@@ -43,3 +45,14 @@ def counts(session: Session, workshop_id: int) -> dict:
         select(Connection.board_id, func.count(func.distinct(Connection.participant_id)))
         .where(*fresh, Connection.board_id.is_not(None)).group_by(Connection.board_id))
     return {"participants": total, "boards": {str(b): n for b, n in per_board.all()}}
+
+
+def facilitators(session: Session, workshop_id: int) -> list[dict]:
+    """Facilitators with a console open on the workshop now, by name (two tabs count once)."""
+    rows = session.execute(
+        select(Facilitator.id, Facilitator.name).join(
+            Connection, Connection.facilitator_id == Facilitator.id)
+        .where(Connection.workshop_id == workshop_id, Connection.role == "staff",
+               Connection.seen_at >= utcnow() - STALE_AFTER)
+        .distinct().order_by(Facilitator.name, Facilitator.id))
+    return [{"id": row.id, "name": row.name} for row in rows]

@@ -33,6 +33,8 @@ class RoundSpec:
     tallies_visible: bool = False
     options: list = field(default_factory=list)
     passive_option: str = ""
+    # Every phone in the room gets the round and may vote, wherever it sits.
+    whole_room: bool = False
 
 
 def suggested_budget(option_count: int) -> int:
@@ -58,7 +60,8 @@ def open_round(session: Session, workshop_id: int, spec: RoundSpec) -> VoteRound
     board_ids = _scope_boards(session, workshop_id, spec.board_ids)
     round_ = VoteRound(workshop_id=workshop_id, kind=spec.kind, question=question,
                        board_ids=board_ids, allow_own=validate.flag(spec.allow_own, "allow_own"),
-                       tallies_visible=validate.flag(spec.tallies_visible, "tallies_visible"))
+                       tallies_visible=validate.flag(spec.tallies_visible, "tallies_visible"),
+                       whole_room=validate.flag(spec.whole_room, "whole_room"))
     if spec.kind == "dots":
         if spec.target_kind not in DOT_TARGETS:
             raise InvalidInput(field="target_kind")
@@ -90,8 +93,9 @@ def _round(session: Session, workshop_id: int, round_id) -> VoteRound:
 
 
 def update_round(session: Session, workshop_id: int, round_id, settings) -> VoteRound:
-    """Close or reopen, show tallies while voting, reveal results, or set the final order."""
-    allowed = {"state", "tallies_visible", "revealed", "final_order"}
+    """Close or reopen, show tallies while voting, reveal results, open the round to the whole
+    room, or set the final order."""
+    allowed = {"state", "tallies_visible", "revealed", "whole_room", "final_order"}
     if not isinstance(settings, dict) or not settings or set(settings) - allowed:
         raise InvalidInput(field="settings")
     seq = next_seq(session, workshop_id)
@@ -101,7 +105,7 @@ def update_round(session: Session, workshop_id: int, round_id, settings) -> Vote
             if settings["state"] not in ("open", "closed"):
                 raise InvalidInput(field="state")
             round_.state = settings["state"]
-        for name in ("tallies_visible", "revealed"):
+        for name in ("tallies_visible", "revealed", "whole_room"):
             if name in settings:
                 setattr(round_, name, validate.flag(settings[name], name))
         if "final_order" in settings:

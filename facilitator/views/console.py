@@ -2,7 +2,7 @@
 from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 
-from .. import auth, links
+from .. import auth, database, links
 from ..domain import facilitators, workshops
 from ..domain.errors import DomainError
 from ..extensions import db, limiter
@@ -14,9 +14,7 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(".index")
+    return links.local_path(target) or url_for(".index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,7 +24,7 @@ def login():
     if form.validate_on_submit():
         facilitator = facilitators.check_password(db.session, form.name.data, form.password.data)
         if facilitator:
-            auth.sign_in(facilitator.id)
+            auth.sign_in(facilitator)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Name or password is wrong."), "error")
     return render_template("facilitator/login.html", form=form)
@@ -39,7 +37,7 @@ def sign_in_link(secret: str):
     except DomainError as error:
         flash(message_for(error), "error")
         return redirect(url_for(".login"))
-    auth.sign_in(facilitator.id)
+    auth.sign_in(facilitator)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -106,6 +104,7 @@ def delete(workshop_id: int):
         flash(_("Type the join code to confirm deleting the workshop."), "error")
         return redirect(url_for(".edit", workshop_id=workshop_id))
     workshops.delete_workshop(db.session, workshop_id)
+    database.forget_deleted(db.session)
     flash(_("The workshop and all its data were deleted."), "info")
     return redirect(url_for(".index"))
 
@@ -113,9 +112,13 @@ def delete(workshop_id: int):
 @bp.route("/facilitators", methods=["GET", "POST"])
 @auth.facilitator_required
 def team():
-    """Add facilitator accounts; each new one gets a one-time sign-in link to hand over."""
+    """Admins add facilitator accounts (each gets a one-time sign-in link to hand over);
+    every facilitator lets colleagues run their own workshops."""
+    admin = facilitators.is_admin(db.session, auth.facilitator_id())
     form = FacilitatorForm()
     new_link = None
+    if request.method == "POST" and not admin:
+        abort(403)
     if form.validate_on_submit():
         try:
             facilitator = facilitators.create_facilitator(db.session, form.name.data)
@@ -125,8 +128,10 @@ def team():
             secret = facilitators.new_sign_in_link(db.session, facilitator)
             new_link = links.public_base() + url_for(".sign_in_link", secret=secret)
     mine = workshops.workshops_of(db.session, auth.facilitator_id())
-    return render_template("facilitator/team.html", form=form, new_link=new_link,
-                           facilitators=facilitators.all_facilitators(db.session), workshops=mine)
+    # Only an admin sees every account's name; the others name a colleague they know.
+    accounts = facilitators.all_facilitators(db.session) if admin else []
+    return render_template("facilitator/team.html", form=form, new_link=new_link, admin=admin,
+                           facilitators=accounts, workshops=mine)
 
 
 @bp.post("/<int:workshop_id>/team")
@@ -135,7 +140,8 @@ def add_to_workshop(workshop_id: int):
     auth.runnable_workshop(workshop_id)
     facilitator = facilitators.find_by_name(db.session, request.form.get("name", ""))
     if facilitator is None:
-        abort(404)
+        flash(_("There is no account with this name."), "error")
+        return redirect(url_for(".team"))
     workshops.add_facilitator(db.session, workshop_id, facilitator.id)
     flash(_("%(name)s can now run this workshop.", name=facilitator.name), "info")
     return redirect(url_for(".team"))

@@ -3,13 +3,13 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
                    url_for)
 from flask_babel import gettext as _
 
-from .. import PARTICIPANT_LANGUAGES, auth
+from .. import PARTICIPANT_LANGUAGES, auth, links
 from ..domain import participants, workshops
 from ..domain.errors import DomainError, NotFound
 from ..extensions import db, limiter
 from ..forms import CodeForm, JoinForm
 from ..messages import message_for
-from ..models import IDEA_MAX_CHARS
+from ..models import IDEA_MAX_CHARS, Board
 
 bp = Blueprint("participant", __name__)
 # Guessing join codes: 31**8 codes, and this many wrong tries a minute from one address. Only
@@ -54,16 +54,22 @@ def join(code: str):
     if participant and request.method == "GET" and wanted_board in board_ids:
         return redirect(url_for(".board", code=workshop.join_code, board_id=wanted_board))
     form = JoinForm()
-    form.stakeholder_group.choices = [("", _("No answer"))] + [
-        (str(g.id), g.name) for g in workshop.stakeholder_groups]
+    if workshop.stakeholder_groups:
+        form.stakeholder_group.choices = [("", _("No answer"))] + [
+            (str(g.id), g.name) for g in workshop.stakeholder_groups]
+    else:
+        # The page asks nothing then, so the form must not expect an answer.
+        del form.stakeholder_group
     form.board.choices = [(board.id, board.title) for board in workshop.boards]
     if request.method == "GET":
         form.board.data = wanted_board if wanted_board in board_ids else None
         if participant:
             form.display_name.data = participant.display_name
-            form.stakeholder_group.data = str(participant.stakeholder_group_id or "")
+            if "stakeholder_group" in form:
+                form.stakeholder_group.data = str(participant.stakeholder_group_id or "")
     if form.validate_on_submit():
-        group_id = int(form.stakeholder_group.data) if form.stakeholder_group.data else None
+        chosen = form.stakeholder_group.data if "stakeholder_group" in form else ""
+        group_id = int(chosen) if chosen else None
         try:
             if participant:
                 participants.update_profile(db.session, participant, form.display_name.data,
@@ -73,7 +79,7 @@ def join(code: str):
                     db.session, workshop, form.display_name.data, group_id)
                 auth.remember_participant(workshop.id, token)
         except DomainError as error:
-            flash(message_for(error), "error")
+            _show_error(form, error)
         else:
             return redirect(url_for(".board", code=workshop.join_code, board_id=form.board.data))
     status = 422 if request.method == "POST" else 200
@@ -81,12 +87,25 @@ def join(code: str):
                            returning=participant is not None), status
 
 
+def _show_error(form, error: DomainError) -> None:
+    """Next to the field it concerns when there is one, else above the form."""
+    field = form._fields.get(error.params.get("field"))
+    if field is not None:
+        field.errors = [*field.errors, message_for(error)]
+    else:
+        flash(message_for(error), "error")
+
+
 @bp.get("/w/<code>/board/<int:board_id>")
 def board(code: str, board_id: int):
     workshop = _workshop(code)
     board = next((b for b in workshop.boards if b.id == board_id), None)
     if board is None:
-        abort(404)
+        if db.session.get(Board, board_id) is not None:
+            abort(404)  # another workshop's table
+        # The facilitator removed this table (or the link is mistyped): choose another.
+        flash(_("This table no longer exists. Please choose another one."), "error")
+        return redirect(url_for(".join", code=workshop.join_code))
     if auth.current_participant(workshop.id) is None:
         return redirect(url_for(".join", code=workshop.join_code, board=board_id))
     return render_template("participant/board.html", workshop=workshop, board=board,
@@ -104,6 +123,4 @@ def language():
     chosen = request.form.get("lang")
     if chosen in PARTICIPANT_LANGUAGES:
         session["lang"] = chosen
-    target = request.form.get("next", "")
-    # Only paths on this site: never bounce someone to another host.
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(links.local_path(request.form.get("next")) or "/")

@@ -1,4 +1,5 @@
-"""QR codes for the whole workshop and for each board, and a printable A4 poster per board."""
+"""QR codes for the whole workshop and for each board, a printable A4 poster per board, and all
+posters on one page to print in one go."""
 from flask import Blueprint, Response, abort, render_template, request
 
 from .. import links, qr
@@ -8,6 +9,9 @@ from ..extensions import db
 
 bp = Blueprint("qr", __name__)
 FORMATS = {"svg": (qr.svg, "image/svg+xml"), "png": (qr.png, "image/png")}
+# For templates/_address_warning.html on the console and the projector: the address these codes
+# carry may be loopback only, which must be fixed before anyone scans.
+bp.add_app_template_global(links.unreachable_address, "unreachable_address")
 
 
 def _workshop_and_board(code: str, board_id: int | None):
@@ -50,3 +54,11 @@ def poster(code: str, board_id: int):
     workshop, board = _workshop_and_board(code, board_id)
     return render_template("participant/poster.html", workshop=workshop, board=board,
                            join_url=links.join_url(workshop, board))
+
+
+@bp.get("/poster/<code>/boards")
+def posters(code: str):
+    workshop, _ = _workshop_and_board(code, None)
+    return render_template("participant/posters.html", workshop=workshop,
+                           posters=[(board, links.join_url(workshop, board))
+                                    for board in workshop.boards])

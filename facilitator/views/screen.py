@@ -1,4 +1,6 @@
 """The projector wall: read-only, opened by a link that carries its own secret key."""
+import re
+
 from flask import Blueprint, abort, render_template, request
 
 from .. import links
@@ -16,5 +18,11 @@ def wall(key: str):
     except NotFound:
         abort(404)
     request.workshop_language = workshop.language
-    return render_template("screen/wall.html", workshop=workshop,
-                           join_url=links.join_url(workshop))
+    join_url = links.join_url(workshop)
+    return render_template("screen/wall.html", workshop=workshop, join_url=join_url,
+                           join_url_parts=url_parts(join_url))
+
+
+def url_parts(url: str) -> list[str]:
+    """The address in pieces that end after a dot, colon or slash, where a line may break."""
+    return [part for part in re.split(r"(?<=[./:])(?=[^/])", url) if part]

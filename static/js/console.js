@@ -1,10 +1,12 @@
 // The facilitator console: every board live, with posting controls, moderation and clustering
 // (the clusters and cards of each board are drawn by console_clusters.js).
 import { fill } from "./live.js";
-import { T, announce, data, live } from "./console_state.js";
+import { T, act, announce, data, live } from "./console_state.js";
 import { busy, drawing, mountBoard, onRender, renderBoard } from "./console_clusters.js";
+import "./console_history.js";
+import { renderBoardJump } from "./console_layout.js";
+import { $, setAttr } from "./dom.js";
 
-const $ = (selector, root = document) => root.querySelector(selector);
 const boardTemplate = $("[data-board-template]");
 const container = $("[data-boards]");
 const sections = new Map();
@@ -41,6 +43,9 @@ function section(board) {
   if (sections.has(board.id)) return sections.get(board.id);
   const node = boardTemplate.content.firstElementChild.cloneNode(true);
   node.dataset.boardId = board.id;
+  node.id = `board-${board.id}`;
+  // The click is handled by console_projector_controls.js (one board full screen on the wall).
+  $("[data-project-board]", node).dataset.projectBoard = board.id;
   for (const input of node.querySelectorAll("[data-setting]")) {
     input.addEventListener("change", () =>
       updateBoard(board.id, { [input.dataset.setting]: input.checked }, node));
@@ -72,8 +77,7 @@ function section(board) {
 }
 
 async function request(event, payload, node) {
-  const answer = await live.call(event, payload);
-  $("[data-error]", node).textContent = answer.ok ? "" : (answer.message || T.offline);
+  const answer = await act($("[data-error]", node), event, payload);
   if (!answer.ok) render();  // put controls back to the state the server holds
 }
 
@@ -90,14 +94,17 @@ function drawBoards() {
   const boards = live.orderedBoards();
   const projector = live.workshop ? live.workshop.projector_board_ids : [];
   let total = 0;
+  const counts = new Map();
   for (const board of boards) {
     const node = section(board);
     const ideas = live.ideasOn(board.id);
     const visible = ideas.filter((idea) => idea.state === "visible").length;
     total += visible;
+    counts.set(board.id, ideas.length);  // the cards this console shows, hidden ones too
     node.className = `console-board colour-${board.colour}`;
     $("[data-title]", node).textContent = board.title;
     $("[data-question]", node).textContent = board.question;
+    setAttr($("[data-project-board]", node), "aria-label", fill(T.project_board_label, { board: board.title }));
     $("[data-count]", node).textContent = fill(T.ideas, { count: visible });
     $("[data-online]", node).textContent = fill(T.people, { count: presence.boards[board.id] || 0 });
     for (const input of node.querySelectorAll("[data-setting]")) input.checked = board[input.dataset.setting];
@@ -115,6 +122,7 @@ function drawBoards() {
       container.children.length !== order.length) {
     container.replaceChildren(...order);
   }
+  renderBoardJump(boards, counts);
   $("[data-online]").textContent = presence.participants;
   $("[data-idea-total]").textContent = total;
 }

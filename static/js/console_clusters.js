@@ -1,17 +1,19 @@
 // Clustering and moderation in the facilitator console: each board's clusters with their cards
 // and the cards not sorted yet, moved by drag and drop (SortableJS, mouse and touch) or by
 // keyboard alone; clusters created, renamed, recoloured, reordered, merged and dissolved;
-// duplicates merged, texts corrected, cards moved to another board; undo and redo.
+// duplicates merged, texts corrected, cards moved to another board (undo and redo:
+// console_history.js; the menus: console_menu.js).
 //
 // The server decides. A drop or a key only asks it to change something; the lists are drawn
 // again from the live state that its broadcast and answer bring (a refused drop snaps back).
 // Nodes are kept per idea and per cluster and updated in place, so a broadcast from another
 // facilitator never takes away the keyboard focus or a heading being typed.
 import Sortable from "/static/vendor/sortablejs/sortable.esm.js";
-import { el, fill } from "./live.js";
-import { T, announce, data, live, request } from "./console_state.js";
+import { $, el, reconcile, setAttr, setText } from "./dom.js";
+import { fill } from "./live.js";
+import { T, act as sendAction, announce, data, live } from "./console_state.js";
+import { closeMenu, openMenu } from "./console_menu.js";
 
-const $ = (selector, root = document) => root.querySelector(selector);
 const clusterTemplate = $("[data-cluster-template]");
 const ideaTemplate = $("[data-idea-template]");
 
@@ -118,17 +120,6 @@ function fillList(list, ideas) {
   reconcile(list, ideas.map((idea) => cardNode(idea)));
 }
 
-// Put `nodes` into `parent` in this order, moving only what is out of place.
-function reconcile(parent, nodes) {
-  const wanted = new Set(nodes);
-  for (const child of [...parent.children]) if (!wanted.has(child)) child.remove();
-  let cursor = parent.firstElementChild;
-  for (const node of nodes) {
-    if (node === cursor) cursor = cursor.nextElementSibling;
-    else parent.insertBefore(node, cursor);
-  }
-}
-
 // Forget nodes of ideas and clusters that are gone (merged, withdrawn, dissolved).
 function sweep() {
   for (const [id, node] of cardNodes) {
@@ -145,14 +136,6 @@ function sweep() {
     }
   }
   for (const id of selected) if (!drawn.ideas.has(id)) selected.delete(id);
-}
-
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
-}
-
-function setAttr(node, name, value) {
-  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
 
 function rememberFocus() {
@@ -463,6 +446,9 @@ function makeCluster(id) {
     button.hidden = true;
     input.hidden = false;
     input.value = drafts.get(id) ?? cluster.heading;
+    // The heading this rename starts from: a colleague's rename meanwhile is then refused with
+    // their heading named, instead of being overwritten without a word.
+    input.dataset.base = cluster.heading;
     input.focus();
     input.select();
   });
@@ -470,7 +456,7 @@ function makeCluster(id) {
     if (input.hidden) return;
     input.hidden = true;
     button.hidden = false;
-    if (save) saveHeading(id, input.value.trim());
+    if (save) saveHeading(id, input.value.trim(), input.dataset.base);
     if (refocus) button.focus();
     rerender();
   };
@@ -492,11 +478,11 @@ function makeCluster(id) {
   return node;
 }
 
-function saveHeading(id, heading) {
+function saveHeading(id, heading, base) {
   const cluster = live.clusters.get(id);
   if (!cluster || heading === (drafts.get(id) ?? cluster.heading)) return;
   drafts.set(id, heading);
-  act("update_cluster", { cluster_id: id, heading }, cluster.board_id,
+  act("update_cluster", { cluster_id: id, heading, base_heading: base ?? cluster.heading }, cluster.board_id,
     () => announce(fill(T.cluster_renamed, { heading: heading || T.untitled }))).then(() => {
     if (drafts.get(id) === heading) drafts.delete(id);
     rerender();
@@ -646,187 +632,22 @@ function clusterDropped(event) {
 
 // --- Asking the server --------------------------------------------------------------------------
 
-// Send a facilitator action; show its error on the board, update undo/redo, then draw again.
+// Send a facilitator action; its refusal shows on the board (console_state.act), then draw again.
 // `afterDrop`: hold drawing until the answer, so the dropped node is not put back meanwhile.
 async function act(event, payload, boardId, done, afterDrop = false) {
   if (afterDrop) waiting += 1;
   let answer;
   try {
-    answer = await request(event, payload);
+    answer = await sendAction(errorLineOf(boardId), event, payload);
   } finally {
     if (afterDrop) waiting -= 1;
   }
-  if (answer.history) showHistory(answer.history);
-  showError(boardId, answer.ok ? "" : (answer.message || T.offline));
   if (answer.ok && done) done(answer);
   rerender();
   return answer;
 }
 
-function showError(boardId, message) {
+function errorLineOf(boardId) {
   const section = boardParts.get(boardId)?.section;
-  const target = section ? $("[data-error]", section) : $("[data-history-error]");
-  setText(target, message);
+  return section ? $("[data-error]", section) : $("[data-history-error]");
 }
-
-// --- Undo and redo ------------------------------------------------------------------------------
-
-const undoButton = $("[data-undo]");
-const redoButton = $("[data-redo]");
-let history = { undo: null, redo: null };
-
-function actionName(label) {
-  return T.actions[label] || label;
-}
-
-function showHistory(state) {
-  history = state;
-  undoButton.disabled = !state.undo;
-  redoButton.disabled = !state.redo;
-  setText(undoButton, state.undo ? fill(T.undo_label, { action: actionName(state.undo) }) : T.undo);
-  setText(redoButton, state.redo ? fill(T.redo_label, { action: actionName(state.redo) }) : T.redo);
-}
-
-async function step(kind) {
-  const label = history[kind];
-  if (!label) return;
-  const answer = await request(kind);
-  if (answer.history) showHistory(answer.history);
-  setText($("[data-history-error]"), answer.ok ? "" : (answer.message || T.offline));
-  if (answer.ok) announce(fill(kind === "undo" ? T.undone : T.redone, { action: actionName(label) }));
-  rerender();
-}
-
-async function refreshHistory() {
-  const answer = await request("history");
-  if (answer.ok) showHistory(answer.history);
-}
-
-function typingIn(target) {
-  if (!(target instanceof Element)) return false;
-  if (target.matches("textarea, select, [contenteditable]:not([contenteditable=false])")) return true;
-  return target.matches("input") &&
-    !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(target.type);
-}
-
-undoButton.addEventListener("click", () => step("undo"));
-redoButton.addEventListener("click", () => step("redo"));
-document.addEventListener("keydown", (event) => {
-  if (!(event.ctrlKey || event.metaKey) || event.altKey || typingIn(event.target)) return;
-  const key = event.key.toLowerCase();
-  if (key !== "z" && key !== "y") return;
-  event.preventDefault();
-  step(key === "y" || event.shiftKey ? "redo" : "undo");
-});
-live.addEventListener("connection", ({ detail }) => {
-  if (detail.state === "connected") refreshHistory();
-});
-// Another tab of the same facilitator may have acted meanwhile.
-window.addEventListener("focus", () => {
-  if (live.socket.connected) refreshHistory();
-});
-// Other console parts that get an ack with `history` can hand it on this way.
-document.addEventListener("facilitator:history", (event) => showHistory(event.detail));
-
-// --- One menu for every "Move to…" and cluster action -------------------------------------------
-// A WAI-ARIA menu of buttons: ↑/↓/Home/End choose, Enter or Space confirms, Escape closes.
-
-const menu = el("div", { class: "action-menu", role: "menu", "data-menu": "" });
-menu.hidden = true;
-document.body.append(menu);
-let menuAnchor = null;
-let menuReturn = null;
-
-function openMenu(anchor, label, entries, returnFocus) {
-  if (!menu.hidden && menuAnchor === anchor) {
-    closeMenu(true);  // the same button again: a toggle
-    return;
-  }
-  closeMenu(false);
-  menu.replaceChildren();
-  menu.setAttribute("aria-label", label);
-  let group = menu;
-  for (const entry of entries) {
-    if (entry.group) {
-      group = el("div", { role: "group", "aria-label": entry.group });
-      group.append(el("div", { class: "menu-group-label", "aria-hidden": "true" }, entry.group));
-      menu.append(group);
-    } else if (entry.separator) {
-      group = menu;
-      menu.append(el("div", { role: "separator" }));
-    } else {
-      const item = el("button", { type: "button", tabindex: "-1",
-        role: entry.checked === undefined ? "menuitem" : "menuitemradio",
-        "aria-checked": entry.checked === undefined ? null : String(entry.checked) });
-      if (entry.colour) {
-        item.append(el("span", { class: `swatch colour-${entry.colour}`, "aria-hidden": "true" }));
-      }
-      item.append(el("span", { dir: "auto" }, entry.label));
-      item.addEventListener("click", () => {
-        closeMenu(true);
-        entry.action();
-      });
-      group.append(item);
-    }
-  }
-  menuAnchor = anchor;
-  menuReturn = returnFocus;
-  if (anchor.hasAttribute("aria-haspopup")) anchor.setAttribute("aria-expanded", "true");
-  menu.hidden = false;
-  placeMenu();
-  const items = menuItems();
-  (items.find((item) => item.getAttribute("aria-checked") === "true") || items[0])?.focus();
-}
-
-function closeMenu(restore) {
-  if (menu.hidden) return;
-  menu.hidden = true;
-  if (menuAnchor?.hasAttribute("aria-haspopup")) menuAnchor.setAttribute("aria-expanded", "false");
-  const back = menuReturn;
-  menuAnchor = menuReturn = null;
-  if (restore && back) back();
-}
-
-function menuItems() {
-  return [...menu.querySelectorAll("button")];
-}
-
-function placeMenu() {
-  if (!menuAnchor?.isConnected) return;
-  const anchor = menuAnchor.getBoundingClientRect();
-  const { offsetWidth: width, offsetHeight: height } = menu;
-  let top = anchor.bottom + 4;
-  if (top + height > innerHeight - 8 && anchor.top - height - 4 > 8) top = anchor.top - height - 4;
-  top = Math.max(8, Math.min(top, innerHeight - height - 8));
-  let left = document.dir === "rtl" ? anchor.right - width : anchor.left;
-  left = Math.max(8, Math.min(left, innerWidth - width - 8));
-  menu.style.top = `${top}px`;
-  menu.style.left = `${left}px`;
-}
-
-menu.addEventListener("keydown", (event) => {
-  const items = menuItems();
-  const index = items.indexOf(document.activeElement);
-  const go = (next) => {
-    event.preventDefault();
-    items[(next + items.length) % items.length]?.focus();
-  };
-  if (event.key === "ArrowDown") go(index + 1);
-  else if (event.key === "ArrowUp") go(index - 1);
-  else if (event.key === "Home") go(0);
-  else if (event.key === "End") go(items.length - 1);
-  else if (event.key === "Escape" || event.key === "Tab") {
-    event.preventDefault();
-    event.stopPropagation();
-    closeMenu(true);
-  }
-});
-document.addEventListener("pointerdown", (event) => {
-  if (!menu.hidden && !menu.contains(event.target) && !menuAnchor?.contains(event.target)) {
-    closeMenu(false);
-  }
-}, true);
-window.addEventListener("resize", placeMenu);
-window.addEventListener("scroll", (event) => {
-  if (!menu.hidden && event.target !== menu) placeMenu();
-}, true);

@@ -28,6 +28,7 @@ export class LiveWorkshop extends EventTarget {
     this.myVotes = {};
     this.syncing = false;
     this.socket = io({ auth, reconnectionDelayMax: 5000 });
+    this.askAgainWithoutAnswer();
     this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
     this.socket.on("disconnect", () => this.emitState("disconnected"));
     this.socket.on("connect_error", (error) => this.emitState("refused", error.message));
@@ -40,6 +41,21 @@ export class LiveWorkshop extends EventTarget {
       this.apply(payload);
       this.dispatch("change", { payload });
     });
+  }
+
+  // A server that fails while accepting a connection (a database busy at that instant) never
+  // answers it, and the client would wait for ever, its ideas unsent: ask again.
+  askAgainWithoutAnswer() {
+    let timer = null;
+    this.socket.io.on("open", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (this.socket.connected) return;
+        this.socket.disconnect();
+        this.socket.connect();
+      }, CONNECT_ANSWER_MS);
+    });
+    this.socket.on("connect", () => clearTimeout(timer));
   }
 
   dispatch(type, detail) {
@@ -104,8 +120,9 @@ export class LiveWorkshop extends EventTarget {
     for (const round of payload.rounds || []) upsert(this.rounds, round);
     for (const idea of payload.ideas || []) {
       const known = this.ideas.get(idea.id);
-      // A concealed board hides texts from everyone but the author, who keeps their own.
-      if (known?.mine && idea.text === null && idea.state === "concealed") {
+      // The room's copy of a card withholds its text on a concealed board, and once it is hidden
+      // or merged; the author's phone keeps its own words (a withdrawn card's are erased).
+      if (known?.mine && idea.text === null && idea.state !== "withdrawn") {
         idea.text = known.text;
       }
       if (known?.mine) idea.mine = true;
@@ -152,6 +169,7 @@ export class LiveWorkshop extends EventTarget {
 }
 
 const RESYNC_MARGIN = 200;
+const CONNECT_ANSWER_MS = 8000;
 
 // Server events that carry a workshop sequence number.
 const SEQUENCED_EVENTS = ["idea_posted", "idea_updated", "board_updated", "workshop_updated",
@@ -200,14 +218,8 @@ export function politeAnnouncer(element, delayMs = 4000) {
   };
 }
 
-export function el(tag, attrs = {}, text = null) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
-  }
-  if (text !== null) node.textContent = text;
-  return node;
-}
+// Kept here for the pages that import it from live.js; it lives in dom.js with its siblings.
+export { el } from "./dom.js";
 
 // Bring a list in line with `items` (in order) while leaving unchanged nodes where they are,
 // so a keyboard user's focus is not thrown away whenever a new idea arrives. `make(item)`

@@ -1,4 +1,5 @@
-// The phone's board page: write ideas, see them arrive, edit or withdraw your own.
+// The phone's board page: write ideas, see them arrive, edit or withdraw your own, and learn
+// what the facilitation did with them (hidden, merged).
 import { el, fill, politeAnnouncer, syncList } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { T, data, live } from "./participant_state.js";
@@ -8,7 +9,13 @@ const outbox = new Outbox(`facilitator.outbox.${data.code}`, live);
 const announce = politeAnnouncer($("[data-announcer]"));
 const textarea = $("[data-idea-text]");
 const template = $("[data-card-template]");
+// What an own card's state says to its author, beside the text.
+const OWN_STATUS = { visible: "sent", concealed: "sent", hidden: "hidden_mine",
+  merged: "merged_mine", withdrawn: "withdrawn_mine" };
+const FACILITATION_STATES = ["hidden", "merged"];
 let editing = null;
+// The state each own card had at the last render: a change to hidden or merged is read out.
+const ownStates = new Map();
 
 
 live.addEventListener("connection", ({ detail }) => {
@@ -18,8 +25,12 @@ live.addEventListener("connection", ({ detail }) => {
 });
 
 live.addEventListener("change", ({ detail }) => {
+  // The room's copy of an own idea can arrive before the server's answer to this phone: an
+  // idea still in the outbox is this phone's own, never read out as someone's new idea.
+  const sending = new Set(outbox.items.map((item) => item.client_id));
   for (const idea of detail.payload?.ideas || []) {
-    if (!idea.mine && idea.board_id === data.board_id && idea.text && idea.state === "visible") {
+    if (!idea.mine && !sending.has(idea.client_id) && idea.board_id === data.board_id &&
+        idea.text && idea.state === "visible") {
       announce(fill(T.new_idea, { text: idea.text }));
     }
   }
@@ -73,36 +84,78 @@ function card(idea, status) {
   return node;
 }
 
+function accepts(board) {
+  return Boolean(board && board.is_open && board.phase === "collect");
+}
+
+// The phone's own cards on this board, every state: what happened to a card is shown, not
+// hidden from its author.
+function ownIdeas() {
+  return [...live.ideas.values()]
+    .filter((idea) => idea.mine && idea.board_id === data.board_id)
+    .sort((a, b) => a.id - b.id);
+}
+
+function editable(idea, board) {
+  return accepts(board) && (idea.state === "visible" || idea.state === "concealed");
+}
+
 function render() {
   const board = live.boards.get(data.board_id);
   if (board) renderBoardState(board);
-  const mine = $("[data-mine]");
-  const others = $("[data-others]");
-  const ideas = live.ideasOn(data.board_id).filter((idea) => idea.state !== "hidden");
-  const own = ideas.filter((idea) => idea.mine);
-  // While an idea is being edited its form keeps the typing and the focus: leave the list be.
-  if (editing === null) {
-    mine.replaceChildren(
-      ...outbox.items.filter((item) => item.board_id === data.board_id).map(pendingCard),
-      ...own.slice().reverse().map((idea) => ownCard(idea, board)),
-    );
+  else if (live.workshop) boardGone();
+  const own = ownIdeas();
+  if (editing !== null && !own.some((idea) => idea.id === editing && editable(idea, board))) {
+    editing = null;  // hidden, closed or gone meanwhile: the server would refuse the edit
   }
-  $("[data-mine-empty]").hidden = mine.children.length > 0;
-  const visible = ideas.filter((idea) => !idea.mine && idea.state === "visible");
+  announceFacilitation(own);
+  renderMine(own, board);
+  const ideas = live.ideasOn(data.board_id).filter((idea) => !idea.mine);
+  const visible = ideas.filter((idea) => idea.state === "visible");
   const hiddenCount = ideas.filter((idea) => idea.state === "concealed").length;
-  syncList(others, visible.slice().reverse(), (idea) => card(idea));
-  $("[data-others-count]").textContent = `(${visible.length + hiddenCount + own.length})`;
+  const ownOnBoard = own.filter((idea) => OWN_STATUS[idea.state] === "sent").length;
+  syncList($("[data-others]"), visible.slice().reverse(), (idea) => card(idea));
+  $("[data-others-count]").textContent = `(${visible.length + hiddenCount + ownOnBoard})`;
   const concealed = $("[data-concealed-notice]");
   concealed.hidden = !(board && board.concealed && !board.revealed);
   if (!concealed.hidden) {
-    concealed.textContent = `${concealed.dataset.base || (concealed.dataset.base = concealed.textContent)} ${fill(T.hidden_count, { count: hiddenCount + own.length })}`;
+    concealed.textContent = `${concealed.dataset.base || (concealed.dataset.base = concealed.textContent)} ${fill(T.hidden_count, { count: hiddenCount + ownOnBoard })}`;
+  }
+}
+
+// Keyed, so an open edit form keeps the typing and the focus while other cards arrive.
+function renderMine(own, board) {
+  const mine = $("[data-mine]");
+  const pending = outbox.items.filter((item) => item.board_id === data.board_id).map((item) => ({
+    id: `pending:${item.client_id}`, seq: `${item.status}:${item.message || ""}`,
+    make: () => pendingCard(item),
+  }));
+  const sent = own.slice().reverse().map((idea) => {
+    const mode = editing === idea.id ? "editing" : editable(idea, board) ? "open" : "closed";
+    return {
+      id: `idea:${idea.id}`,
+      seq: mode === "editing" ? mode : `${idea.seq}:${idea.state}:${mode}`,
+      make: () => (mode === "editing" ? editCard(idea) : ownCard(idea, mode === "open")),
+    };
+  });
+  syncList(mine, [...pending, ...sent], (entry) => entry.make());
+  $("[data-mine-empty]").hidden = mine.children.length > 0;
+}
+
+function announceFacilitation(own) {
+  for (const idea of own) {
+    const before = ownStates.get(idea.id);
+    if (before && before !== idea.state && FACILITATION_STATES.includes(idea.state)) {
+      announce(T[OWN_STATUS[idea.state]]);
+    }
+    ownStates.set(idea.id, idea.state);
   }
 }
 
 function renderBoardState(board) {
   $("[data-board-title]").textContent = board.title;
   $("[data-board-question]").textContent = board.question;
-  const collecting = board.is_open && board.phase === "collect";
+  const collecting = accepts(board);
   // Outside "collect" the phone shows the phase and, later, the vote instead (participant_vote.js).
   $("[data-composer]").hidden = board.phase !== "collect";
   const send = $("[data-send]");
@@ -111,13 +164,21 @@ function renderBoardState(board) {
   if (!collecting) {
     showNotice(T.closed);
   } else if (board.max_ideas_per_person) {
-    const used = live.ideasOn(board.id).filter((i) => i.mine).length +
+    // As the server counts: every own card but the withdrawn ones, plus those still on the way.
+    const used = ownIdeas().filter((i) => i.state !== "withdrawn").length +
       outbox.items.filter((i) => i.board_id === board.id && i.status !== "failed").length;
     const left = Math.max(0, board.max_ideas_per_person - used);
     showNotice(fill(T.limit_left, { left, max: board.max_ideas_per_person }));
   } else {
     showNotice(null);
   }
+}
+
+// The facilitator removed this table (only an empty one can be): say so, post nothing here.
+function boardGone() {
+  textarea.disabled = true;
+  $("[data-send]").disabled = true;
+  showNotice(T.board_gone);
 }
 
 function pendingCard(item) {
@@ -133,16 +194,19 @@ function pendingCard(item) {
   return node;
 }
 
-function ownCard(idea, board) {
-  if (editing === idea.id) return editCard(idea);
-  const node = card(idea, { status: "sent" });
+function ownCard(idea, open) {
+  const node = card(idea, { status: OWN_STATUS[idea.state] || "sent" });
   node.dataset.ideaId = idea.id;
-  const actions = node.querySelector("[data-actions]");
-  actions.hidden = !(board && board.is_open && board.phase === "collect" && idea.state !== "hidden");
+  node.dataset.state = idea.state;
+  const settled = OWN_STATUS[idea.state] !== "sent";
+  // Such a card is no longer on the board: the status says what became of it, not "you".
+  node.querySelector("[data-author]").hidden = settled;
+  // A withdrawn card's text is erased on the server: the status alone says what it was.
+  node.querySelector("[data-text]").hidden = idea.state === "withdrawn";
+  node.querySelector("[data-actions]").hidden = !open;
   node.querySelector("[data-edit]").addEventListener("click", () => {
     editing = idea.id;
     render();
-    document.querySelector(`[data-edit-text="${idea.id}"]`)?.focus();
   });
   node.querySelector("[data-withdraw]").addEventListener("click", async () => {
     if (!window.confirm(T.withdraw_confirm)) return;
@@ -159,24 +223,40 @@ function editCard(idea) {
   const label = el("label", { for: `edit-${idea.id}` }, T.edit_prompt);
   const input = el("textarea", { id: `edit-${idea.id}`, rows: 3, maxlength: data.max_chars,
     dir: "auto", "data-edit-text": idea.id });
-  input.value = idea.text;
+  input.value = idea.text ?? "";
   const save = el("button", { type: "submit", class: "button-small button-primary" }, T.save);
   const cancel = el("button", { type: "button", class: "button-small" }, T.cancel);
   const error = el("p", { class: "error", role: "alert" });
-  cancel.addEventListener("click", () => { editing = null; render(); });
+  const stop = () => { editing = null; render(); };
+  cancel.addEventListener("click", stop);
+  form.addEventListener("keydown", (event) => { if (event.key === "Escape") stop(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const answer = await live.call("edit_idea", { idea_id: idea.id, text: input.value });
+    const text = input.value.trim();
+    const problem = !text ? T.empty : text.length > data.max_chars ? T.too_long : null;
+    if (problem) {
+      error.textContent = problem;
+      input.focus();
+      return;
+    }
+    // Not `disabled`: that would drop the focus, which should land on the saved card.
+    if (form.dataset.busy) return;
+    form.dataset.busy = "1";
+    const answer = await live.call("edit_idea", { idea_id: idea.id, text });
+    delete form.dataset.busy;
     if (answer.ok) {
       editing = null;
       live.apply({ ideas: [{ ...answer.idea, mine: true }] });
       render();
     } else {
-      error.textContent = answer.message || T.retrying;
+      error.textContent = answer.error === "timeout" ? T.edit_not_saved : answer.message;
     }
   });
-  form.append(label, input, el("div", { class: "card-actions" }), error);
-  form.querySelector(".card-actions").append(save, cancel);
+  const actions = el("div", { class: "card-actions" });
+  actions.append(save, cancel);
+  form.append(label, input, actions, error);
+  // The form replaces the card under the finger: the typing goes on where the button was.
+  queueMicrotask(() => input.focus());
   return form;
 }
 

@@ -50,20 +50,38 @@ function renderStatus(board) {
 
 // --- Rounds -------------------------------------------------------------------------------------
 
+// A plenary round (the whole workshop, or one board's round opened to the whole room) reaches
+// the phone at any table and, while open, in any phase: nobody has to change table to vote.
+function plenary(round) {
+  return round.whole_room || round.board_ids.length === 0;
+}
+
+function roundsHere() {
+  return [...live.rounds.values()].filter((round) =>
+    round.whole_room || round.board_ids.length === 0 || round.board_ids.includes(data.board_id));
+}
+
+// How a round shows: its results only once the table is in "results" and voting has ended.
+function viewOf(round, board) {
+  return board.phase === "results" && !(plenary(round) && round.state === "open") ? "results" : "vote";
+}
+
 function render() {
   const board = live.boards.get(data.board_id);
   if (!board || !live.workshop) return;
   renderStatus(board);
-  const rounds = live.roundsFor(data.board_id).sort((a, b) => b.id - a.id);
+  const rounds = roundsHere().sort((a, b) => b.id - a.id);
   // In "prioritise" the open rounds (and any revealed while the phase lasts); in "results" the
-  // revealed ones. Before that, nothing: people write and cluster first.
+  // revealed ones. Before that, only open plenary rounds: people write and cluster first.
   // A round just closed stays (saying so) until the next one opens.
   const newest = rounds[0]?.id;
-  const shown = board.phase === "prioritise"
+  const byPhase = board.phase === "prioritise"
     ? rounds.filter((r) => r.state === "open" || r.revealed || r.id === newest)
     : board.phase === "results" ? rounds.filter((r) => r.revealed) : [];
-  area.hidden = !(board.phase === "prioritise" || board.phase === "results");
-  $("[data-vote-heading]").textContent = board.phase === "results" ? V.results_heading : V.vote_heading;
+  const shown = rounds.filter((r) => byPhase.includes(r) || (plenary(r) && r.state === "open"));
+  const voting = shown.some((r) => viewOf(r, board) === "vote");
+  area.hidden = !(board.phase === "prioritise" || board.phase === "results" || shown.length);
+  $("[data-vote-heading]").textContent = voting ? V.vote_heading : V.results_heading;
   const empty = $("[data-vote-empty]");
   empty.hidden = shown.length > 0;
   empty.textContent = board.phase === "results" ? V.no_results : V.waiting;
@@ -76,14 +94,15 @@ function render() {
   }
   shown.forEach((round, index) => {
     let node = cards.get(round.id);
-    if (!node || node.dataset.kind !== `${round.kind}-${board.phase === "results" ? "results" : "vote"}`) {
+    const view = viewOf(round, board);
+    if (!node || node.dataset.kind !== `${round.kind}-${view}`) {
       node?.remove();
       node = el("article", { class: "vote-round", "data-vote-round": round.id,
         "aria-labelledby": `vote-round-${round.id}` });
-      node.dataset.kind = `${round.kind}-${board.phase === "results" ? "results" : "vote"}`;
+      node.dataset.kind = `${round.kind}-${view}`;
       cards.set(round.id, node);
     }
-    if (board.phase === "results") updateResultsOnly(node, round);
+    if (view === "results") updateResultsOnly(node, round);
     else if (round.kind === "dots") updateDots(node, round);
     else updateConsent(node, round);
     if (roundsBox.children[index] !== node) roundsBox.insertBefore(node, roundsBox.children[index] || null);
@@ -134,7 +153,8 @@ function updateDots(node, round) {
     let item = items.get(target.id);
     items.delete(target.id);
     if (!item) item = targetItem(round, target);
-    updateTarget(item, round, target, results.get(target.id), boards.size > 1);
+    // Cards of another table (a round opened to the whole room) say which table they are from.
+    updateTarget(item, round, target, results.get(target.id), boards.size > 1 || !boards.has(data.board_id));
     if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
   });
   for (const stale of items.values()) stale.remove();
@@ -327,7 +347,7 @@ function ranking(round, withHeading) {
     if (row.tie) rank.append(el("small", {}, V.tie));
     const label = el("span", { dir: "auto" }, row.label);
     if (row.passive) label.append(" ", el("small", {}, V.passive));
-    if (boards.size > 1 && live.boards.get(row.board_id)) {
+    if ((boards.size > 1 || !boards.has(data.board_id)) && live.boards.get(row.board_id)) {
       label.append(el("span", { class: "vote-board" }, live.boards.get(row.board_id).title));
     }
     const value = el("span", { class: "vote-result-bar" });

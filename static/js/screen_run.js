@@ -1,7 +1,9 @@
 // Projector views beside the boards: a round's ranking, the impact/effort matrix, the measures,
 // and the timer in the join sidebar. Read from the back of a hall: large text, numbers next to
-// every bar, ties said in words. Hidden tallies never show: the server sends no results then.
+// every bar, ties said in words; lists longer than the screen page. Hidden tallies never show:
+// the server sends no results then.
 import { countdown, el, fill } from "./live.js";
+import { Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
 import {
   QUADRANTS, consentMean, finalOrder, formatMean, percent, quadrant, rankText, readTexts, scopeText,
 } from "./prioritise.js";
@@ -13,7 +15,11 @@ const timerValue = $("[data-wall-timer]");
 const showTimer = countdown(timerValue, { paused: W.paused });
 let shownTimer = null;
 let shownKey = null;
-
+// The pages of the view shown, and which round or list they belong to: a tally arriving twice a
+// second rebuilds the table but keeps the page.
+const viewPages = new Pages();
+let pagedFor = null;
+const RUN_VIEWS = ["round", "matrix", "measures"];
 // Which view the projector shows; switches the boards off or on. Returns the view's name.
 export function showView(live) {
   const workshop = live.workshop;
@@ -23,7 +29,8 @@ export function showView(live) {
     showTimer(timer);
     $("[data-wall-timer-row]").hidden = timerValue.hidden;
   }
-  const name = ["round", "matrix", "measures"].includes(workshop.projector_view) ? workshop.projector_view : "boards";
+  // One board or one cluster full screen is a board view too.
+  const name = RUN_VIEWS.includes(workshop.projector_view) ? workshop.projector_view : "boards";
   $("[data-boards]").hidden = name !== "boards";
   view.hidden = name === "boards";
   return name;
@@ -31,26 +38,53 @@ export function showView(live) {
 
 // Rebuild only when what is shown changed (tallies arrive twice a second while a hall votes).
 function replaceView(key, build) {
-  const text = JSON.stringify(key);
+  // A new screen size lays the pages out anew.
+  const text = JSON.stringify([key, window.innerWidth, window.innerHeight]);
   if (text === shownKey) return false;
   shownKey = text;
   view.replaceChildren(...build());
   return true;
 }
 
-// Hide the items from the first one that would overflow the view; say how many are not shown.
-function fitItems(list) {
+// Cut the items of `list` into pages that fit `frame` (the part of the view that grows), keeping
+// the page when the same round or list is drawn again; "Page 2 of 3" below.
+function pageItems(identity, list, frame = list) {
+  if (identity !== pagedFor) {
+    pagedFor = identity;
+    viewPages.page = 0;
+  }
   const items = [...list.children];
-  const bottom = view.getBoundingClientRect().bottom;
-  const firstCut = items.findIndex((item) => item.getBoundingClientRect().bottom > bottom - 40);
-  if (firstCut <= 0) return;
-  for (const item of items.slice(firstCut)) item.hidden = true;
-  list.after(more(items.length - firstCut));
+  measurePages(viewPages, $("[data-page-indicator]", view), W.page, items.length,
+    (from, to) => items.forEach((item, index) => { item.hidden = index < from || index >= to; }),
+    (from) => firstBelow(items, from, frame.getBoundingClientRect().bottom));
+}
+
+function showViewPageIndicator() {
+  const indicator = $("[data-page-indicator]", view);
+  if (indicator) showPageIndicator(indicator, viewPages, W.page);
+}
+
+// The facilitator's next/previous, or the paging clock.
+export function turnViewPage(step) {
+  if (!$("[data-page-indicator]", view)) return;
+  viewPages.turn(step);
+  viewPages.apply();
+  showViewPageIndicator();
+}
+
+function pagedFrame(...content) {
+  const frame = el("div", { class: "wall-paged", "data-paged": "" });
+  frame.append(...content);
+  return frame;
+}
+
+function pageIndicator() {
+  return el("p", { class: "wall-pages", "data-page-indicator": "", hidden: "" });
 }
 
 export function renderRound(live) {
   const round = live.rounds.get(live.workshop.projector_target_id);
-  replaceView(["round", round ?? null, [...live.boards.values()].map((b) => [b.id, b.title])], () => {
+  const rebuilt = replaceView(["round", round ?? null, [...live.boards.values()].map((b) => [b.id, b.title])], () => {
     if (!round) return [el("p", { class: "wall-waiting" }, W.nothing)];
     const kind = round.kind === "dots"
       ? [W.dots_kind, scopeText(live, round, W.whole_workshop), fill(W.rules, { dots: round.dots_per_person, cap: round.max_per_item })]
@@ -61,17 +95,19 @@ export function renderRound(live) {
         { voters: round.voters, eligible: round.eligible }))];
     if (!round.results) {
       nodes.push(el("p", { class: "wall-waiting" }, round.state === "open" ? W.hidden_open : W.hidden_closed));
-      const options = el("ul", { class: "wall-options" });
+      const options = el("ul", { class: "wall-options", "data-paged-items": "" });
       options.append(...round.targets.map((t) => el("li", { dir: "auto" }, t.label)));
-      nodes.push(options);
+      nodes.push(pagedFrame(options), pageIndicator());
       return nodes;
     }
-    nodes.push(round.kind === "dots" ? dotsTable(live, round) : consentTable(round));
+    nodes.push(...(round.kind === "dots" ? dotsTable(live, round) : consentTable(round)));
     return nodes;
   });
+  if (rebuilt && round) pageItems(`round:${round.id}`, $("[data-paged-items]", view), $("[data-paged]", view));
 }
 
-const MAX_ROWS = 14;
+// With paging the rows need not shrink to fit: the size only follows how many rows a page has.
+const ROWS_AT_MOST_PER_PAGE = 10;
 
 function sizeOf(count) {
   return count <= 6 ? "l" : count <= 10 ? "m" : "s";
@@ -106,10 +142,6 @@ function itemCell(live, row, several) {
   return cell;
 }
 
-function more(count) {
-  return el("p", { class: "wall-view-note" }, fill(W.more, { count }));
-}
-
 // The chart is a table: rank, item, bar with its number. When the facilitator set a final order
 // by hand, rows follow it and the vote rank stays in its own column.
 function dotsTable(live, round) {
@@ -117,11 +149,11 @@ function dotsTable(live, round) {
   const final = round.final_order.length > 0;
   const rows = final ? finalOrder(round).map((id) => byId.get(id)).filter(Boolean) : round.results;
   const several = new Set(rows.map((row) => row.board_id)).size > 1;
-  const table = el("table", { class: "wall-ranking", "data-size": sizeOf(Math.min(rows.length, MAX_ROWS)) });
+  const table = el("table", { class: "wall-ranking", "data-size": sizeOf(Math.min(rows.length, ROWS_AT_MOST_PER_PAGE)) });
   table.append(el("caption", { class: "visually-hidden" }, round.question || W.dots_kind));
   headRow(table, final ? [W.col_final, W.col_item, W.col_dots, W.col_rank] : [W.col_rank, W.col_item, W.col_dots]);
   const max = Math.max(1, ...rows.map((row) => row.score));
-  rows.slice(0, MAX_ROWS).forEach((row, index) => {
+  rows.forEach((row, index) => {
     const tr = el("tr", { "data-wall-result": row.id });
     if (final) {
       tr.append(el("td", { class: "wall-rank" }, String(index + 1)), itemCell(live, row, several),
@@ -131,17 +163,16 @@ function dotsTable(live, round) {
     }
     table.tBodies[0].append(tr);
   });
-  const nodes = el("div");
-  nodes.append(table);
-  if (rows.length > MAX_ROWS) nodes.append(more(rows.length - MAX_ROWS));
-  if (rows.some((row) => row.tie)) nodes.append(el("p", { class: "wall-view-note" }, W.tie_note));
-  if (final) nodes.append(el("p", { class: "wall-view-note" }, W.final_note));
+  table.tBodies[0].dataset.pagedItems = "";
+  const nodes = [pagedFrame(table), pageIndicator()];
+  if (rows.some((row) => row.tie)) nodes.push(el("p", { class: "wall-view-note" }, W.tie_note));
+  if (final) nodes.push(el("p", { class: "wall-view-note" }, W.final_note));
   return nodes;
 }
 
 function consentTable(round) {
   const rows = round.results;
-  const table = el("table", { class: "wall-ranking wall-consent", "data-size": sizeOf(rows.length) });
+  const table = el("table", { class: "wall-ranking wall-consent", "data-size": sizeOf(Math.min(rows.length, ROWS_AT_MOST_PER_PAGE)) });
   table.append(el("caption", { class: "visually-hidden" }, round.question || W.consent_kind));
   headRow(table, [W.col_rank, W.col_option, W.col_total, W.col_distribution]);
   const max = Math.max(1, ...rows.map((row) => row.score));
@@ -159,9 +190,8 @@ function consentTable(round) {
     tr.append(rankCell(row), label, total, distribution(row.distribution || []));
     table.tBodies[0].append(tr);
   }
-  const wrap = el("div");
-  wrap.append(table, el("p", { class: "wall-view-note" }, W.consent_note));
-  return wrap;
+  table.tBodies[0].dataset.pagedItems = "";
+  return [pagedFrame(table), pageIndicator(), el("p", { class: "wall-view-note" }, W.consent_note)];
 }
 
 // A histogram of the answers 0–10: each column has its count above and its value below, so the
@@ -240,9 +270,9 @@ export function renderMeasures(live) {
       item.append(...facts.map((fact) => el("p", { dir: "auto" }, fact)));
       list.append(item);
     }
-    nodes.push(list);
+    nodes.push(list, pageIndicator());
     return nodes;
   });
   const list = $(".wall-measures", view);
-  if (rebuilt && list) fitItems(list);
+  if (rebuilt && list) pageItems("measures", list);
 }

@@ -2,7 +2,6 @@
 keyboard alone, names, undoes and redoes, merges duplicates and moderates — while a colleague's
 console and the projector follow live."""
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -50,18 +49,26 @@ def wall_group(wall, heading: str):
 
 
 def drag(page, source, target) -> None:
-    """Drag with the mouse the way a person does: press, travel, aim again as lists shift, drop
-    (in the lower part of the target: dead centre on a card is where SortableJS waits)."""
+    """Drag with the mouse the way a person does: press, travel, aim again until the card shows
+    in the target list (lists shift under the pointer as the card leaves its own), drop there (in
+    the lower part of the target: dead centre on a card is where SortableJS waits)."""
     grip = source.locator("[data-text]")  # not on one of the card's buttons
     grip.scroll_into_view_if_needed()
     box = grip.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 6, box["y"] + box["height"] / 2 + 8, steps=4)
-    for _ in range(3):
+    expect(page.locator(".card-dragging")).to_have_count(1)  # picked up: a copy follows the mouse
+    arrived = target.locator(".card-ghost")
+    for _ in range(10):
         goal = target.bounding_box()
         page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] * 0.8, steps=10)
-        time.sleep(0.15)
+        try:
+            expect(arrived).to_have_count(1, timeout=1000)
+            break
+        except AssertionError:
+            continue  # the list moved away under the pointer: aim again
+    expect(arrived).to_have_count(1)
     page.mouse.up()
 
 

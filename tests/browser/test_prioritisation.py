@@ -89,8 +89,14 @@ def test_dot_voting_with_three_phones_ends_in_the_ranking_on_the_projector(
         expect(page.locator("[data-composer]")).to_be_hidden()
         expect(page.locator("[data-vote-empty]")).to_be_visible()
 
-    # A round on the cards of "Sprache": the console suggests a third of the 4 options.
+    # A round on the cards of "Sprache": nothing is ticked until the facilitator ticks it; the
+    # console then suggests a third of the 4 options and says where the round opens.
     form = console.locator("[data-run-dots-form]")
+    expect(form.locator("[data-run-board-pick]:checked")).to_have_count(0)
+    expect(form.locator("[data-run-scope-summary]")).not_to_contain_text("Sprache")
+    form.get_by_label("Sprache", exact=True).check()
+    expect(form.locator("[data-run-scope-summary]")).to_contain_text("Sprache")
+    expect(form.locator("[data-run-scope-summary]")).not_to_contain_text("Arbeit")
     expect(form.locator("[data-run-option-count]")).to_contain_text("4")
     expect(form.locator("[data-run-suggestion]")).to_contain_text(re.compile(r"\b1\b.*\b4\b"))
     expect(form.locator("#run-dots-budget")).to_have_value("1")
@@ -226,8 +232,12 @@ def test_consent_check_shows_least_resistance_first_only_after_reveal(
         expect(options.first.locator("legend")).to_contain_text(passive_text)
         for option, value in values.items():
             scale = page.locator(f"[data-vote-option='{option}']")
-            scale.get_by_label(re.compile(rf"^{value}\b")).check()
+            # Click, then wait for what the phone says it saved: a redraw by the other phone's
+            # answer may land between the click and a check() that looks at once (seen under load).
+            choice = scale.get_by_label(re.compile(rf"^{value}\b"))
+            choice.click()
             expect(scale.locator("[data-vote-saved]")).to_contain_text(str(value), timeout=LIVE)
+            expect(choice).to_be_checked()
     expect(card.locator("[data-part=voters]")).to_contain_text(re.compile(r"\b2\D+2\b"), timeout=LIVE)
     # Nothing of the answers is shown before the reveal.
     expect(wall.locator(".wall-view-voters")).to_contain_text(re.compile(r"\b2\D+2\b"), timeout=LIVE)

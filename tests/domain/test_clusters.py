@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from facilitator.database import make_engine
 from facilitator.domain import clusters
 from facilitator.domain.changes import PUBLIC, STAFF, change_payload, changes_since, idea_payload
-from facilitator.domain.errors import InvalidInput, NotFound, TextEmpty, TextTooLong
+from facilitator.domain.errors import (HeadingConflict, InvalidInput, NotFound, TextEmpty,
+                                      TextTooLong)
 from facilitator.models import TITLE_MAX_CHARS, Cluster, Idea, Workshop
 
 GONE = ("withdrawn", "merged")
@@ -124,6 +125,40 @@ def test_cluster_is_renamed_and_recoloured_and_bad_values_are_refused(
     stored = make.fresh(Cluster, cluster.id)
     assert (stored.heading, stored.colour) == ("Wohnraum", "green")
     assert make.seq(workshop.id) == seq + 2
+
+
+def test_renaming_a_cluster_a_colleague_renamed_meanwhile_is_refused_naming_their_heading(
+        database_url, session, make, workshop, board, owner):
+    colleague = make.facilitator("Kollegin")
+    make.add_facilitator(workshop, colleague)
+    courses = clusters.create_cluster(session, workshop.id, owner.id, board.id, "Kurse")
+    engine = make_engine(database_url)
+    # Two consoles, each its own session; both began typing over the heading "Kurse".
+    with Session(engine, expire_on_commit=False) as theirs:
+        clusters.update_cluster(theirs, workshop.id, colleague.id, courses.id,
+                                heading="Deutschkurse", base_heading="Kurse")
+    seq = make.seq(workshop.id)
+    with Session(engine, expire_on_commit=False) as mine:
+        with pytest.raises(HeadingConflict) as refused:
+            clusters.update_cluster(mine, workshop.id, owner.id, courses.id,
+                                    heading="Sprachkurse", base_heading="Kurse")
+        assert refused.value.params == {"current": "Deutschkurse", "heading": "Sprachkurse"}
+        assert make.fresh(Cluster, courses.id).heading == "Deutschkurse"
+        assert make.seq(workshop.id) == seq
+
+        # Having seen their heading, the facilitator may replace it on purpose; a colour
+        # change or the same name again never conflicts.
+        clusters.update_cluster(mine, workshop.id, owner.id, courses.id,
+                                heading="Sprachkurse", base_heading="Deutschkurse")
+        clusters.update_cluster(mine, workshop.id, owner.id, courses.id, colour="green",
+                                base_heading="Kurse")
+        clusters.update_cluster(mine, workshop.id, owner.id, courses.id,
+                                heading="Sprachkurse", base_heading="Kurse")
+    engine.dispose()
+    assert make.fresh(Cluster, courses.id).heading == "Sprachkurse"
+    with pytest.raises(InvalidInput):
+        clusters.update_cluster(session, workshop.id, owner.id, courses.id, heading="X",
+                                base_heading=["Kurse"])
 
 
 def test_reordering_clusters_moves_one_and_renumbers_the_rest(session, make, workshop, board,

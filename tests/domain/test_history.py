@@ -353,3 +353,50 @@ def test_history_survives_a_new_session_like_a_page_reload(database_url, session
     assert make.fresh(Cluster, theme.id).state == "active"
     assert history.history_state(session, workshop.id, owner.id) == {
         "undo": "create_cluster", "redo": "move_idea"}
+
+
+def test_undo_keeps_a_colleagues_later_rename(session, make, workshop, board, owner, colleague):
+    courses = clusters.create_cluster(session, workshop.id, colleague.id, board.id, "Kurse")
+    clusters.update_cluster(session, workshop.id, owner.id, courses.id, heading="Sprachkurse")
+    clusters.update_cluster(session, workshop.id, colleague.id, courses.id, heading="Deutschkurse")
+
+    history.undo(session, workshop.id, owner.id)
+    assert make.fresh(Cluster, courses.id).heading == "Deutschkurse"
+
+    history.redo(session, workshop.id, owner.id)
+    assert make.fresh(Cluster, courses.id).heading == "Deutschkurse"
+
+
+def test_undo_all_and_redo_all_never_bring_back_an_older_heading_over_a_colleagues(
+        session, make, workshop, board, owner, colleague, cards):
+    # The sequence seen in a workshop: A made and renamed the cluster, B renamed it, A went all
+    # the way back and forward again.
+    courses = clusters.create_cluster(session, workshop.id, owner.id, board.id, "Kurse",
+                                      idea_ids=[cards[2].id])
+    clusters.update_cluster(session, workshop.id, owner.id, courses.id, heading="Sprachkurse")
+    clusters.update_cluster(session, workshop.id, colleague.id, courses.id, heading="Deutschkurse")
+
+    for _ in range(2):
+        history.undo(session, workshop.id, owner.id)
+    assert make.fresh(Cluster, courses.id).state == "dissolved"
+    for _ in range(2):
+        history.redo(session, workshop.id, owner.id)
+
+    back = make.fresh(Cluster, courses.id)
+    assert (back.state, back.heading) == ("active", "Deutschkurse")
+    assert make.fresh(Idea, cards[2].id).cluster_id == courses.id
+    assert positions_gap_free(make, workshop)
+
+
+def test_undo_then_redo_at_once_by_the_same_facilitator_restores_the_action(
+        session, make, workshop, board, owner, cards):
+    courses = clusters.create_cluster(session, workshop.id, owner.id, board.id, "Kurse")
+    clusters.update_cluster(session, workshop.id, owner.id, courses.id, heading="Sprachkurse")
+
+    history.undo(session, workshop.id, owner.id)
+    assert make.fresh(Cluster, courses.id).heading == "Kurse"
+    history.redo(session, workshop.id, owner.id)
+
+    assert make.fresh(Cluster, courses.id).heading == "Sprachkurse"
+    assert history.history_state(session, workshop.id, owner.id) == {
+        "undo": "update_cluster", "redo": None}

@@ -76,3 +76,29 @@ def test_counts_stay_within_their_workshop(session, make):
     presence.connected(session, "phone", first.id, "participant", first.boards[0].id, phone.id)
 
     assert presence.counts(session, second.id) == {"participants": 0, "boards": {}}
+
+
+def test_facilitators_on_the_console_are_named_once_each_and_only_while_connected(session, make):
+    workshop = make.workshop()
+    other = make.workshop()
+    ayse, ben = make.facilitator("Ayşe (Moderation)"), make.facilitator("Ben")
+    phone, _ = make.participant(workshop)
+
+    presence.connected(session, "ben-laptop", workshop.id, "staff", facilitator_id=ben.id)
+    presence.connected(session, "ayse-1", workshop.id, "staff", facilitator_id=ayse.id)
+    presence.connected(session, "ayse-2", workshop.id, "staff", facilitator_id=ayse.id)
+    presence.connected(session, "elsewhere", other.id, "staff", facilitator_id=ben.id)
+    presence.connected(session, "phone", workshop.id, "participant", None, phone.id)
+
+    assert presence.facilitators(session, workshop.id) == [
+        {"id": ayse.id, "name": "Ayşe (Moderation)"}, {"id": ben.id, "name": "Ben"}]
+
+    presence.disconnected(session, "ben-laptop")
+    # A console of a crashed server process drops out once its row is stale.
+    session.execute(update(Connection).where(Connection.sid == "ayse-1").values(
+        seen_at=utcnow() - STALE_AFTER * 2))
+    session.commit()
+    assert presence.facilitators(session, workshop.id) == [
+        {"id": ayse.id, "name": "Ayşe (Moderation)"}]
+    presence.disconnected(session, "ayse-2")
+    assert presence.facilitators(session, workshop.id) == []

@@ -558,3 +558,35 @@ def test_dots_sent_at_once_from_several_tabs_never_exceed_the_budget(
 
     assert sorted(outcomes) == ["counted"] * 3 + ["vote_budget_exceeded"] * 5
     assert len(votes_of(make, round_.id)) == 3
+
+
+# --- Plenary: a round for the whole room -----------------------------------------------------------
+
+def test_round_on_one_board_opened_to_the_whole_room_counts_and_takes_phones_at_every_table(
+        session, make, workshop, themes, people):
+    sprache, wohnen = workshop.boards[0], workshop.boards[1]
+    round_ = voting.open_round(session, workshop.id, RoundSpec(
+        kind="dots", target_kind="cluster", board_ids=[sprache.id], whole_room=True))
+    amira, ben, chen, dana = people
+    # Phones at three different tables; none of them changed table to vote.
+    for person, board in [(amira, sprache), (ben, wohnen), (chen, workshop.boards[2])]:
+        presence.connected(session, f"sid-{person.id}", workshop.id, "participant", board.id,
+                           person.id)
+    voting.place_dot(session, ben, round_.id, themes[1].id, dot_id())
+    voting.place_dot(session, chen, round_.id, themes[1].id, dot_id())
+
+    for audience in (STAFF, PUBLIC):
+        shown = payload(make, round_.id, audience)
+        # Only the one board's clusters are voted on, by everyone in the room.
+        assert shown["whole_room"] is True and shown["board_ids"] == [sprache.id]
+        assert [t["id"] for t in shown["targets"]] == [t.id for t in themes[:4]]
+        assert (shown["voters"], shown["eligible"]) == (2, 3)
+
+    # The same round kept to its board counts only the phones there.
+    voting.update_round(session, workshop.id, round_.id, {"whole_room": False})
+    assert (payload(make, round_.id, STAFF)["eligible"]) == 2  # never fewer than voted
+    voting.update_round(session, workshop.id, round_.id, {"whole_room": True})
+    assert payload(make, round_.id, STAFF)["eligible"] == 3
+    with pytest.raises(InvalidInput):
+        voting.open_round(session, workshop.id, RoundSpec(board_ids=[sprache.id],
+                                                          whole_room="yes"))
