@@ -6,15 +6,14 @@
 Seeds a workshop through the domain API into a temporary SQLite file (six boards, clusters, a
 revealed dot round, a consent check, matrix placements, measures, cards in German, Turkish,
 Cyrillic, Arabic, Farsi and Tigrinya, some hidden), then renders it twice, in child processes
-as the server does: handed to a warmed-up spare renderer (`--wait`, what the server uses; timed
-from the hand-over) and by a cold `python -m facilitator.reports.pdf DB-URL WORKSHOP-ID OUT`
-(start-up included). Prints wall and CPU time, pages and size, and each child's peak RSS.
+as the server does (`python -m facilitator.jobs`, the job as a JSON line on stdin): handed to a
+warmed-up spare renderer (`--wait`, what the server uses; timed from the hand-over) and to a
+cold child (start-up included). Prints wall and CPU time, pages and size, and each child's peak RSS.
 Targets (issue 4): 1,000 cards + 10 photos < 10 s; 5,000 cards < 45 s; peak memory < 600 MB.
 
 `seed()` is also what tests/reports uses for its realistic workshop.
 """
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -278,32 +277,30 @@ def run(cards: int, photos: int, keep: Path | None = None, language: str = "de")
         uploads = str(directory / "instance" / "uploads")
         result = {"cards": record.card_count, "photos": len(record.all_photos), "seed_s": seeded,
                   "record_s": record_time}
-        # 1. A cold child: `python -m facilitator.reports.pdf URL ID OUT` (start-up included).
-        cold = _measure([sys.executable, "-m", "facilitator.reports.pdf", url, str(workshop_id),
-                         str(out), "--uploads", uploads])
+        from facilitator.jobs import JobSpec
+        job = JobSpec(kind="pdf", database_url=url, workshop_id=workshop_id, out=str(out),
+                      uploads=uploads, status=str(directory / "status.json")).line().decode()
+        # 1. A cold child (start-up included).
+        cold = _measure([sys.executable, "-m", "facilitator.jobs"], job=job, ready=False)
         # 2. What the server does: a spare renderer that has warmed up gets the job on stdin;
         #    timed from handing the job over (the facilitator's wait after clicking).
-        job = json.dumps({"database_url": url, "workshop_id": workshop_id, "out": str(out),
-                          "uploads": uploads}) + "\n"
-        warm = _measure([sys.executable, "-m", "facilitator.reports.pdf", "--wait", "600"],
-                        job=job)
+        warm = _measure([sys.executable, "-m", "facilitator.jobs", "--wait", "600"], job=job)
         from pypdf import PdfReader
         result.update(pages=len(PdfReader(str(out)).pages), size_kb=out.stat().st_size / 1024,
                       cold=cold, warm=warm)
         return result
 
 
-def _measure(command: list[str], job: str | None = None) -> dict:
-    """Wall time, CPU time and peak RSS of one renderer process (its own rusage)."""
+def _measure(command: list[str], job: str, ready: bool = True) -> dict:
+    """Wall time, CPU time and peak RSS of one renderer process (its own rusage); with `ready`,
+    timed from handing the job to a child that said it is ready."""
     child = subprocess.Popen(command, cwd=ROOT, text=True, stderr=subprocess.PIPE,
-                             stdin=subprocess.PIPE if job else subprocess.DEVNULL,
-                             stdout=subprocess.PIPE if job else None)
-    if job:
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    if ready:
         assert child.stdout.readline() == "ready\n"
     started = time.perf_counter()
-    if job:
-        child.stdin.write(job)
-        child.stdin.close()
+    child.stdin.write(job)
+    child.stdin.close()
     errors = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started

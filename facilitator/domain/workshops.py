@@ -214,9 +214,12 @@ def idea_counts(session: Session, workshop_id: int) -> dict[int, int]:
 
 def delete_workshop(session: Session, workshop_id: int) -> None:
     """Delete the workshop and everything in it: boards, ideas, participants, memberships,
-    and the files of its photos."""
-    get_workshop(session, workshop_id)
+    the files of its photos, and the files others keep for it: each function in the session's
+    info "workshop_files" names some (the app's record PDF and its status, say)."""
+    workshop = get_workshop(session, workshop_id)
     files = photos.files_of(session, workshop_id)
+    for files_of in session.info.get("workshop_files", ()):
+        files += files_of(workshop)
     session.execute(delete(Workshop).where(Workshop.id == workshop_id))
     session.commit()
     photos.remove_files(files)

@@ -1,7 +1,9 @@
 """The cards as a spreadsheet: one row per visible card, for Excel and LibreOffice.
 
 Built from `build_record`, so it shows exactly what the documentation shows: no hidden or
-withdrawn card, no author, votes only from closed or revealed rounds. The file is what German
+withdrawn card, no author, votes only from closed or revealed rounds; the same card numbers as
+the PDF's and the DOCX's appendix (`Card.number`), the headers from the same catalogue, and for
+each card which dot voting its dots come from. The file is what German
 Excel opens by double-click without an import dialog: UTF-8 with a byte order mark (umlauts,
 Arabic, Cyrillic intact), `;` between fields, CRLF line ends, quotes where needed (a card may span
 lines). Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a
@@ -13,19 +15,24 @@ import os
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from .record import Card, WorkshopRecord, build_record
+from .html import report_app
+from .record import BoardRecord, Card, ClusterRecord, WorkshopRecord, build_record
 
 DELIMITER = ";"
 TIMEZONE = os.environ.get("REPORT_TIMEZONE", "Europe/Berlin")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-HEADERS = {
-    "de": ("Nr.", "Tafel", "Cluster", "Text", "Originaltext (vor Korrektur)", "Punkte Karte",
-           "Rang Karte", "Punkte Cluster", "Rang Cluster", "Zeit", "Doppelung von Nr."),
-    "en": ("No.", "Board", "Cluster", "Text", "Original text (before correction)",
-           "Card votes", "Card rank", "Cluster votes", "Cluster rank", "Time", "Duplicate of No."),
-}
+
+
+def headers() -> list[str]:
+    """The column headers in the current locale."""
+    return [_("No."), _("Board"), _("Cluster"), _("Text"), _("Original text (before correction)"),
+            _("Dots on the card"), _("Rank of the card"), _("Dot voting on the cards"),
+            _("Dots on the cluster"), _("Rank of the cluster"), _("Dot voting on the clusters"),
+            _("Time"), _("Duplicate of No.")]
 
 
 def _zone():
@@ -53,38 +60,42 @@ def _time(moment: datetime | None, zone) -> str:
     return (moment.astimezone(zone) if zone else moment).strftime("%Y-%m-%d %H:%M")
 
 
+def _row(board: BoardRecord, cluster: ClusterRecord | None, card: Card, zone,
+         duplicate_of: int | None = None) -> list[str]:
+    """One card; a duplicate carries no dots of its own (they are its card's)."""
+    dots = duplicate_of is None
+    cluster_dots = dots and cluster is not None and cluster.votes is not None
+    return [
+        _number(card.number), safe_cell(board.title), safe_cell(cluster.heading if cluster else ""),
+        safe_cell(card.text), safe_cell(card.original_text),
+        _number(card.votes) if dots else "", _number(card.rank) if dots else "",
+        safe_cell(board.card_votes_from) if dots and card.votes is not None else "",
+        _number(cluster.votes) if cluster_dots else "",
+        _number(cluster.rank) if cluster_dots else "",
+        safe_cell(board.cluster_votes_from) if cluster_dots else "",
+        _time(card.created_at, zone), _number(duplicate_of)]
+
+
 def rows(record: WorkshopRecord) -> list[list[str]]:
     """The header and one row per visible card: board by board, cluster by cluster, then the
     cards in no cluster; a merged duplicate follows the card it was merged into."""
     zone = _zone()
-    table = [list(HEADERS.get(record.language, HEADERS["en"]))]
-
-    def add(board_title: str, cluster, card: Card, duplicate_of: int | None = None) -> int:
-        number = len(table)
-        table.append([
-            str(number), safe_cell(board_title), safe_cell(cluster.heading if cluster else ""),
-            safe_cell(card.text), safe_cell(card.original_text),
-            "" if duplicate_of else _number(card.votes),
-            "" if duplicate_of else _number(card.rank),
-            "" if duplicate_of or cluster is None else _number(cluster.votes),
-            "" if duplicate_of or cluster is None else _number(cluster.rank),
-            _time(card.created_at, zone), _number(duplicate_of)])
-        return number
-
+    table = [headers()]
     for board in record.boards:
         placed = [(cluster, card) for cluster in board.clusters for card in cluster.cards]
         placed += [(None, card) for card in board.unclustered]
         for cluster, card in placed:
-            number = add(board.title, cluster, card)
-            for duplicate in card.duplicates:
-                add(board.title, cluster, duplicate, duplicate_of=number)
+            table.append(_row(board, cluster, card, zone))
+            table.extend(_row(board, cluster, duplicate, zone, duplicate_of=card.number)
+                         for duplicate in card.duplicates)
     return table
 
 
 def to_csv(record: WorkshopRecord) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=DELIMITER, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerows(rows(record))
+    with report_app().app_context(), force_locale(record.language):
+        writer.writerows(rows(record))
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -1,21 +1,19 @@
 """The documentation as a Word file (DOCX), for organisers who edit it further.
 
 Built from `build_record`, so it follows the same conventions as the PDF: no author names unless
-asked for, hidden cards only counted, results only of closed or revealed rounds. Real headings
-(so Word's navigation pane and table of contents work), tables with a repeated header row,
-alternative text on every picture, the document language set, right-to-left paragraphs for Arabic
-and Farsi cards. "Next steps" and "How the results will be used" are left as marked placeholders
-to fill in: the documentation must not go out without them (DOMAIN.md §3.3).
+asked for, hidden cards only counted, results only of closed or revealed rounds. It tells the
+same story as the PDF: the same labels (from the same gettext catalogue, so "Thementisch",
+"Platz" and "Widerstandsabfrage" in both), the same card numbers (`Card.number`), the consent
+bands and where each measure came from. Real headings (so Word's navigation pane and table of
+contents work), tables with a repeated header row, alternative text on every picture, the
+document language set, right-to-left paragraphs for Arabic and Farsi cards. Sections without
+content are left out, never printed as placeholders.
 """
 import io
 import os
 import re
-import unicodedata
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_BREAK
@@ -23,106 +21,35 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from ..domain import photos as photo_store
+from .html import Formats, consent_bands, horizon_name, phase_name, report_app, text_direction
 from .record import Card, RoundRecord, WorkshopRecord, build_record
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TIMEZONE = os.environ.get("REPORT_TIMEZONE", "Europe/Berlin")
 PICTURE_BOX = (Cm(15.5), Cm(17))  # the largest a photo may take on A4 with margins
 LOGO_BOX = (Cm(6), Cm(3.5))
-LOCALES = {"de": "de-DE", "en": "en-GB"}
+LOCALES = {"de": "de-DE", "en": "en-GB", "ar": "ar-SA", "fa": "fa-IR", "tr": "tr-TR",
+           "uk": "uk-UA", "ru": "ru-RU"}
 # Characters XML 1.0 cannot hold (other control characters, lone surrogates).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-LABELS = {
-    "de": {
-        "contents": "Inhalt", "contents_hint": "Das Inhaltsverzeichnis füllt Word beim Öffnen "
-        "(Felder aktualisieren) oder mit Rechtsklick › Feld aktualisieren.",
-        "date": "Datum", "place": "Ort", "organiser": "Veranstaltet von", "process": "Prozess",
-        "purpose": "Anlass und Ziel", "agenda": "Ablauf", "board": "Tafel", "phase": "Phase",
-        "start": "Beginn", "end": "Ende",
-        "phases": {"collect": "Sammeln", "cluster": "Clustern", "prioritise": "Priorisieren",
-                   "results": "Ergebnisse"},
-        "participation": "Teilnehmende",
-        "joined": "Teilgenommen haben {total} Personen; {active} haben Karten geschrieben oder "
-                  "abgestimmt, {voters} haben abgestimmt.",
-        "group": "Gruppe", "people": "Personen", "no_group": "keine Angabe",
-        "cards": "Karten", "posters": "Personen mit Karten",
-        "results": "Ergebnisse je Thementisch", "question": "Leitfrage",
-        "unclustered": "Ohne Cluster", "points": "Punkte", "rank": "Rang",
-        "also_said": "auch genannt", "original": "ursprünglich",
-        "round_dots": "Punktabfrage", "round_consent": "Konsenscheck (Widerstand 0–10)",
-        "voters": "{voters} Personen haben abgestimmt.", "item": "Eintrag",
-        "resistance": "Widerstand gesamt", "answers": "Antworten", "vetos": "Vetos (10)",
-        "passive": "(alles bleibt, wie es ist)", "final_order": "Prioritätenfolge der Moderation",
-        "matrix": "Wirkung-Aufwand-Matrix", "effort": "Aufwand (0–1)", "impact": "Wirkung (0–1)",
-        "photos": "Fotos", "photo": "Foto",
-        "measures": "Priorisierte Maßnahmen", "measure": "Maßnahme", "field": "Handlungsfeld",
-        "responsible": "Zuständig", "horizon": "Zeithorizont",
-        "horizons": {"": "", "short": "kurzfristig", "medium": "mittelfristig",
-                     "long": "langfristig"},
-        "workshop_rounds": "Konsenscheck für den ganzen Workshop",
-        "next_steps": "Nächste Schritte",
-        "use_of_results": "Umgang mit den Ergebnissen",
-        "placeholder": "[Bitte ergänzen: Diese Angaben gehören in jede Dokumentation.]",
-        "appendix": "Anhang: alle Karten im Wortlaut",
-        "hidden": "{count} Karte(n) wurden von der Moderation ausgeblendet; ihr Text ist nicht "
-                  "abgedruckt.",
-        "none": "Keine Karten.",
-        "generated": "Erstellt mit Facilitator am {date}.",
-    },
-    "en": {
-        "contents": "Contents", "contents_hint": "Word fills in the table of contents when it "
-        "updates fields (on opening, or right-click › Update field).",
-        "date": "Date", "place": "Place", "organiser": "Organised by", "process": "Process",
-        "purpose": "Purpose of the event", "agenda": "Agenda as it ran", "board": "Board",
-        "phase": "Phase", "start": "Start", "end": "End",
-        "phases": {"collect": "Collecting", "cluster": "Clustering", "prioritise": "Prioritising",
-                   "results": "Results"},
-        "participation": "Participation",
-        "joined": "{total} people took part; {active} wrote cards or voted, {voters} voted.",
-        "group": "Group", "people": "People", "no_group": "not stated",
-        "cards": "Cards", "posters": "People who wrote cards",
-        "results": "Results by board", "question": "Guiding question",
-        "unclustered": "Not in a cluster", "points": "Votes", "rank": "Rank",
-        "also_said": "also said", "original": "originally",
-        "round_dots": "Dot voting", "round_consent": "Consent check (resistance 0–10)",
-        "voters": "{voters} people voted.", "item": "Item",
-        "resistance": "Total resistance", "answers": "Answers", "vetos": "Vetoes (10)",
-        "passive": "(leave things as they are)", "final_order": "Facilitator's priority order",
-        "matrix": "Impact/effort matrix", "effort": "Effort (0–1)", "impact": "Impact (0–1)",
-        "photos": "Photos", "photo": "Photo",
-        "measures": "Prioritised measures", "measure": "Measure", "field": "Field",
-        "responsible": "Responsible", "horizon": "Time horizon",
-        "horizons": {"": "", "short": "short term", "medium": "medium term",
-                     "long": "long term"},
-        "workshop_rounds": "Consent checks for the whole workshop",
-        "next_steps": "Next steps",
-        "use_of_results": "How the results will be used",
-        "placeholder": "[Please complete: every documentation needs this section.]",
-        "appendix": "Appendix: every card verbatim",
-        "hidden": "{count} card(s) were hidden by moderation; their text is not printed.",
-        "none": "No cards.",
-        "generated": "Made with Facilitator on {date}.",
-    },
-}
-
 
 def _clean(text) -> str:
     return _NOT_XML.sub("", str(text or ""))
 
 
-def direction(text: str) -> str:
-    """"rtl" or "ltr" by the first strong character (what `dir="auto"` does in browsers)."""
-    for char in text or "":
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
+direction = text_direction
+QUOTES = {"de": ("„", "“")}
+
+
+def isolate(text: str) -> str:
+    """User text inside a sentence of the record: isolated (FSI … PDI), so an Arabic quote keeps
+    its place and the quotes around it (what <bdi> does in the PDF)."""
+    return f"\u2068{text}\u2069" if direction(text) == "rtl" else text
 
 
 class _Writer:
@@ -130,12 +57,8 @@ class _Writer:
 
     def __init__(self, record: WorkshopRecord, upload_dir: Path) -> None:
         self.record, self.upload_dir = record, upload_dir
-        self.language = record.language if record.language in LABELS else "en"
-        self.t = LABELS[self.language]
-        try:
-            self.zone = ZoneInfo(TIMEZONE)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.zone = None
+        self.language = record.language
+        self.fmt = Formats(record.language)
         self.doc = Document()
         self.style_ids: dict[str, str] = {}
         self._setup()
@@ -243,22 +166,19 @@ class _Writer:
         scale = min(box[0] / width, box[1] / height)
         self.doc.add_picture(str(path), width=int(width * scale), height=int(height * scale))
         shape = self.doc.inline_shapes[-1]
-        shape._inline.docPr.set("descr", _clean(alt or caption or self.t["photo"]))
+        shape._inline.docPr.set("descr", _clean(alt or caption or _("Photo of a board")))
         if caption:
             self.paragraph(caption, style="Caption")
         return True
 
-    def time(self, moment: datetime | None) -> str:
-        if moment is None:
-            return ""
-        local = moment.astimezone(self.zone) if self.zone else moment
-        return local.strftime("%H:%M") if self.record.event_date == local.date() else \
-            local.strftime("%d.%m.%Y %H:%M" if self.language == "de" else "%Y-%m-%d %H:%M")
+    def quoted(self, text: str) -> str:
+        opening, closing = QUOTES.get(self.language, ("“", "”"))
+        return f"{opening}{isolate(text)}{closing}"
 
     def card_text(self, card: Card) -> str:
         text = card.text
         if card.original_text:
-            text += f" ({self.t['original']}: {card.original_text})"
+            text += f" ({_('original:')} {card.original_text})"
         if card.author:
             text += f" — {card.author}"
         return text
@@ -266,38 +186,37 @@ class _Writer:
     # -- the sections ----------------------------------------------------------------------
 
     def cover(self) -> None:
-        record, t = self.record, self.t
+        record = self.record
         if record.logo:
-            self.picture(record.logo.filename, "", LOGO_BOX, alt=record.organiser or t["photo"])
+            self.picture(record.logo.filename, "", LOGO_BOX,
+                         alt=record.logo.caption or _("Logo"))
         self.doc.add_heading(_clean(record.title), level=0)
         if record.process_title:
             self.paragraph(record.process_title, style="Subtitle")
         details = []
         if record.event_date:
-            details.append((t["date"], format_date(record.event_date, "long",
-                                                   locale=LOCALES[self.language].replace("-", "_"))))
+            details.append((_("Date"), self.fmt.day(record.event_date, "full")))
         if record.place:
-            details.append((t["place"], record.place))
+            details.append((_("Place"), record.place))
         if record.organiser:
-            details.append((t["organiser"], record.organiser))
+            details.append((_("Organiser"), record.organiser))
         for label, value in details:
             paragraph = self.doc.add_paragraph()
             paragraph.add_run(f"{label}: ").bold = True
             paragraph.add_run(_clean(value))
-        self.paragraph(t["generated"].format(date=format_date(
-            record.generated_at.date(), "long", locale=LOCALES[self.language].replace("-", "_"))),
-            style="Normal", italic=True)
+        self.paragraph(_("Generated by Facilitator on %(date)s.",
+                         date=self.fmt.stamp(record.generated_at)), style="Normal", italic=True)
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         self.contents()
 
     def contents(self) -> None:
         """A Word table-of-contents field (levels 1–2), filled when Word updates fields."""
-        self.paragraph(self.t["contents"], style="TOC Heading")
+        self.paragraph(_("Contents"), style="TOC Heading")
         paragraph = self.doc.add_paragraph()
         # A complex field: begin, instruction, separate, the text shown until Word updates, end;
         # each part in a run of its own, as Word writes them.
         for kind, text in (("begin", None), ("instr", 'TOC \\o "1-2" \\h \\z \\u'),
-                           ("separate", None), ("text", self.t["contents_hint"]), ("end", None)):
+                           ("separate", None), ("text", _("Word fills in the table of contents when it updates fields (on opening, or right-click › Update field).")), ("end", None)):
             run = paragraph.add_run()
             if kind == "instr":
                 instr = OxmlElement("w:instrText")
@@ -313,117 +232,169 @@ class _Writer:
         self.doc.add_section(WD_SECTION.NEW_PAGE)
 
     def purpose_and_agenda(self) -> None:
-        record, t = self.record, self.t
-        self.heading(t["purpose"], 1)
+        record = self.record
+        self.heading(_("Purpose of the event"), 1)
         for block in (record.purpose or "").split("\n\n"):
             if block.strip():
                 self.paragraph(block.strip())
-        self.heading(t["agenda"], 1)
-        rows = [[board.title, t["phases"].get(span.phase, span.phase), self.time(span.start),
-                 self.time(span.end)] for board in record.agenda for span in board.phases]
-        self.table([t["board"], t["phase"], t["start"], t["end"]], rows)
+        if record.process_title:
+            self.paragraph(f"{_('Part of the participation process:')} {record.process_title}")
+        self.heading(_("Agenda as it ran"), 1)
+        rows = [[board.title, phase_name(span.phase), self.fmt.span(span.start, span.end)]
+                for board in record.agenda for span in board.phases]
+        self.table([_("Board"), _("Phase"), _("Time")], rows)
 
     def participation(self) -> None:
-        p, t = self.record.participation, self.t
-        self.heading(t["participation"], 1)
-        self.paragraph(t["joined"].format(total=p.total, active=p.active, voters=p.voters))
+        p = self.record.participation
+        self.heading(_("Participation"), 1)
+        self.paragraph(_("%(total)s devices joined the workshop; %(active)s of them posted cards "
+                         "or voted, %(voters)s took part in votes.",
+                         total=p.total, active=p.active, voters=p.voters))
         if p.by_group:
-            self.table([t["group"], t["people"]],
-                       [[g.name or t["no_group"], g.shown] for g in p.by_group])
-        self.table([t["board"], t["posters"], t["cards"]],
+            self.table([_("Stakeholder group"), _("Participants")],
+                       [[g.name or _("No group given"), g.shown] for g in p.by_group])
+            note = _("Groups of fewer than five people are shown as “< 5” so that nobody can "
+                     "be identified.")
+            if any(g.shown == "*" for g in p.by_group):
+                note += " " + _("“*”: a group of five or more that is not shown either, because "
+                                "otherwise the small group could be worked out from the total.")
+            self.paragraph(note, italic=True)
+        self.table([_("Board"), _("People who posted"), _("Cards")],
                    [[b.title, str(b.participants), str(b.cards)] for b in p.by_board])
 
     def round_table(self, round_: RoundRecord) -> None:
-        t = self.t
-        title = t["round_dots"] if round_.kind == "dots" else t["round_consent"]
-        self.paragraph(f"{title}: {round_.question}" if round_.question else title, bold=True)
-        self.paragraph(t["voters"].format(voters=round_.voters), style="Normal")
+        title = _("Dot voting") if round_.kind == "dots" else _("Consent check")
+        self.paragraph(f"{title}: {self.quoted(round_.question)}" if round_.question else title,
+                       bold=True)
         if round_.kind == "dots":
-            self.table([t["rank"], t["item"], t["points"]],
+            what = {"idea": _("card"), "cluster": _("cluster"),
+                    "measure": _("measure")}[round_.target_kind]
+            self.paragraph(ngettext("%(num)s person voted, with %(dots)s dots each.",
+                                    "%(num)s people voted, with %(dots)s dots each.",
+                                    round_.voters, dots=round_.dots_per_person))
+            self.table([_("Rank"), what.capitalize(), _("Dots")],
                        [[f"{row.rank}{'=' if row.tie else ''}", row.label, str(row.score)]
                         for row in round_.rows])
         else:
-            self.table([t["rank"], t["item"], t["resistance"], t["answers"], t["vetos"]],
-                       [[str(row.rank), row.label + (f" {t['passive']}" if row.passive else ""),
-                         str(row.score), str(row.answers or 0),
-                         str((row.distribution or [0] * 11)[-1])] for row in round_.rows])
-        if round_.final_order:
-            self.paragraph(t["final_order"], bold=True)
-            for position, label in enumerate(round_.final_order, start=1):
-                self.paragraph(f"{position}. {label}")
+            self.paragraph(ngettext(
+                "%(num)s person rated their resistance to each option from 0 (none) to 10 "
+                "(veto).", "%(num)s people rated their resistance to each option from 0 (none) "
+                "to 10 (veto).", round_.voters))
+            self.table([_("Rank"), _("Option"), _("Total resistance"), _("Answers"), "0", "1–3",
+                        "4–6", "7–9", _("10 (veto)")],
+                       [[f"{row.rank}{'=' if row.tie else ''}",
+                         row.label + (f" ({_('leave things as they are')})" if row.passive
+                                      else ""), str(row.score), str(row.answers or 0),
+                         *map(str, consent_bands(row.distribution))] for row in round_.rows])
+
+    def final_order(self, labels: list[str]) -> None:
+        if labels:
+            self.paragraph(f"{_('Final priority order')} {_('(recorded by the facilitation team)')}",
+                           bold=True)
+            for position, label in enumerate(labels, start=1):
+                self.paragraph(f"{position}. {label or _('(no heading)')}")
+
+    def votes_from(self, message: str, question: str | None) -> None:
+        if question is not None:
+            self.paragraph(f"{message} {self.quoted(question)}." if question else f"{message}.",
+                           italic=True)
 
     def board_results(self) -> None:
-        t = self.t
-        self.heading(t["results"], 1)
+        self.heading(_("Results by board"), 1)
         for board in self.record.boards:
             self.heading(board.title, 2)
             if board.question:
-                self.paragraph(f"{t['question']}: {board.question}", italic=True)
-            groups = [(c.heading or "—", c.votes, c.rank, c.cards) for c in board.clusters]
+                self.paragraph(f"{_('Guiding question:')} {self.quoted(board.question)}",
+                               italic=True)
+            self.votes_from(_("Dots on the clusters are from the dot voting"),
+                            board.cluster_votes_from)
+            self.votes_from(_("Dots on the cards are from the dot voting"),
+                            board.card_votes_from)
+            groups = [(c.heading or _("Cluster %(number)s", number=n), c.votes, c.rank, c.cards)
+                      for n, c in enumerate(board.clusters, start=1)]
             if board.unclustered:
-                groups.append((t["unclustered"], None, None, board.unclustered))
+                groups.append((_("Cards not in a cluster") if board.clusters else _("Cards"),
+                               None, None, board.unclustered))
             for heading, votes, rank, cards in groups:
-                suffix = f" ({votes} {t['points']}, {t['rank']} {rank})" if votes is not None \
-                    else ""
+                suffix = (f" ({ngettext('%(num)s dot', '%(num)s dots', votes)}, "
+                          f"{_('rank %(rank)s', rank=rank)})" if votes is not None else "")
                 self.heading(heading + suffix, 3)
                 for card in cards:
-                    extra = f" ({card.votes} {t['points']})" if card.votes is not None else ""
+                    extra = (f" ({ngettext('%(num)s dot', '%(num)s dots', card.votes)})"
+                             if card.votes else "")
                     self.paragraph(self.card_text(card) + extra, style="List Bullet")
                     for duplicate in card.duplicates:
-                        self.paragraph(f"{t['also_said']}: {self.card_text(duplicate)}",
-                                       style="List Bullet 2")
+                        self.paragraph(f"= {self.card_text(duplicate)}", style="List Bullet 2")
             for round_ in board.rounds:
                 self.round_table(round_)
             if board.matrix:
-                self.paragraph(t["matrix"], bold=True)
-                self.table([t["item"], t["effort"], t["impact"]],
-                           [[m.heading, f"{m.effort:.2f}", f"{m.impact:.2f}"]
-                            for m in board.matrix])
+                self.paragraph(_("Impact and effort"), bold=True)
+                self.table([_("No."), _("Cluster"), _("Impact"), _("Effort")],
+                           [[str(n), m.heading, f"{round(m.impact * 100)} %",
+                             f"{round(m.effort * 100)} %"]
+                            for n, m in enumerate(board.matrix, start=1)])
+            self.final_order(board.final_order)
             for photo in board.photos:
                 self.picture(photo.filename, photo.caption)
             if board.hidden_count:
-                self.paragraph(t["hidden"].format(count=board.hidden_count), italic=True)
+                self.paragraph(ngettext(
+                    "%(num)s card hidden by moderation (not documented)",
+                    "%(num)s cards hidden by moderation (not documented)", board.hidden_count),
+                    italic=True)
 
     def measures(self) -> None:
-        record, t = self.record, self.t
+        """The action plan as a table of its own (for the steering group), with where each
+        measure came from."""
+        record = self.record
+        if record.workshop_rounds:
+            self.heading(_("Decisions for the whole workshop"), 1)
+            for round_ in record.workshop_rounds:
+                self.round_table(round_)
         if record.measures:
-            self.heading(t["measures"], 1)
-            self.table([t["rank"], t["measure"], t["field"], t["points"], t["responsible"],
-                        t["horizon"]],
+            self.heading(_("Prioritised measures"), 1)
+            if record.measures_round:
+                self.paragraph(_(
+                    "In the order of the vote “%(question)s” (%(voters)s people voted); measures "
+                    "not in that vote follow.", question=record.measures_round.question
+                    or _("Prioritising measures"), voters=record.measures_round.voters) + " "
+                    + _("The dots of each measure are from this vote."))
+            self.table([_("Rank"), _("measure").capitalize(), _("Thematic field"), _("Dots"),
+                        _("Responsible"), _("Partners"), _("Time horizon"),
+                        _("From the cluster"), _("From the cards")],
                        [[str(m.rank or ""), m.title + (f" — {m.description}" if m.description
                                                        else ""),
                          m.thematic_field or m.board_title,
-                         "" if m.score is None else str(m.score), m.responsible,
-                         t["horizons"].get(m.horizon, m.horizon)] for m in record.measures])
-        if record.workshop_rounds:
-            self.heading(t["workshop_rounds"], 1)
-            for round_ in record.workshop_rounds:
-                self.round_table(round_)
+                         "" if m.score is None else str(m.score), m.responsible, m.partners,
+                         horizon_name(m.horizon), m.source_cluster,
+                         "; ".join(self.quoted(text) for text in m.source_cards)]
+                        for m in record.measures])
         if record.photos:
-            self.heading(t["photos"], 1)
+            self.heading(_("Photos"), 1)
             for photo in record.photos:
                 self.picture(photo.filename, photo.caption)
 
-    def to_complete(self) -> None:
-        for key in ("next_steps", "use_of_results"):
-            self.heading(self.t[key], 1)
-            self.paragraph(self.t["placeholder"], italic=True)
-
     def appendix(self) -> None:
-        t = self.t
+        """Every card verbatim, with the record's one numbering (as in the PDF and the CSV)."""
         self.doc.add_section(WD_SECTION.NEW_PAGE)
-        self.heading(t["appendix"], 1)
+        self.heading(_("Appendix: all cards verbatim"), 1)
         for board in self.record.appendix:
             self.heading(board.title, 2)
             if not board.cards:
-                self.paragraph(t["none"], italic=True)
-            number = 0
+                self.paragraph(_("No visible cards."), italic=True)
             for card in board.cards:
-                for each in [card, *card.duplicates]:
-                    number += 1
-                    self.paragraph(f"{number}. {self.card_text(each)}")
+                self.paragraph(f"{card.number}. {self.card_text(card)}")
+                for duplicate in card.duplicates:
+                    self.paragraph(f"{duplicate.number}. = {self.card_text(duplicate)}")
             if board.hidden_count:
-                self.paragraph(t["hidden"].format(count=board.hidden_count), italic=True)
+                self.paragraph(ngettext(
+                    "%(num)s card was hidden by moderation; its text is not documented.",
+                    "%(num)s cards were hidden by moderation; their text is not documented.",
+                    board.hidden_count), italic=True)
+            if board.withdrawn_count:
+                self.paragraph(ngettext(
+                    "%(num)s card was withdrawn by its author.",
+                    "%(num)s cards were withdrawn by their authors.", board.withdrawn_count),
+                    italic=True)
 
     def build(self) -> bytes:
         self.cover()
@@ -431,7 +402,6 @@ class _Writer:
         self.participation()
         self.board_results()
         self.measures()
-        self.to_complete()
         self.appendix()
         out = io.BytesIO()
         self.doc.save(out)
@@ -439,8 +409,10 @@ class _Writer:
 
 
 def render_docx(record: WorkshopRecord, upload_dir: Path) -> bytes:
-    """The record as DOCX bytes; photos are read from `upload_dir` (the workshop's folder)."""
-    return _Writer(record, Path(upload_dir)).build()
+    """The record as DOCX bytes; photos are read from `upload_dir` (the workshop's folder).
+    Labels come from the record's gettext catalogue, as in the PDF."""
+    with report_app().app_context(), force_locale(record.language):
+        return _Writer(record, Path(upload_dir)).build()
 
 
 def export_docx(session: Session, workshop_id: int, include_names: bool = False) -> bytes:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
+from functools import cache
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -25,13 +26,15 @@ from markupsafe import Markup
 from .. import config
 from ..models import PHASES
 from .record import Photo, RoundRecord, WorkshopRecord
+from .tagging import text_language
 
 TEMPLATE = "reports/record.html"
 TIMEZONE = os.environ.get("REPORT_TIMEZONE", "Europe/Berlin")
 # Card colours the template has classes for (workshops.COLOURS); anything else renders grey.
 COLOURS = ("yellow", "blue", "green", "pink", "orange", "purple", "teal", "grey")
 CHART_ROWS = 15  # bars per chart; the table below a chart always lists every row
-CHART_LABEL_CHARS = 48
+# Languages written right to left: the record's own text (dots, list numbers) runs that way.
+RTL_LANGUAGES = {"ar", "fa", "ps", "ckb", "he", "ur"}
 
 _RTL = {"R", "AL"}
 _LTR = {"L"}
@@ -48,6 +51,54 @@ def text_direction(text: str) -> str:
         if kind in _LTR:
             return "ltr"
     return "ltr"
+
+
+# Characters that might be emoji or symbols no shipped face has (checked against the fonts).
+_SYMBOL_CANDIDATE = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff]")
+FONT_FILES = ("DejaVuSans.ttf", "NotoSansSymbols2-Regular.ttf")
+TEXT_PRESENTATION = "\ufe0e"
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """Code points the record's faces for symbols draw (DejaVu Sans, Noto Sans Symbols 2)."""
+    from fontTools.ttLib import TTFont
+    covered: set[int] = set()
+    for name in FONT_FILES:
+        covered.update(TTFont(config.PROJECT_ROOT / "static" / "fonts" / name,
+                              lazy=True).getBestCmap())
+    return frozenset(covered)
+
+
+def _name_of(match: re.Match) -> str:
+    char = match.group(0)
+    if unicodedata.category(char) not in ("So", "Sk"):
+        return char
+    if ord(char) in _covered():
+        # Text presentation (VS15): Pango then takes the glyph from the record's own faces, not
+        # from whatever emoji font the system has.
+        return char + TEXT_PRESENTATION
+    if 0x1F3FB <= ord(char) <= 0x1F3FF:
+        return ""  # a skin tone modifier: the emoji it modifies says enough
+    return f"[{unicodedata.name(char, 'emoji').lower()}]"
+
+
+def visible_emoji(text: str) -> str:
+    """Emoji that no shipped face draws (colour emoji need a 10 MB font) as their Unicode name in
+    brackets, e.g. "[person with folded hands]": visible in the PDF, never an empty box."""
+    return _SYMBOL_CANDIDATE.sub(_name_of, text) if _SYMBOL_CANDIDATE.search(text) else text
+
+
+def map_text(value, function: Callable[[str], str]):
+    """A copy of a record (dataclasses, lists) with `function` applied to every string in it."""
+    if isinstance(value, str):
+        return function(value)
+    if isinstance(value, list):
+        return [map_text(item, function) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: map_text(getattr(value, f.name), function)
+                                 for f in fields(value) if f.init})
+    return value
 
 
 def css_string(text: str) -> str:
@@ -123,7 +174,6 @@ def consent_bands(distribution: list[int] | None) -> list[int]:
 @dataclass
 class Bar:
     label: str
-    full_label: str
     score: int
     rank: int
     tie: bool
@@ -132,16 +182,11 @@ class Bar:
 
 
 def chart_bars(round_: RoundRecord, limit: int = CHART_ROWS) -> list[Bar]:
-    """The top rows of a dot round as bars (the chart); labels shortened, never the table."""
+    """The top rows of a dot round as bars (the chart). Labels are whole: they wrap, never cut."""
     rows = round_.rows[:limit]
     top = max((row.score for row in rows), default=0) or 1
-    bars = []
-    for row in rows:
-        label = row.label or _("(no heading)")
-        short = label if len(label) <= CHART_LABEL_CHARS else label[:CHART_LABEL_CHARS - 1] + "…"
-        bars.append(Bar(short, label, row.score, row.rank, row.tie, row.score / top,
-                        text_direction(label)))
-    return bars
+    return [Bar(row.label or _("(no heading)"), row.score, row.rank, row.tie, row.score / top,
+                text_direction(row.label)) for row in rows]
 
 
 def _context(record: WorkshopRecord, *, preview: bool, asset_url: Callable[[str], str],
@@ -151,6 +196,8 @@ def _context(record: WorkshopRecord, *, preview: bool, asset_url: Callable[[str]
         "fmt": Formats(record.language), "text_dir": text_direction,
         "phase_name": phase_name, "horizon_name": horizon_name, "consent_bands": consent_bands,
         "chart_bars": chart_bars, "colours": COLOURS,
+        "page_dir": "rtl" if record.language in RTL_LANGUAGES else "ltr",
+        "text_lang": lambda text: text_language(text, record.language),
         "footer_content": page_footer_content(_("Page {page} of {pages}")),
         **extra,
     }

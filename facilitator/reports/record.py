@@ -7,7 +7,10 @@ conventions (DOMAIN.md §3) in one place, so no output can break them by acciden
 - anonymous: author names only when the organiser asks (`include_names`) *and* the participant
   chose to show one; participants are otherwise only counted;
 - small stakeholder groups (1–4 people) are shown as "< 5"; when that would leave exactly one
-  suppressed cell (derivable from the total) the next smallest cell is suppressed too;
+  suppressed cell (derivable from the total) the next smallest cell is hidden too, marked "*"
+  (it is not small: it is hidden to protect the small one, and the record says so);
+- one numbering of the cards (`Card.number`) for every output: the appendix order, board by
+  board, each duplicate right after the card it was merged into;
 - hidden and withdrawn cards are never in the record, only their number per board;
 - vote results only of rounds that were closed or revealed (an open, unrevealed round is
   provisional and not yet public).
@@ -32,6 +35,8 @@ from ..models import Photo as PhotoRow
 # Groups smaller than this are shown as "< 5" (DOMAIN.md §3.2, item 5).
 SMALL_GROUP = 5
 SUPPRESSED = f"< {SMALL_GROUP}"
+# A group of five or more hidden only so that the total does not give a small one away.
+PROTECTING = "*"
 
 
 # --- The record -------------------------------------------------------------------------------
@@ -54,7 +59,8 @@ class AgendaBoard:
 
 @dataclass
 class GroupCount:
-    """Participants of one stakeholder group: `count` is None when suppressed (`shown` "< 5")."""
+    """Participants of one stakeholder group: `count` is None when suppressed (`shown` "< 5"
+    for a small group, "*" for a larger one hidden to protect a small one)."""
     name: str
     count: int | None
     shown: str
@@ -92,6 +98,8 @@ class Card:
     votes: int | None = None
     rank: int | None = None
     tie: bool = False
+    # The card's number in every output (appendix, CSV, DOCX); set once the boards are built.
+    number: int | None = None
 
 
 @dataclass
@@ -174,6 +182,9 @@ class BoardRecord:
     photos: list[Photo]
     hidden_count: int
     withdrawn_count: int
+    # The questions of the rounds the cards' and the clusters' dots come from (None: no dots).
+    card_votes_from: str | None = None
+    cluster_votes_from: str | None = None
 
     @property
     def cards(self) -> list[Card]:
@@ -263,13 +274,20 @@ def suppress_small(counts: list[tuple[str, int]]) -> list[GroupCount]:
     """Counts with small cells (1–4) suppressed; if exactly one cell would be suppressed, the
     next smallest non-zero cell is suppressed too, so the total cannot give it away."""
     hidden = {index for index, (_, n) in enumerate(counts) if 0 < n < SMALL_GROUP}
+    protecting = set()
     if len(hidden) == 1:
         others = [(n, index) for index, (_, n) in enumerate(counts)
                   if index not in hidden and n > 0]
         if others:
-            hidden.add(min(others)[1])
-    return [GroupCount(name, None, SUPPRESSED) if index in hidden else GroupCount(name, n, str(n))
-            for index, (name, n) in enumerate(counts)]
+            protecting.add(min(others)[1])
+
+    def cell(index: int, name: str, n: int) -> GroupCount:
+        if index in hidden:
+            return GroupCount(name, None, SUPPRESSED)
+        if index in protecting:
+            return GroupCount(name, None, PROTECTING)
+        return GroupCount(name, n, str(n))
+    return [cell(index, name, n) for index, (name, n) in enumerate(counts)]
 
 
 def _photos(session: Session, workshop_id: int) -> list[Photo]:
@@ -342,173 +360,269 @@ def _public(round_: VoteRound) -> bool:
     return round_.state == "closed" or round_.revealed
 
 
-def build_record(session: Session, workshop_id: int, include_names: bool = False
-                 ) -> WorkshopRecord:
-    """Everything the documentation of one workshop shows (see the module docstring)."""
-    workshop = session.get(Workshop, workshop_id)
-    if workshop is None:
-        raise NotFound(field="workshop_id")
-    boards = list(session.scalars(select(Board).where(Board.workshop_id == workshop_id).order_by(
-        Board.position, Board.id)))
-    board_ids = [board.id for board in boards]
-    groups = list(session.scalars(select(StakeholderGroup).where(
-        StakeholderGroup.workshop_id == workshop_id).order_by(
-        StakeholderGroup.position, StakeholderGroup.id)))
-    participants = session.execute(select(
-        Participant.id, Participant.display_name, Participant.stakeholder_group_id).where(
-        Participant.workshop_id == workshop_id)).all()
-    names = {pid: (name or "") for pid, name, _ in participants}
+@dataclass
+class CardIndex:
+    """The workshop's cards read once: visible cards by id (duplicates inside their keeper),
+    and per board what the record only counts."""
+    cards: dict[int, Card]
+    board_of: dict[int, int]  # card id -> board id, for every card row
+    hidden: Counter
+    withdrawn: Counter
+    posters: dict[int, set]  # board id -> participants who posted there (any state)
+    first_card: dict[int, datetime]  # board id -> when its first card came
+    authors: set  # participants who posted anywhere
 
-    # Plain rows, not ORM objects: a 5,000-card workshop is read in one query.
+    def visible_on(self, board_id: int) -> list[Card]:
+        return [card for card in self.cards.values() if self.board_of[card.id] == board_id]
+
+
+@dataclass
+class Source:
+    """What one workshop's record is built from, read from the database once."""
+    workshop: Workshop
+    boards: list[Board]
+    groups: list[StakeholderGroup]
+    participants: list  # rows (id, display_name, stakeholder_group_id)
+    index: CardIndex
+    clusters: list[Cluster]
+    rounds: list[VoteRound]  # public rounds only
+    results: dict[int, list[dict]]  # round id -> voting.results()
+    photos: list[Photo]
+    include_names: bool
+
+    @property
+    def board_ids(self) -> list[int]:
+        return [board.id for board in self.boards]
+
+
+def _follow_merges(row, by_id: dict):
+    """The card a merged duplicate ended up in (through chains of merges), or None."""
+    keeper, seen = by_id.get(row.merged_into_id), {row.id}
+    while keeper is not None and keeper.state == "merged" and keeper.id not in seen:
+        seen.add(keeper.id)
+        keeper = by_id.get(keeper.merged_into_id)
+    return keeper
+
+
+def read_cards(session: Session, workshop_id: int, names: dict[int, str]) -> CardIndex:
+    """Every card of the workshop in one query (plain rows, not ORM objects: a 5,000-card
+    workshop is read at once). `names` holds the authors' names to show ({} for none)."""
     idea_rows = session.execute(select(
         Idea.id, Idea.board_id, Idea.participant_id, Idea.text, Idea.state, Idea.original_text,
         Idea.cluster_id, Idea.position, Idea.merged_into_id, Idea.created_at).where(
         Idea.workshop_id == workshop_id).order_by(Idea.position, Idea.id)).all()
 
     def card(row) -> Card:
-        author = names.get(row.participant_id, "") if include_names else ""
         original = row.original_text if row.original_text not in (None, row.text) else None
-        return Card(id=row.id, text=row.text, original_text=original, author=author,
+        return Card(id=row.id, text=row.text, original_text=original,
+                    author=names.get(row.participant_id, ""),
                     created_at=_utc(row.created_at), cluster_id=row.cluster_id)
 
     by_id = {row.id: row for row in idea_rows}
-    cards: dict[int, Card] = {}
-    hidden: Counter = Counter()
-    withdrawn: Counter = Counter()
-    posters: dict[int, set] = defaultdict(set)
-    first_card: dict[int, datetime] = {}
+    index = CardIndex({}, {row.id: row.board_id for row in idea_rows}, Counter(), Counter(),
+                      defaultdict(set), {}, set())
     for row in idea_rows:
         if row.participant_id is not None:
-            posters[row.board_id].add(row.participant_id)
-        if row.board_id not in first_card or row.created_at < first_card[row.board_id]:
-            first_card[row.board_id] = row.created_at
+            index.posters[row.board_id].add(row.participant_id)
+            index.authors.add(row.participant_id)
+        first = index.first_card.get(row.board_id)
+        if first is None or row.created_at < first:
+            index.first_card[row.board_id] = row.created_at
         if row.state == "visible":
-            cards[row.id] = card(row)
+            index.cards[row.id] = card(row)
         elif row.state == "hidden":
-            hidden[row.board_id] += 1
+            index.hidden[row.board_id] += 1
         elif row.state == "withdrawn":
-            withdrawn[row.board_id] += 1
-    for row in idea_rows:
-        if row.state != "merged":
-            continue
-        # Follow the chain to the card that stayed; a duplicate of a hidden card stays hidden.
-        keeper, seen = by_id.get(row.merged_into_id), {row.id}
-        while keeper is not None and keeper.state == "merged" and keeper.id not in seen:
-            seen.add(keeper.id)
-            keeper = by_id.get(keeper.merged_into_id)
-        if keeper is not None and keeper.id in cards:
-            cards[keeper.id].duplicates.append(card(row))
+            index.withdrawn[row.board_id] += 1
+    for row in (row for row in idea_rows if row.state == "merged"):
+        keeper = _follow_merges(row, by_id)
+        if keeper is not None and keeper.id in index.cards:
+            index.cards[keeper.id].duplicates.append(card(row))
         elif keeper is None or keeper.state != "withdrawn":
-            hidden[row.board_id] += 1
+            # A duplicate of a hidden card stays hidden.
+            index.hidden[row.board_id] += 1
+    return index
 
-    cluster_rows = list(session.scalars(select(Cluster).where(
+
+def load_source(session: Session, workshop_id: int, include_names: bool = False) -> Source:
+    """Read everything the record needs (NotFound for an unknown workshop)."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(field="workshop_id")
+    boards = list(session.scalars(select(Board).where(Board.workshop_id == workshop_id).order_by(
+        Board.position, Board.id)))
+    groups = list(session.scalars(select(StakeholderGroup).where(
+        StakeholderGroup.workshop_id == workshop_id).order_by(
+        StakeholderGroup.position, StakeholderGroup.id)))
+    participants = session.execute(select(
+        Participant.id, Participant.display_name, Participant.stakeholder_group_id).where(
+        Participant.workshop_id == workshop_id)).all()
+    names = {pid: (name or "") for pid, name, _ in participants} if include_names else {}
+    clusters = list(session.scalars(select(Cluster).where(
         Cluster.workshop_id == workshop_id, Cluster.state == "active").order_by(
         Cluster.position, Cluster.id)))
-
-    # Vote rounds that are public, with results computed once each.
     rounds = [r for r in voting.rounds_of(session, workshop_id) if _public(r)]
-    results = {r.id: voting.results(session, r) for r in rounds}
+    return Source(
+        workshop=workshop, boards=boards, groups=groups, participants=participants,
+        index=read_cards(session, workshop_id, names), clusters=clusters, rounds=rounds,
+        results={r.id: voting.results(session, r) for r in rounds},
+        photos=_photos(session, workshop_id), include_names=include_names)
 
-    def touches(round_: VoteRound, board_id: int) -> bool:
-        return not round_.board_ids or board_id in round_.board_ids
+
+def _touches(round_: VoteRound, board_id: int) -> bool:
+    return not round_.board_ids or board_id in round_.board_ids
 
 
-    photos = _photos(session, workshop_id)
-    logo = next((p for p in reversed(photos) if p.kind == "logo"), None)
-    pictures = [p for p in photos if p.kind != "logo"]
+def board_rounds(session: Session, source: Source, board_id: int) -> list[RoundRecord]:
+    """The public rounds documented with a board: dot rounds on its cards or clusters and
+    consent checks scoped to it (measure rounds and whole-workshop checks are elsewhere)."""
+    documented = []
+    for round_ in source.rounds:
+        if round_.target_kind == "measure" or not _touches(round_, board_id):
+            continue
+        if round_.kind == "consent" and not round_.board_ids:
+            continue  # whole-workshop consent checks: WorkshopRecord.workshop_rounds
+        record = _round_record(session, round_, source.results[round_.id], board_id)
+        if record.rows:
+            documented.append(record)
+    return documented
 
-    board_records = []
-    for board in boards:
-        visible = [c for c in cards.values() if by_id[c.id].board_id == board.id]
-        board_rounds = []
-        for round_ in rounds:
-            if round_.target_kind == "measure" or not touches(round_, board.id):
-                continue
-            if round_.kind == "consent" and not round_.board_ids:
-                continue  # whole-workshop consent checks: WorkshopRecord.workshop_rounds
-            record = _round_record(session, round_, results[round_.id], board.id)
-            if record.rows:
-                board_rounds.append(record)
-        # Dots on cards and clusters: from the latest public round of that kind on the board,
-        # ranked among the board's items.
-        for row in (row for r in board_rounds if r.kind == "dots" and r.target_kind == "idea"
-                    for row in r.rows):
-            if row.target_id in cards:
-                card = cards[row.target_id]
-                card.votes, card.rank, card.tie = row.score, row.rank, row.tie
-        cluster_votes = {row.target_id: row for r in board_rounds
-                         if r.kind == "dots" and r.target_kind == "cluster" for row in r.rows}
-        clusters = []
-        for cluster in (c for c in cluster_rows if c.board_id == board.id):
-            votes = cluster_votes.get(cluster.id)
-            clusters.append(ClusterRecord(
-                id=cluster.id, heading=cluster.heading or "", colour=cluster.colour,
-                cards=[c for c in visible if c.cluster_id == cluster.id],
-                matrix_x=cluster.matrix_x, matrix_y=cluster.matrix_y,
-                votes=votes.score if votes else None, rank=votes.rank if votes else None,
-                tie=votes.tie if votes else False))
-        clustered = {c.id for c in clusters}
-        final = next((r.final_order for r in reversed(board_rounds) if r.final_order), [])
-        board_records.append(BoardRecord(
-            id=board.id, title=board.title, question=board.question or "", colour=board.colour,
-            phase=board.phase, clusters=clusters,
-            unclustered=[c for c in visible if c.cluster_id not in clustered],
-            rounds=board_rounds,
-            matrix=[MatrixPlacement(c.id, c.heading, c.matrix_x, c.matrix_y) for c in clusters
-                    if c.matrix_x is not None and c.matrix_y is not None],
-            final_order=final, photos=[p for p in pictures if p.board_id == board.id],
-            hidden_count=hidden[board.id], withdrawn_count=withdrawn[board.id]))
 
-    measures, measures_round = _measures(session, workshop_id, boards, rounds, results, cards,
-                                         cluster_rows)
-    workshop_rounds = [_round_record(session, r, results[r.id]) for r in rounds
-                       if r.kind == "consent" and not r.board_ids]
+def _latest_dots(rounds: list[RoundRecord], target_kind: str) -> dict[int, ResultRow]:
+    """Each target's row from the latest public dot round of that kind (later rounds win)."""
+    return {row.target_id: row for r in rounds
+            if r.kind == "dots" and r.target_kind == target_kind for row in r.rows}
 
-    # Participation: joined phones, by group (suppressed), by board (who posted there).
+
+def _votes_from(rounds: list[RoundRecord], target_kind: str) -> str | None:
+    """The question of the latest dot round on `target_kind` ("" if it had none), or None."""
+    latest = next((r for r in reversed(rounds)
+                   if r.kind == "dots" and r.target_kind == target_kind), None)
+    return latest.question if latest else None
+
+
+def build_clusters(source: Source, board_id: int, visible: list[Card],
+                   rounds: list[RoundRecord]) -> list[ClusterRecord]:
+    """The board's active clusters in order, with their cards and their latest dots."""
+    votes_of = _latest_dots(rounds, "cluster")
+    clusters = []
+    for cluster in (c for c in source.clusters if c.board_id == board_id):
+        votes = votes_of.get(cluster.id)
+        clusters.append(ClusterRecord(
+            id=cluster.id, heading=cluster.heading or "", colour=cluster.colour,
+            cards=[c for c in visible if c.cluster_id == cluster.id],
+            matrix_x=cluster.matrix_x, matrix_y=cluster.matrix_y,
+            votes=votes.score if votes else None, rank=votes.rank if votes else None,
+            tie=votes.tie if votes else False))
+    return clusters
+
+
+def build_board(session: Session, source: Source, board: Board) -> BoardRecord:
+    """One board's results: clusters with cards, rounds, matrix, final order and photos.
+    Cards get the dots of the latest public card round on the board, ranked among its cards."""
+    index = source.index
+    visible = index.visible_on(board.id)
+    rounds = board_rounds(session, source, board.id)
+    for target_id, row in _latest_dots(rounds, "idea").items():
+        if target_id in index.cards:
+            card = index.cards[target_id]
+            card.votes, card.rank, card.tie = row.score, row.rank, row.tie
+    clusters = build_clusters(source, board.id, visible, rounds)
+    clustered = {c.id for c in clusters}
+    return BoardRecord(
+        id=board.id, title=board.title, question=board.question or "", colour=board.colour,
+        phase=board.phase, clusters=clusters,
+        unclustered=[c for c in visible if c.cluster_id not in clustered],
+        rounds=rounds,
+        matrix=[MatrixPlacement(c.id, c.heading, c.matrix_x, c.matrix_y) for c in clusters
+                if c.matrix_x is not None and c.matrix_y is not None],
+        final_order=next((r.final_order for r in reversed(rounds) if r.final_order), []),
+        photos=[p for p in source.photos if p.kind != "logo" and p.board_id == board.id],
+        hidden_count=index.hidden[board.id], withdrawn_count=index.withdrawn[board.id],
+        card_votes_from=_votes_from(rounds, "idea"),
+        cluster_votes_from=_votes_from(rounds, "cluster"))
+
+
+def build_participation(session: Session, source: Source, boards: list[BoardRecord]
+                        ) -> Participation:
+    """Joined phones, by group (small groups suppressed) and by board (who posted there)."""
+    workshop_id = source.workshop.id
     voters = set(session.scalars(select(Vote.participant_id).join(
         VoteRound, VoteRound.id == Vote.round_id).where(
         VoteRound.workshop_id == workshop_id).distinct()))
-    active = voters | {pid for row in idea_rows for pid in [row.participant_id] if pid}
-    per_group = Counter(group_id for _, _, group_id in participants)
-    counts = [(group.name, per_group.get(group.id, 0)) for group in groups]
-    known = {group.id for group in groups}
+    per_group = Counter(group_id for _, _, group_id in source.participants)
+    counts = [(group.name, per_group.get(group.id, 0)) for group in source.groups]
+    known = {group.id for group in source.groups}
     unstated = sum(n for group_id, n in per_group.items() if group_id not in known)
-    if unstated or groups:
+    if unstated or source.groups:
         counts.append(("", unstated))  # "" = no group given; renderers label it
-    participation = Participation(
-        total=len(participants), active=len(active), by_group=suppress_small(counts),
+    posters = source.index.posters
+    return Participation(
+        total=len(source.participants), active=len(voters | source.index.authors),
+        by_group=suppress_small(counts),
         by_board=[BoardCount(b.id, b.title, len(posters.get(b.id, ())), b.card_count)
-                  for b in board_records],
+                  for b in boards],
         voters=len(voters))
 
+
+def build_workshop_rounds(session: Session, source: Source) -> list[RoundRecord]:
+    """Consent checks for the whole workshop (not scoped to a board)."""
+    return [_round_record(session, r, source.results[r.id]) for r in source.rounds
+            if r.kind == "consent" and not r.board_ids]
+
+
+def number_cards(boards: list[BoardRecord]) -> None:
+    """Give every visible card and duplicate its one number, in appendix order."""
+    number = 0
+    for board in boards:
+        for card in board.cards:
+            for each in (card, *card.duplicates):
+                number += 1
+                each.number = number
+
+
+def build_appendix(boards: list[BoardRecord]) -> list[AppendixBoard]:
+    return [AppendixBoard(b.id, b.title, b.cards, b.hidden_count, b.withdrawn_count)
+            for b in boards]
+
+
+def build_record(session: Session, workshop_id: int, include_names: bool = False
+                 ) -> WorkshopRecord:
+    """Everything the documentation of one workshop shows (see the module docstring)."""
+    source = load_source(session, workshop_id, include_names)
+    workshop = source.workshop
+    boards = [build_board(session, source, board) for board in source.boards]
+    number_cards(boards)
+    measures, measures_round = build_measures(session, source)
+    pictures = [p for p in source.photos if p.kind != "logo"]
     return WorkshopRecord(
         id=workshop.id, title=workshop.title, event_date=workshop.event_date,
         place=workshop.place or "", organiser=getattr(workshop, "organiser", "") or "",
         purpose=workshop.purpose or "",
         process_title=workshop.process.title if workshop.process else "",
         language=workshop.language or "de", join_code=workshop.join_code,
-        include_names=include_names, generated_at=datetime.now(timezone.utc), logo=logo,
-        agenda=_agenda(session, boards, first_card), participation=participation,
-        boards=board_records, measures=measures, measures_round=measures_round,
-        workshop_rounds=workshop_rounds, photos=[p for p in pictures if p.board_id is None
-                                                 or p.board_id not in board_ids],
-        appendix=[AppendixBoard(b.id, b.title, b.cards, b.hidden_count, b.withdrawn_count)
-                  for b in board_records],
-        seq=workshop.seq)
+        include_names=include_names, generated_at=datetime.now(timezone.utc),
+        logo=next((p for p in reversed(source.photos) if p.kind == "logo"), None),
+        agenda=_agenda(session, source.boards, source.index.first_card),
+        participation=build_participation(session, source, boards),
+        boards=boards, measures=measures, measures_round=measures_round,
+        workshop_rounds=build_workshop_rounds(session, source),
+        photos=[p for p in pictures if p.board_id not in source.board_ids],
+        appendix=build_appendix(boards), seq=workshop.seq)
 
 
-def _measures(session: Session, workshop_id: int, boards: list[Board], rounds: list[VoteRound],
-              results: dict, cards: dict[int, Card], clusters: list[Cluster]
-              ) -> tuple[list[MeasureRecord], RoundRecord | None]:
+def build_measures(session: Session, source: Source
+                   ) -> tuple[list[MeasureRecord], RoundRecord | None]:
     """Measures in the facilitator's final order of the latest public measure round, else ranked
     by its votes; measures it did not cover follow by position."""
     rows = list(session.scalars(select(Measure).where(
-        Measure.workshop_id == workshop_id, Measure.state == "active").order_by(
+        Measure.workshop_id == source.workshop.id, Measure.state == "active").order_by(
         Measure.position, Measure.id)))
-    titles = {board.id: board.title for board in boards}
-    headings = {cluster.id: cluster.heading for cluster in clusters}
-    latest = next((r for r in reversed(rounds) if r.target_kind == "measure"), None)
-    ranked = {row["id"]: row for row in results[latest.id]} if latest else {}
+    titles = {board.id: board.title for board in source.boards}
+    headings = {cluster.id: cluster.heading for cluster in source.clusters}
+    cards = source.index.cards
+    latest = next((r for r in reversed(source.rounds) if r.target_kind == "measure"), None)
+    ranked = {row["id"]: row for row in source.results[latest.id]} if latest else {}
     sequence = list(latest.final_order or []) + list(ranked) if latest else []
     order = {target: index for index, target in enumerate(dict.fromkeys(sequence))}
     rows.sort(key=lambda m: (order.get(m.id, len(order)), m.position, m.id))
@@ -523,5 +637,6 @@ def _measures(session: Session, workshop_id: int, boards: list[Board], rounds: l
             source_cards=[cards[i].text for i in (measure.source_idea_ids or []) if i in cards],
             source_cluster=headings.get(measure.source_cluster_id, ""),
             score=result.get("score"), rank=result.get("rank"), tie=result.get("tie", False)))
-    round_record = _round_record(session, latest, results[latest.id]) if latest else None
+    round_record = (_round_record(session, latest, source.results[latest.id]) if latest
+                    else None)
     return measures, round_record

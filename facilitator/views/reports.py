@@ -1,16 +1,14 @@
 """The workshop record for facilitators: HTML preview, PDF generation job, PDF download.
 
-The PDF is rendered by a child process (`python -m facilitator.reports.pdf`), never in the
-server: WeasyPrint needs seconds of CPU that would stall every phone under gevent. The child
-writes its progress to instance/reports/workshop-<id>.json, so every server process (and a
-restarted one) sees the same job; the process that started it also reaps it.
+The PDF is a job of `facilitator.jobs` (a child process, never the server: WeasyPrint needs
+seconds of CPU that would stall every phone under gevent). Its status and the PDF are files in
+instance/reports/, so every server process (and a restarted one) sees the same job. They are
+named by the workshop's id *and* a hash of its screen key: SQLite reuses the id of a deleted
+workshop, the key is never reused. They are deleted with the workshop (`workshop_files`).
 """
-import json
+import hashlib
 import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,22 +18,14 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 
-from .. import auth, config
+from .. import auth, jobs
 from ..extensions import db, socketio
 from ..models import Workshop
 
 bp = Blueprint("reports", __name__, url_prefix="/console")
 
-# A child that runs longer than this is stuck (5,000 cards take well under a minute).
-JOB_TIMEOUT = 15 * 60
-# Rendering is CPU-bound; more at once than cores would slow the live server too.
-MAX_JOBS = 2
-# A spare renderer quits after waiting this long for a job.
-SPARE_IDLE = 10 * 60
-# Children this process started, by workshop: reaped by a background task.
-_children: dict[int, subprocess.Popen] = {}
-# The spare renderer waiting for the next job (see prepare_renderer).
-_spare: subprocess.Popen | None = None
+# The job children of this server process (a spare renderer, running jobs, their reapers).
+runner = jobs.Runner()
 
 
 def _folder() -> Path:
@@ -44,12 +34,35 @@ def _folder() -> Path:
     return folder
 
 
-def _pdf_path(workshop_id: int) -> Path:
-    return _folder() / f"workshop-{workshop_id}.pdf"
+def record_key(workshop: Workshop) -> str:
+    """The name of a workshop's record files: its id and a hash of its never-reused screen key."""
+    digest = hashlib.sha256(workshop.screen_key.encode()).hexdigest()[:16]
+    return f"workshop-{workshop.id}-{digest}"
 
 
-def _status_path(workshop_id: int) -> Path:
-    return _folder() / f"workshop-{workshop_id}.json"
+def _pdf_path(workshop: Workshop) -> Path:
+    return _folder() / f"{record_key(workshop)}.pdf"
+
+
+def _status_path(workshop: Workshop) -> Path:
+    return _folder() / f"{record_key(workshop)}.json"
+
+
+@bp.record_once
+def _files_go_with_the_workshop(state) -> None:
+    """delete_workshop() also deletes the record files (through the session's info, so the
+    domain stays free of Flask and of the app's folders)."""
+    instance_path = state.app.instance_path
+
+    def report_files(workshop: Workshop) -> list[Path]:
+        folder = Path(instance_path) / "reports"
+        key = record_key(workshop)
+        return [folder / f"{key}.pdf", folder / f"{key}.json", folder / f"{key}.pdf.part"]
+
+    factory = db.session.session_factory
+    info = dict(factory.kw.get("info") or {})
+    info["workshop_files"] = (*info.get("workshop_files", ()), report_files)
+    db.session.configure(info=info)
 
 
 def _uploads() -> str:
@@ -57,116 +70,36 @@ def _uploads() -> str:
             or os.path.join(current_app.instance_path, "uploads"))
 
 
-def _alive(pid) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    child = next((c for c in _children.values() if c.pid == pid), None)
-    if child is not None:
-        return child.poll() is None
-    try:
-        os.kill(pid, 0)  # no signal: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def job_log() -> Path:
+    """Where the job children write (tracebacks of failed jobs): not shown in the browser."""
+    return _folder() / "jobs.log"
 
 
-def _write_status(path: Path, **status) -> None:
-    status["updated_at"] = time.time()
-    # A name of this process's own: the server and the renderer both write the status.
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(status))
-    os.replace(partial, path)
+def job_env() -> dict:
+    return {**os.environ, "INSTANCE_PATH": current_app.instance_path}
 
 
 def job_status(workshop: Workshop) -> dict:
     """{state: idle|running|done|failed, stage, started_at, finished_at, pages, url, outdated}."""
-    path = _status_path(workshop.id)
-    try:
-        status = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        status = {"state": "idle"}
-    if status.get("state") == "running":
-        started = status.get("started_at") or 0
-        if not _alive(status.get("pid")) or time.time() - started > JOB_TIMEOUT:
-            status = {"state": "failed", "stage": "failed", "started_at": started,
-                      "finished_at": time.time(), "error": "the renderer stopped"}
-            _write_status(path, **status)
+    status = runner.status(_status_path(workshop))
     result = {key: status.get(key) for key in (
         "state", "stage", "started_at", "finished_at", "pages", "cards", "names")}
     if result["state"] == "done":
-        if _pdf_path(workshop.id).is_file():
+        if _pdf_path(workshop).is_file():
             result["url"] = url_for(".download", workshop_id=workshop.id)
             result["outdated"] = status.get("seq") != workshop.seq
         else:
             result["state"] = "idle"
     if result["state"] == "failed":
-        # The details are in instance/reports/renderer.log, not in the browser.
+        # The details are in instance/reports/jobs.log, not in the browser.
         result["message"] = _("The PDF could not be made. Please try again; if it fails again, "
                               "the server log names the reason.")
     return result
 
 
-def _reap(workshop_id: int, child: subprocess.Popen, status_path: Path) -> None:
-    """Wait for the child (cooperatively under gevent), stop it if it hangs, and record a crash
-    it could not record itself."""
-    try:
-        code = child.wait(timeout=JOB_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        child.kill()  # only ever the child this process started
-        code = child.wait()
-    _children.pop(workshop_id, None)
-    if code != 0:
-        try:
-            status = json.loads(status_path.read_text())
-        except (FileNotFoundError, ValueError):
-            status = {}
-        if status.get("state") == "running":
-            _write_status(status_path, state="failed", stage="failed",
-                          started_at=status.get("started_at"), finished_at=time.time(),
-                          error=f"exit code {code}")
-
-
-def _renderer() -> subprocess.Popen:
-    """A renderer process that warms up (imports WeasyPrint and the app, ~2 s) and then waits
-    for one job on stdin. Its output goes to instance/reports/renderer.log."""
-    log = open(_folder() / "renderer.log", "ab")
-    try:
-        # gevent's subprocess (the server is monkey-patched) starts and waits without blocking.
-        return subprocess.Popen(
-            [sys.executable, "-m", "facilitator.reports.pdf", "--wait", str(SPARE_IDLE)],
-            cwd=config.PROJECT_ROOT, env={**os.environ, "INSTANCE_PATH": current_app.instance_path},
-            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, close_fds=True)
-    finally:
-        log.close()
-
-
 def prepare_renderer() -> None:
-    """Keep one spare renderer waiting, so the next PDF starts without the start-up time.
-    Pages that offer "Make PDF" call this. A spare quits by itself after SPARE_IDLE seconds
-    (or when this process ends, which closes its stdin)."""
-    global _spare
-    if _spare is None or _spare.poll() is not None:  # poll() also reaps one that quit
-        _spare = _renderer()
-
-
-def _hand_over(job: dict) -> subprocess.Popen:
-    """Give the job to the spare renderer if one waits, else to a new one."""
-    global _spare
-    line = (json.dumps(job) + "\n").encode()
-    child, _spare = _spare, None
-    if child is not None and child.poll() is None:
-        try:
-            child.stdin.write(line)
-            child.stdin.close()
-            return child
-        except OSError:  # it quit (idle) just now
-            child.wait()
-    child = _renderer()
-    child.stdin.write(line)
-    child.stdin.close()
-    return child
+    """Keep one spare renderer waiting: pages that offer "Make PDF" call this."""
+    runner.prepare(job_log(), job_env())
 
 
 def start_job(workshop: Workshop, include_names: bool = False) -> dict:
@@ -174,19 +107,15 @@ def start_job(workshop: Workshop, include_names: bool = False) -> dict:
     status = job_status(workshop)
     if status["state"] == "running":
         return status
-    if sum(1 for c in _children.values() if c.poll() is None) >= MAX_JOBS:
+    if runner.busy():
         return {"state": "busy", "message": _("Other documents are being made right now. "
                                               "Please try again in a minute.")}
-    status_path = _status_path(workshop.id)
     # Through the pipe, not the command line: a database password never shows in `ps`.
-    child = _hand_over({
-        "database_url": current_app.config["DATABASE_URL"], "workshop_id": workshop.id,
-        "out": str(_pdf_path(workshop.id)), "uploads": _uploads(), "names": include_names,
-        "status": str(status_path)})
-    _children[workshop.id] = child
-    _write_status(status_path, state="running", stage="starting", started_at=time.time(),
-                  pid=child.pid)
-    socketio.start_background_task(_reap, workshop.id, child, status_path)
+    runner.start(record_key(workshop), jobs.JobSpec(
+        kind="pdf", database_url=current_app.config["DATABASE_URL"], workshop_id=workshop.id,
+        out=str(_pdf_path(workshop)), uploads=_uploads(), names=include_names,
+        status=str(_status_path(workshop))), job_log(), job_env(),
+        socketio.start_background_task)
     return job_status(workshop)
 
 
@@ -290,7 +219,7 @@ def _download_name(workshop: Workshop) -> str:
 def download(workshop_id: int):
     """The last PDF made (the status says whether the workshop changed since)."""
     workshop = auth.runnable_workshop(workshop_id)
-    path = _pdf_path(workshop_id)
+    path = _pdf_path(workshop)
     if not path.is_file():
         if _wants_json():
             abort(404)

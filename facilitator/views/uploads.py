@@ -6,6 +6,8 @@ added to the workshop as facilitators (Facilitators page); participants' phones 
 """
 import os
 import re
+import tempfile
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
@@ -14,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import auth
+from .. import auth, jobs
 from ..domain import photos, workshops
 from ..domain.errors import DomainError, NotFound
 from ..extensions import db
@@ -283,13 +285,52 @@ EXPORTS = {"csv": ("text/csv; charset=utf-8", ".csv"), "json": ("application/jso
                     ".docx")}
 
 
+def _under_gevent() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return monkey.is_module_patched("subprocess")
+
+
+def _job(spec: jobs.JobSpec) -> dict:
+    """Run a download or import job in a child process (facilitator.jobs) and wait for it
+    cooperatively: the server keeps serving phones meanwhile."""
+    from .reports import job_env, job_log
+    spec.database_url = current_app.config["DATABASE_URL"]
+    spec.uploads = current_app.config["UPLOAD_PATH"]
+    return jobs.run_and_wait(spec, job_log(), job_env())
+
+
 def _export(workshop_id: int, fmt: str) -> Response:
-    from ..reports.export_job import render_off_loop
     workshop = auth.runnable_workshop(workshop_id)
-    data = render_off_loop(db.session, current_app.config["DATABASE_URL"], fmt, workshop_id,
-                           current_app.config["UPLOAD_PATH"])
+    if _under_gevent():
+        with tempfile.TemporaryDirectory(prefix="facilitator-export-") as folder:
+            out = Path(folder) / f"export.{fmt}"
+            _job(jobs.JobSpec(kind=fmt, database_url="", status="", workshop_id=workshop_id,
+                              out=str(out)))
+            data = out.read_bytes()
+    else:  # tests and the command line: right here
+        from ..reports.export_job import render
+        data = render(db.session, fmt, workshop_id)
     mimetype, suffix = EXPORTS[fmt]
     return _attachment(data, mimetype, download_name(workshop, suffix))
+
+
+def _import(data: bytes) -> int:
+    """The new workshop's id, or the ArchiveInvalid the import raised."""
+    from ..domain import archive
+    if not _under_gevent():
+        return archive.import_workshop(db.session, auth.facilitator_id(), data).id
+    with tempfile.TemporaryDirectory(prefix="facilitator-import-") as folder:
+        source = Path(folder) / "archive.json"
+        source.write_bytes(data)
+        status = _job(jobs.JobSpec(kind="import", database_url="", status="",
+                                   facilitator_id=auth.facilitator_id(), source=str(source)))
+    refused = status.get("refused")
+    if refused:
+        raise archive.ArchiveInvalid(refused["detail"], **refused["params"])
+    return status["workshop_id"]
 
 
 @bp.get("/console/<int:workshop_id>/export.csv")
@@ -322,11 +363,8 @@ def import_archive():
     data = upload_file.stream.read() if upload_file else b""
     if not data:
         return _refuse(str(MESSAGES["no_file"]), None)
-    from ..reports.export_job import import_off_loop
     try:
-        workshop_id = import_off_loop(db.session, current_app.config["DATABASE_URL"],
-                                      auth.facilitator_id(), data,
-                                      current_app.config["UPLOAD_PATH"])
+        workshop_id = _import(data)
     except DomainError as error:
         return _refuse(_message(error), None)
     workshop = workshops.get_workshop(db.session, workshop_id)

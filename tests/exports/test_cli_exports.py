@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from facilitator import jobs
 from facilitator.database import make_engine
 from facilitator.models import Cluster, Facilitator, Photo, Vote, VoteRound, Workshop
 
@@ -74,7 +75,7 @@ def test_report_writes_csv_json_and_docx(database_url, demo, tmp_path):
 
     rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_bytes().decode("utf-8-sig")),
                            delimiter=";"))
-    assert rows[0][:4] == ["Nr.", "Tafel", "Cluster", "Text"]
+    assert rows[0][:4] == ["Nr.", "Thementisch", "Cluster", "Text"]  # the record's vocabulary
     texts = {row[3] for row in rows[1:]}
     assert "Sprachkurse mit Kinderbetreuung anbieten" in texts
     assert "دورات لغة في المساء للعاملين" in texts
@@ -144,26 +145,27 @@ def test_report_for_an_unknown_code_fails_clearly(database_url, tmp_path):
 
 
 def test_the_export_child_process_writes_what_the_server_sends(database_url, demo, tmp_path):
-    """What the gevent server runs for downloads and imports (export_job), run directly."""
+    """What the gevent server runs for downloads and imports (facilitator.jobs), run directly:
+    the job on stdin, the result in the status file."""
     code, instance = demo
     workshop_id = count(database_url, select(Workshop.id).where(Workshop.join_code == code))
     uploads = str(instance / "uploads")
+    log = tmp_path / "jobs.log"
     for fmt in ("csv", "json", "docx"):
-        subprocess.run([PYTHON, "-m", "facilitator.reports.export_job", fmt, database_url,
-                        str(workshop_id), str(tmp_path / f"child.{fmt}"), "--uploads", uploads],
-                       cwd=ROOT, check=True, capture_output=True, timeout=120)
+        jobs.run_and_wait(jobs.JobSpec(kind=fmt, database_url=database_url, status="",
+                                       workshop_id=workshop_id, out=str(tmp_path / f"child.{fmt}"),
+                                       uploads=uploads), log, {**os.environ})
     assert len(docx.Document(str(tmp_path / "child.docx")).inline_shapes) == 2
     owner_id = count(database_url, select(func.min(Facilitator.id)))
 
-    done = subprocess.run([PYTHON, "-m", "facilitator.reports.export_job", "import",
-                           database_url, str(owner_id), str(tmp_path / "child.json"),
-                           "--uploads", uploads], cwd=ROOT, check=True, capture_output=True,
-                          text=True, timeout=120)
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answer["ok"] is True and answer["workshop_id"] != workshop_id
+    answer = jobs.run_and_wait(jobs.JobSpec(kind="import", database_url=database_url, status="",
+                                            facilitator_id=owner_id,
+                                            source=str(tmp_path / "child.json"), uploads=uploads),
+                               log, {**os.environ})
+    assert answer["workshop_id"] != workshop_id
     (tmp_path / "bad.json").write_text('{"format": "facilitator-workshop", "version": 1}')
-    done = subprocess.run([PYTHON, "-m", "facilitator.reports.export_job", "import",
-                           database_url, str(owner_id), str(tmp_path / "bad.json")],
-                          cwd=ROOT, check=True, capture_output=True, text=True, timeout=120)
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
-        "ok": False, "detail": "workshop: missing", "params": {"where": "workshop"}}
+    answer = jobs.run_and_wait(jobs.JobSpec(kind="import", database_url=database_url, status="",
+                                            facilitator_id=owner_id,
+                                            source=str(tmp_path / "bad.json")),
+                               log, {**os.environ})
+    assert answer["refused"] == {"detail": "workshop: missing", "params": {"where": "workshop"}}

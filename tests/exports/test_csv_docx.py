@@ -30,9 +30,11 @@ def test_csv_opens_with_umlauts_and_every_visible_card_once(session, played):
 
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
     rows = read_csv(data)
-    assert rows[0] == ["Nr.", "Tafel", "Cluster", "Text", "Originaltext (vor Korrektur)",
-                       "Punkte Karte", "Rang Karte", "Punkte Cluster", "Rang Cluster", "Zeit",
-                       "Doppelung von Nr."]
+    # The record's vocabulary (the same catalogue as the PDF): Thementisch, Platz, Punktabfrage.
+    assert rows[0] == ["Nr.", "Thementisch", "Cluster", "Text", "Originaltext (vor Korrektur)",
+                       "Punkte der Karte", "Platz der Karte", "Punktabfrage zu den Karten",
+                       "Punkte des Clusters", "Platz des Clusters", "Punktabfrage zu den Clustern",
+                       "Uhrzeit", "Doppelung von Nr."]
     assert all(len(row) == len(rows[0]) for row in rows)
     texts = [row[3].removeprefix("'") for row in rows[1:]]
     assert sorted(texts) == sorted(played.visible)
@@ -51,15 +53,15 @@ def test_csv_has_votes_ranks_clusters_and_the_duplicate(session, played):
 
     keeper = rows["Bezahlbarer Wohnraum für Familien – Größe zählt"]
     assert keeper[1] == "Wohnen und Nachbarschaft" and keeper[2] == "Wohnraum"
-    assert keeper[7] == "9" and keeper[8] == "1"  # 3 phones × 2 dots + 3 × 1
+    assert keeper[8] == "9" and keeper[9] == "1"  # 3 phones × 2 dots + 3 × 1
     duplicate = rows["Bezahlbare Wohnungen für Familien"]
-    assert duplicate[10] == keeper[0] and duplicate[7] == ""
+    assert duplicate[12] == keeper[0] and duplicate[8] == ""
     corrected = rows["Arbeitsmarktzugang für Geflüchtete erleichtern!"]
     assert corrected[4] == "Arbeitsmarktzugang für Geflüchtete erleichtern"
     assert corrected[5] != "" and corrected[6] != ""  # the closed round on cards
     assert rows["سكن ميسور التكلفة للعائلات"][2] == "Wohnraum"
     assert rows["Wohnungsbörse in Leichter Sprache"][2] == ""  # in no cluster
-    assert all(len(row[9]) == len("2026-01-01 10:00") for row in rows.values())
+    assert all(len(row[11]) == len("2026-01-01 10:00") for row in rows.values())
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_shown_as_text(session, played):
@@ -87,7 +89,7 @@ def test_docx_contains_every_visible_card_and_no_hidden_text(session, played):
         for line in card.split("\n"):
             assert line in text, card
     assert HIDDEN_TEXT not in text and WITHDRAWN_TEXT not in text
-    assert "1 Karte(n) wurden von der Moderation ausgeblendet" in text
+    assert "1 Karte wurde von der Moderation ausgeblendet" in text
 
 
 def test_docx_is_structured_for_word(session, played):
@@ -98,14 +100,15 @@ def test_docx_is_structured_for_word(session, played):
     assert ("Title", "Integrationskonzept: Auftaktworkshop Süd") in headings
     for board in played.workshop.boards:
         assert ("Heading 2", board.title) in headings
-    for section in ("Anlass und Ziel", "Ablauf", "Teilnehmende", "Priorisierte Maßnahmen",
-                    "Nächste Schritte", "Umgang mit den Ergebnissen",
-                    "Anhang: alle Karten im Wortlaut"):
+    # The PDF's section names; no "[Bitte ergänzen …]" placeholder sections.
+    for section in ("Anlass und Ziel der Veranstaltung", "Ablauf", "Beteiligung",
+                    "Priorisierte Maßnahmen", "Anhang: alle Karten im Wortlaut"):
         assert ("Heading 1", section) in headings
+    assert "Bitte ergänzen" not in text
     assert "Wohnungsbörse in Leichter Sprache" in text and "Sozialamt" in text
     # Results as tables with a header row repeated on each page.
     header_rows = [t.rows[0] for t in document.tables]
-    assert any([c.text for c in row.cells] == ["Rang", "Eintrag", "Punkte"]
+    assert any([c.text for c in row.cells] == ["Platz", "Cluster", "Punkte"]
                for row in header_rows)
     assert all(row._tr.trPr is not None and row._tr.trPr.find(
         docx.oxml.ns.qn("w:tblHeader")) is not None for row in header_rows)

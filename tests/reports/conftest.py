@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
-from facilitator.database import make_engine, migrate
+from facilitator.jobs import JobSpec
 
-from record_helpers import CARDS, HOSTILE, ROOT, Pdf, bench, read_pdf
+from record_helpers import CARDS, HOSTILE, ROOT, Pdf, bench, fresh_database, read_pdf
 
 
 @dataclass
@@ -29,24 +28,21 @@ class Seeded:
 def seeded(tmp_path_factory) -> Seeded:
     """The realistic workshop in a SQLite file of the module's own."""
     directory = tmp_path_factory.mktemp("record")
-    url = f"sqlite:///{directory / 'record.db'}"
-    migrate(url)
-    engine = make_engine(url)
     uploads = directory / "uploads"
-    with Session(engine, expire_on_commit=False) as session:
+    with fresh_database(directory) as (url, session):
         made = bench.seed(session, CARDS, language="de", extra_cards={1: HOSTILE})
         bench.add_photos(session, made["workshop"], uploads, 2)
-    engine.dispose()
     return Seeded(url, made["workshop"].id, uploads, made)
 
 
 @pytest.fixture(scope="module")
 def german_pdf(seeded, tmp_path_factory) -> Pdf:
-    """The PDF as the server makes it: `python -m facilitator.reports.pdf` in a child process."""
-    out = tmp_path_factory.mktemp("pdf") / "record.pdf"
-    completed = subprocess.run(
-        [sys.executable, "-m", "facilitator.reports.pdf", seeded.url, str(seeded.workshop_id),
-         str(out), "--uploads", str(seeded.uploads), "--nice", "0"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stderr
-    return read_pdf(out)
+    """The PDF as the server makes it: a `python -m facilitator.jobs` child, the job on stdin."""
+    folder = tmp_path_factory.mktemp("pdf")
+    spec = JobSpec(kind="pdf", database_url=seeded.url, workshop_id=seeded.workshop_id,
+                   out=str(folder / "record.pdf"), uploads=str(seeded.uploads),
+                   status=str(folder / "status.json"))
+    completed = subprocess.run([sys.executable, "-m", "facilitator.jobs", "--nice", "0"],
+                               input=spec.line(), cwd=ROOT, capture_output=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return read_pdf(folder / "record.pdf")

@@ -3,10 +3,17 @@ PDF back as normalised text per page."""
 import importlib.util
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from facilitator.database import make_engine, migrate
+from facilitator.reports.html import report_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CARDS = 200
@@ -76,3 +83,22 @@ class Pdf:
 def read_pdf(path: Path) -> Pdf:
     reader = PdfReader(str(path))
     return Pdf(path, reader, [normalise(page.extract_text()) for page in reader.pages])
+
+
+def translated(language: str, msgid: str) -> str:
+    """A UI string as the record shows it in `language` (from the catalogues)."""
+    with report_app().app_context(), force_locale(language):
+        return _(msgid)
+
+
+@contextmanager
+def fresh_database(folder: Path):
+    """A migrated SQLite file of its own in `folder`; yields its URL and a session on it."""
+    url = f"sqlite:///{folder / 'record.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield url, session
+    finally:
+        engine.dispose()

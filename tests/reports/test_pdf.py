@@ -5,27 +5,18 @@ import re
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from facilitator.database import make_engine
 from facilitator.reports import build_record
-from facilitator.reports.html import report_app
 from facilitator.reports.pdf import STATIC, record_html, render_pdf, restricted_fetcher
 
-from record_helpers import HOSTILE, is_rtl, normalise, read_pdf
+from record_helpers import HOSTILE, is_rtl, normalise, read_pdf, translated
 
 SECTIONS_EN = ["Contents", "Purpose of the event", "Agenda as it ran", "Participation",
                "Results by board", "Prioritised measures", "Photos",
                "Appendix: all cards verbatim"]
-
-
-def translated(language: str, msgid: str) -> str:
-    """A UI string as the record shows it in `language` (from the catalogues)."""
-    with report_app().app_context(), force_locale(language):
-        return _(msgid)
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str]]:
@@ -191,8 +182,8 @@ def test_user_text_is_escaped_in_the_html_and_never_reaches_css(record, seeded):
 
 def test_right_to_left_cards_are_marked_rtl(record, seeded):
     html = record_html(record, seeded.uploads)
-    assert '<li class="card" dir="rtl">نحتاج إلى دورات لغة مع رعاية الأطفال' in html
-    assert '<li class="card">Больше курсов' in html
+    assert '<li class="card" dir="rtl" lang="ar">نحتاج إلى دورات لغة مع رعاية الأطفال' in html
+    assert '<li class="card" lang="ru">Больше курсов' in html
 
 
 @pytest.mark.parametrize("url", [

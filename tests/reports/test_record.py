@@ -1,11 +1,15 @@
 """build_record(): what the documentation may and must contain (SQLite and PostgreSQL)."""
 import uuid
 
+import pytest
+
 from facilitator.domain import clusters, ideas, measures, phases, voting
 from facilitator.domain.measures import MeasureSpec
 from facilitator.domain.voting import RoundSpec
+from facilitator.domain.errors import NotFound
 from facilitator.reports import build_record
-from facilitator.reports.record import SUPPRESSED, suppress_small
+from facilitator.reports import record as sections
+from facilitator.reports.record import PROTECTING, SUPPRESSED, suppress_small
 
 
 def _dot(make, participant, round_id, target_id):
@@ -34,8 +38,9 @@ def test_small_groups_are_shown_as_less_than_five_and_cannot_be_worked_out_from_
     assert [(c.name, c.count, c.shown) for c in counts] == [
         ("Verwaltung", 6, "6"), ("Politik", None, SUPPRESSED), ("Ehrenamt", 9, "9"),
         ("Neuzugewanderte", 0, "0"),
-        # With only "Politik" hidden, 22 - 6 - 9 - 5 would give it away: the next smallest goes.
-        ("", None, SUPPRESSED)]
+        # With only "Politik" hidden, 22 - 6 - 9 - 5 would give it away: the next smallest goes,
+        # marked as hidden to protect (it is not a small group, and the record must not say so).
+        ("", None, PROTECTING)]
     two_small = suppress_small([("A", 3), ("B", 1), ("C", 12)])
     assert [c.shown for c in two_small] == [SUPPRESSED, SUPPRESSED, "12"]
     assert [c.shown for c in suppress_small([("A", 7), ("B", 5)])] == ["7", "5"]
@@ -56,7 +61,7 @@ def test_participation_counts_people_by_group_and_by_board(make, session):
     assert participation.active == 4
     assert [(g.name, g.shown) for g in participation.by_group] == [
         ("Verwaltung", "6"), ("Politik", SUPPRESSED), ("Zivilgesellschaft", "0"),
-        ("Neuzugewanderte", "0"), ("", SUPPRESSED)]
+        ("Neuzugewanderte", "0"), ("", PROTECTING)]
     assert [(b.title, b.participants, b.cards) for b in participation.by_board] == [
         (workshop.boards[0].title, 4, 4), (workshop.boards[1].title, 1, 1),
         (workshop.boards[2].title, 0, 0)]
@@ -206,3 +211,113 @@ def test_agenda_gives_each_board_its_phases_with_start_and_end(make, session):
     assert spans[2].end is None
     assert [span.phase for span in agenda[1].phases] == ["collect"]
     assert agenda[1].phases[0].start is None  # no card: when it began is not known
+
+
+# --- Each section's builder alone ---------------------------------------------------------------
+
+def test_load_source_refuses_an_unknown_workshop(session):
+    with pytest.raises(NotFound):
+        sections.load_source(session, 987654)
+
+
+def test_read_cards_follows_chains_of_merges_and_counts_what_is_not_shown(make, session):
+    workshop = make.workshop()
+    board = workshop.boards[0]
+    person, _ = make.participant(workshop, display_name="Aylin")
+    keeper, middle, last = (make.idea(person, board, f"Karte {n}") for n in range(3))
+    gone = make.idea(person, board, "zurückgezogen")
+    make.run(clusters.merge_duplicates, workshop.id, None, last.id, middle.id)
+    make.run(clusters.merge_duplicates, workshop.id, None, middle.id, keeper.id)
+    make.run(ideas.withdraw_idea, person, gone.id)
+
+    index = sections.read_cards(session, workshop.id, names={})
+    assert list(index.cards) == [keeper.id]
+    assert sorted(d.text for d in index.cards[keeper.id].duplicates) == ["Karte 1", "Karte 2"]
+    assert index.cards[keeper.id].author == ""
+    assert (index.hidden[board.id], index.withdrawn[board.id]) == (0, 1)
+    assert index.posters[board.id] == index.authors == {person.id}
+    named = sections.read_cards(session, workshop.id, names={person.id: "Aylin"})
+    assert named.cards[keeper.id].author == "Aylin"
+
+
+def test_build_board_gives_cards_the_dots_of_the_latest_card_round_on_that_board(make, session):
+    workshop = make.workshop()
+    board = workshop.boards[0]
+    people = [make.participant(workshop)[0] for _ in range(2)]
+    first, second = (make.idea(people[0], board, f"Idee {n}") for n in range(2))
+    round_ = make.run(voting.open_round, workshop.id, RoundSpec(
+        kind="dots", target_kind="idea", board_ids=[board.id], question="Welche Idee?",
+        dots_per_person=2, max_per_item=2))
+    for person in people:
+        _dot(make, person, round_.id, second.id)
+    make.run(voting.update_round, workshop.id, round_.id, {"state": "closed"})
+
+    source = sections.load_source(session, workshop.id)
+    built = sections.build_board(session, source, source.boards[0])
+    assert [(c.text, c.votes, c.rank) for c in built.cards] == [
+        ("Idee 0", 0, 2), ("Idee 1", 2, 1)]
+    assert [r.question for r in built.rounds] == ["Welche Idee?"]
+    other = sections.build_board(session, source, source.boards[1])
+    assert other.rounds == [] and other.cards == []
+
+
+def test_build_participation_counts_authors_and_voters_once(make, session):
+    workshop = make.workshop()
+    board = workshop.boards[0]
+    author, voter, idle = (make.participant(workshop)[0] for _ in range(3))
+    card = make.idea(author, board)
+    round_ = make.run(voting.open_round, workshop.id, RoundSpec(
+        kind="dots", target_kind="idea", board_ids=[board.id]))
+    _dot(make, voter, round_.id, card.id)
+    _dot(make, author, round_.id, card.id)
+
+    source = sections.load_source(session, workshop.id)
+    boards = [sections.build_board(session, source, b) for b in source.boards]
+    participation = sections.build_participation(session, source, boards)
+    assert (participation.total, participation.active, participation.voters) == (3, 2, 2)
+    assert participation.by_board[0].participants == 1
+
+
+def test_build_workshop_rounds_takes_only_consent_checks_for_the_whole_workshop(make, session):
+    workshop = make.workshop()
+    person, _ = make.participant(workshop)
+    for board_ids, question in (([], "Für alle?"), ([workshop.boards[0].id], "Nur hier?")):
+        round_ = make.run(voting.open_round, workshop.id, RoundSpec(
+            kind="consent", board_ids=board_ids, question=question, options=["Ja"],
+            passive_option="Alles bleibt"))
+        make.run(voting.rate_option, person, round_.id, 0, 1)
+        make.run(voting.update_round, workshop.id, round_.id, {"state": "closed"})
+
+    source = sections.load_source(session, workshop.id)
+    assert [r.question for r in sections.build_workshop_rounds(session, source)] == ["Für alle?"]
+    assert [r.question for r in sections.board_rounds(session, source, workshop.boards[0].id)
+            ] == ["Nur hier?"]
+
+
+def test_build_measures_names_their_source_cards_and_cluster(make, session):
+    workshop = make.workshop()
+    board = workshop.boards[0]
+    person, _ = make.participant(workshop)
+    card = make.idea(person, board, "Busse am Abend")
+    make.run(phases.set_phase, workshop.id, [], "cluster")
+    cluster = make.run(clusters.create_cluster, workshop.id, None, board.id, "Mobilität", "blue",
+                       [card.id])
+    make.run(measures.save_measure, workshop.id, None, MeasureSpec(
+        title="Nachtbus", board_id=board.id, source_idea_ids=[card.id],
+        source_cluster_id=cluster.id))
+
+    built, round_ = sections.build_measures(session, sections.load_source(session, workshop.id))
+    assert round_ is None
+    assert [(m.title, m.source_cards, m.source_cluster, m.board_title) for m in built] == [
+        ("Nachtbus", ["Busse am Abend"], "Mobilität", board.title)]
+
+
+def test_build_appendix_lists_each_boards_cards_and_counts(make, session):
+    workshop = make.workshop()
+    person, _ = make.participant(workshop)
+    make.idea(person, workshop.boards[1], "Nur hier")
+    source = sections.load_source(session, workshop.id)
+    boards = [sections.build_board(session, source, b) for b in source.boards]
+    appendix = sections.build_appendix(boards)
+    assert [(a.title, [c.text for c in a.cards]) for a in appendix] == [
+        (b.title, ["Nur hier"] if b.id == workshop.boards[1].id else []) for b in source.boards]

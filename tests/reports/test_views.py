@@ -46,7 +46,7 @@ def test_the_preview_shows_the_record_with_user_text_escaped_and_no_inline_code(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert workshop.title in html and "Mehr Sprachkurse am Abend" in html
-    assert '<li class="card" dir="rtl">نحتاج إلى دورات لغة</li>' in html
+    assert '<li class="card" dir="rtl" lang="ar">نحتاج إلى دورات لغة</li>' in html
     assert "&lt;script&gt;" in html and "<script>alert" not in html
     # The Content-Security-Policy allows no inline styles or scripts.
     assert "<style" not in html and " style=" not in html
