@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from facilitator.models import Board, VoteRound
+from tests.conftest import LiveServer
 
 LIVE = 10_000
 BOARDS = ["Sprache und Bildung", "Arbeit und Ausbildung", "Wohnen im Quartier",
@@ -22,6 +23,17 @@ TEXTS = ["Sprachkurse am Abend und am Wochenende anbieten", "Kinderbetreuung wä
          "Anerkennung ausländischer Abschlüsse beschleunigen", "Wohnungen für große Familien",
          "Dolmetscher beim Arztbesuch", "Vereine öffnen: Schnuppertraining für alle",
          "Ein Willkommensbüro mit festen Sprechzeiten", "Infos in einfacher Sprache"]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """As in a room with a network: phones are sent to a LAN address, so the console shows no
+    loopback warning above the boards (the page itself is still opened on 127.0.0.1)."""
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server.env["PUBLIC_URL"] = f"http://192.168.1.20:{server.port}"
+    server.start()
+    yield server
+    server.close()
 
 
 @pytest.fixture
@@ -165,4 +177,8 @@ def test_console_fits_smaller_screens_and_zoom_without_sideways_scrolling(
         overlaps = (board["x"] < side["x"] + side["width"] and side["x"] < board["x"] + board["width"]
                     and board["y"] < side["y"] + side["height"] and side["y"] < board["y"] + board["height"])
         assert not overlaps, (index, board, side)
+    if width >= 1280:  # a laptop: the first cards show before any scrolling (settings folded)
+        first = first_card_of(page, 0).bounding_box()
+        print(f"console {width}x{height}: first card y = {round(first['y'])}")
+        assert first["y"] + first["height"] <= height
     page.screenshot(path=f"/tmp/console-{width}x{height}@{scale}.png")
