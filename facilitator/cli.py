@@ -72,7 +72,8 @@ def _sign_in_hint() -> str:
     """How to get in after a restart: the first start's one-time link is spent by now."""
     accounts = facilitators.all_facilitators(db.session)
     without_password = [account.name for account in accounts if not account.password_hash]
-    command = f"python run.py sign-in-link {shlex.quote((without_password or [accounts[0].name])[0])}"
+    example = (without_password or [accounts[0].name])[0]
+    command = f"python run.py sign-in-link {shlex.quote(example)}"
     if without_password:
         return (f"  Sign in:             run `{command}` for a one-time link "
                 f"(no password yet: {', '.join(without_password)})")
@@ -106,6 +107,7 @@ def main(ctx, host: str, port: int):
 def serve(host: str, port: int):
     """Start the real-time server (gevent, WebSocket)."""
     app = _app(port)
+    app.config["HOST"] = host
     with app.app_context():
         first_link = _first_facilitator(app)
         sign_in = (f"  First sign-in (one-time link, valid 24 h): {first_link}" if first_link

@@ -15,7 +15,9 @@ def unreachable_address() -> dict | None:
     """When the address on QR codes, posters and the projector works on this laptop only: that
     address and a command that gives phones one they can use; else None."""
     base = public_base()
-    if not network.is_loopback_url(base):
+    # A server listening on loopback only (`serve --host 127.0.0.1`: tests, a try-out on this
+    # laptop) is local on purpose; its terminal still warns, its console and projector stay quiet.
+    if not network.is_loopback_url(base) or network.is_loopback_host(current_app.config["HOST"]):
         return None
     port = urlsplit(base).port or 5000
     return {"url": base, "example": f"PUBLIC_URL=http://192.168.1.20:{port} make run"}

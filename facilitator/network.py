@@ -61,12 +61,17 @@ def lan_address(outward: Callable[[], str | None] = outward_address,
     return choose_address(([found] if found else []) + resolve())
 
 
-def is_loopback_url(url: str) -> bool:
-    """Whether the URL names this machine only (127.x, ::1, localhost): phones cannot open it."""
-    host = urlsplit(url).hostname or ""
+def is_loopback_host(host: str) -> bool:
+    """Whether the host name or address is this machine only (127.x, ::1, localhost)."""
+    host = host.strip("[]")
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether the URL names this machine only: phones cannot open it."""
+    return is_loopback_host(urlsplit(url).hostname or "")

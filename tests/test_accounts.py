@@ -1,11 +1,19 @@
 """Facilitator accounts against the security officer's checks: signing out ends the session on
 the server (a copied cookie is worth nothing after), only the installation's admin manages
 accounts, and sign-in never redirects to another host."""
+import re
+
 import pytest
 
-from conftest import TIMEOUT, csrf_token
 from facilitator import links
 from facilitator.models import Facilitator
+
+
+TIMEOUT = 10
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def signed_in(client, app_make, facilitator):

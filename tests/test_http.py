@@ -221,6 +221,19 @@ def test_board_page_sends_phones_that_have_not_joined_to_the_join_page(client, w
         f"/join/{workshop.join_code}?board={board.id}")
 
 
+def test_phone_at_a_table_that_was_removed_is_asked_to_choose_another(client, app_make,
+                                                                       workshop):
+    join(client, workshop, workshop.boards[0])
+    gone = workshop.boards[0].id + 1000
+
+    response = client.get(f"/w/{workshop.join_code}/board/{gone}")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/join/{workshop.join_code}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This table no longer exists. Please choose another one." in page
+
+
 def test_joining_one_workshop_does_not_open_another(client, app_make, workshop):
     other = app_make.workshop()
     join(client, workshop, workshop.boards[0])

@@ -71,8 +71,8 @@ def test_loopback_urls_are_recognised(url, loopback):
 
 # --- The warning on the console and the projector ---------------------------------------------
 
-def console_and_wall(app, client, app_make, public_url: str) -> list[str]:
-    app.config["PUBLIC_URL"] = public_url
+def console_and_wall(app, client, app_make, public_url: str, host: str = "0.0.0.0") -> list[str]:
+    app.config.update(PUBLIC_URL=public_url, HOST=host)
     owner = app_make.facilitator()
     workshop = app_make.workshop(owner)
     client.get(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
@@ -90,4 +90,11 @@ def test_console_and_projector_warn_when_phones_are_sent_to_loopback(app, client
 
 def test_console_and_projector_say_nothing_with_a_lan_address(app, client, app_make):
     for html in console_and_wall(app, client, app_make, "http://192.168.1.20:5000"):
+        assert "data-address-warning" not in html
+
+
+def test_a_server_listening_on_loopback_only_is_local_on_purpose_and_its_pages_stay_quiet(
+        app, client, app_make):
+    # `serve --host 127.0.0.1`: the tests' servers, a try-out; the terminal still warns.
+    for html in console_and_wall(app, client, app_make, "http://127.0.0.1:5050", "127.0.0.1"):
         assert "data-address-warning" not in html

@@ -3,9 +3,10 @@ leaves none of its text in the SQLite file, and what the server writes is privat
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
-from conftest import PYTHON, ROOT, TIMEOUT
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sign_in(client, app_make, facilitator):
@@ -41,8 +42,8 @@ def test_the_server_keeps_its_database_and_folders_private(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(INSTANCE_PATH=str(instance), SECRET_KEY="x" * 32)
     # The shell's umask lets everyone read; the server must not.
-    subprocess.run([PYTHON, str(ROOT / "run.py"), "migrate"], env=env, check=True,
-                   timeout=TIMEOUT * 6, preexec_fn=lambda: os.umask(0o022),
+    subprocess.run([sys.executable, str(ROOT / "run.py"), "migrate"], env=env, check=True,
+                   timeout=60, preexec_fn=lambda: os.umask(0o022),
                    capture_output=True)
 
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700

@@ -26,6 +26,7 @@ def test_rename_crossing_a_colleagues_is_refused_naming_their_heading_and_both_c
     courses = live_make.run(clusters.create_cluster, workshop.id, owner.id, board.id, "Kurse")
     mine = live_server.staff(workshop, owner, language="de")
     theirs = live_server.staff(workshop, colleague)
+    screen = live_server.screen(workshop)
 
     # Both began typing over "Kurse"; the colleague's rename arrives first.
     first = theirs.call("update_cluster", {"cluster_id": courses.id, "heading": "Deutschkurse",
@@ -37,10 +38,12 @@ def test_rename_crossing_a_colleagues_is_refused_naming_their_heading_and_both_c
     assert (second["ok"], second["error"]) == (False, "heading_conflict")
     assert "„Deutschkurse“" in second["message"] or "“Deutschkurse”" in second["message"]
     assert "Sprachkurse" in second["message"]
-    # Both consoles were told the heading that stands.
+    # Both consoles were told the heading that stands, and who gave it; the wall only the heading.
+    renamed = lambda p: any(  # noqa: E731
+        c["id"] == courses.id and c["heading"] == "Deutschkurse" for c in p.get("clusters", []))
     for console in (mine, theirs):
-        console.wait_for("arrangement_changed", lambda p: any(
-            c["id"] == courses.id and c["heading"] == "Deutschkurse" for c in p.get("clusters", [])))
+        assert console.wait_for("arrangement_changed", renamed)["by"] == colleague.id
+    assert "by" not in screen.wait_for("arrangement_changed", renamed)
     assert live_make.fresh(Cluster, courses.id).heading == "Deutschkurse"
 
     # Having read it, replacing their heading on purpose works.

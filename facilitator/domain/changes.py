@@ -31,6 +31,8 @@ class Change:
     clusters: list[Cluster] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
     rounds: list[VoteRound] = field(default_factory=list)
+    # The facilitator who made it (staff only): a console names a colleague's rename.
+    by: int | None = None
 
 
 def next_seq(session: Session, workshop_id: int) -> int:
@@ -179,6 +181,8 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
 
 def change_payload(change: Change, audience: str) -> dict:
     payload: dict = {"seq": change.seq}
+    if audience == STAFF and change.by is not None:
+        payload["by"] = change.by
     if change.workshop is not None:
         payload["workshop"] = workshop_payload(change.workshop)
     if change.boards:

@@ -73,6 +73,7 @@ class StaffChange:
         if self.undoable and any(self.before[key] != after[key] for key in after):
             self._remember(after)
         commit_and_announce(self.session, Change(self.event, self.workshop_id, self.seq,
+                                                 by=self.facilitator_id,
                                                  **_grouped(self.rows.values())))
 
     def _remember(self, after: dict) -> None:

@@ -9,7 +9,7 @@ from ..domain.errors import DomainError, NotFound
 from ..extensions import db, limiter
 from ..forms import CodeForm, JoinForm
 from ..messages import message_for
-from ..models import IDEA_MAX_CHARS
+from ..models import IDEA_MAX_CHARS, Board
 
 bp = Blueprint("participant", __name__)
 # Guessing join codes: 31**8 codes, and this many wrong tries a minute from one address. Only
@@ -101,7 +101,11 @@ def board(code: str, board_id: int):
     workshop = _workshop(code)
     board = next((b for b in workshop.boards if b.id == board_id), None)
     if board is None:
-        abort(404)
+        if db.session.get(Board, board_id) is not None:
+            abort(404)  # another workshop's table
+        # The facilitator removed this table (or the link is mistyped): choose another.
+        flash(_("This table no longer exists. Please choose another one."), "error")
+        return redirect(url_for(".join", code=workshop.join_code))
     if auth.current_participant(workshop.id) is None:
         return redirect(url_for(".join", code=workshop.join_code, board=board_id))
     return render_template("participant/board.html", workshop=workshop, board=board,

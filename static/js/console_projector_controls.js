@@ -25,9 +25,18 @@ function requestFor(button) {
 document.addEventListener("click", async (event) => {
   const button = event.target.closest(CONTROLS);
   if (!button || !live.workshop) return;
-  const answer = await request(...requestFor(button));
+  showAnswer(await request(...requestFor(button)));
+});
+
+function showAnswer(answer) {
   const error = $("[data-projector-controls-error]");
   if (error) error.textContent = answer.ok ? "" : (answer.message || answer.error);
+}
+
+document.addEventListener("change", async (event) => {
+  const select = event.target.closest("[data-projector-page-seconds]");
+  if (!select) return;
+  showAnswer(await request("set_projector_paging", { seconds: Number(select.value) }));
 });
 
 // Pressed buttons say what the projector shows now, on every console.
@@ -43,6 +52,9 @@ function showState() {
   const pause = $("[data-projector-paging='pause']");
   // A toggle keeps its name; "pressed" says that paging stands still.
   if (pause && paging) pause.setAttribute("aria-pressed", String(paging.paused));
+  const seconds = $("[data-projector-page-seconds]");
+  // Not while the facilitator is choosing in it.
+  if (seconds && paging && document.activeElement !== seconds) seconds.value = String(paging.seconds);
   const back = $("[data-project-boards]");
   if (back) back.hidden = view !== "board" && view !== "cluster";
 }

@@ -1,23 +1,61 @@
 // Who else runs this workshop right now: the names of colleagues with the console open, from
-// the staff-only `facilitators` list of presence_changed (phones and the projector never get it).
-import { fill } from "./live.js";
+// the staff-only `facilitators` list of presence_changed (phones and the projector never get it),
+// and the last heading a colleague gave a cluster, so a rename that replaced one's own is seen.
+import { el, fill } from "./live.js";
 import { live } from "./console_state.js";
 
 const slot = document.querySelector("[data-console-team]");
 const me = Number(slot?.dataset.me);
 const names = new Intl.ListFormat(document.documentElement.lang || undefined,
   { style: "long", type: "conjunction" });
+const headings = new Map();  // cluster id → heading as this console last knew it
+let team = [];
 
-function show(facilitators) {
+// Two lines: who is here, and the last rename by a colleague; each shown only when it says something.
+function parts() {
+  if (!slot.children.length) slot.append(el("span"), el("br"), el("span"));
+  const [people, lineBreak, rename] = slot.children;
+  return { people, lineBreak, rename };
+}
+
+function layout() {
+  const { people, lineBreak, rename } = parts();
+  people.hidden = !people.textContent;
+  rename.hidden = !rename.textContent;
+  lineBreak.hidden = people.hidden || rename.hidden;
+  slot.hidden = people.hidden && rename.hidden;
+}
+
+function showTeam(facilitators) {
+  team = facilitators;
   const others = facilitators.filter((person) => person.id !== me).map((person) => person.name);
   // Names are typed by people: set as text, never as HTML.
-  slot.textContent = others.length ? fill(slot.dataset.template, { names: names.format(others) }) : "";
-  slot.hidden = others.length === 0;
+  parts().people.textContent = others.length ? fill(slot.dataset.template, { names: names.format(others) }) : "";
+  layout();
+}
+
+function showRename(by, before, after) {
+  const name = team.find((person) => person.id === by)?.name;
+  parts().rename.textContent = fill(name ? slot.dataset.renamed : slot.dataset.renamedAnonymous,
+    { name, old: before, new: after });
+  layout();
+}
+
+function noteHeadings({ payload }) {
+  for (const cluster of payload?.clusters || []) {
+    const known = headings.get(cluster.id);
+    if (payload.by && payload.by !== me && cluster.state === "active" && known !== undefined &&
+        known !== cluster.heading) {
+      showRename(payload.by, known, cluster.heading);
+    }
+  }
+  for (const cluster of live.clusters.values()) headings.set(cluster.id, cluster.heading);
 }
 
 if (slot) {
-  live.addEventListener("presence", ({ detail }) => show(detail.facilitators || []));
+  live.addEventListener("presence", ({ detail }) => showTeam(detail.facilitators || []));
+  live.addEventListener("change", ({ detail }) => noteHeadings(detail));
   // Reconnecting: the list comes again with the next presence_changed; until then say nothing
   // that may be stale.
-  live.addEventListener("connection", ({ detail }) => { if (detail.state !== "connected") show([]); });
+  live.addEventListener("connection", ({ detail }) => { if (detail.state !== "connected") showTeam([]); });
 }

@@ -28,6 +28,7 @@ export class LiveWorkshop extends EventTarget {
     this.myVotes = {};
     this.syncing = false;
     this.socket = io({ auth, reconnectionDelayMax: 5000 });
+    this.askAgainWithoutAnswer();
     this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
     this.socket.on("disconnect", () => this.emitState("disconnected"));
     this.socket.on("connect_error", (error) => this.emitState("refused", error.message));
@@ -40,6 +41,21 @@ export class LiveWorkshop extends EventTarget {
       this.apply(payload);
       this.dispatch("change", { payload });
     });
+  }
+
+  // A server that fails while accepting a connection (a database busy at that instant) never
+  // answers it, and the client would wait for ever, its ideas unsent: ask again.
+  askAgainWithoutAnswer() {
+    let timer = null;
+    this.socket.io.on("open", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (this.socket.connected) return;
+        this.socket.disconnect();
+        this.socket.connect();
+      }, CONNECT_ANSWER_MS);
+    });
+    this.socket.on("connect", () => clearTimeout(timer));
   }
 
   dispatch(type, detail) {
@@ -153,6 +169,7 @@ export class LiveWorkshop extends EventTarget {
 }
 
 const RESYNC_MARGIN = 200;
+const CONNECT_ANSWER_MS = 8000;
 
 // Server events that carry a workshop sequence number.
 const SEQUENCED_EVENTS = ["idea_posted", "idea_updated", "board_updated", "workshop_updated",

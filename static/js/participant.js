@@ -103,6 +103,7 @@ function editable(idea, board) {
 function render() {
   const board = live.boards.get(data.board_id);
   if (board) renderBoardState(board);
+  else if (live.workshop) boardGone();
   const own = ownIdeas();
   if (editing !== null && !own.some((idea) => idea.id === editing && editable(idea, board))) {
     editing = null;  // hidden, closed or gone meanwhile: the server would refuse the edit
@@ -168,6 +169,13 @@ function renderBoardState(board) {
   } else {
     showNotice(null);
   }
+}
+
+// The facilitator removed this table (only an empty one can be): say so, post nothing here.
+function boardGone() {
+  textarea.disabled = true;
+  $("[data-send]").disabled = true;
+  showNotice(T.board_gone);
 }
 
 function pendingCard(item) {

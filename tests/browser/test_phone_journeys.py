@@ -71,11 +71,20 @@ def choose_table_and_join(page, board_title: str, name: str = "", group: str = "
         page.locator("#stakeholder_group").select_option(label=group)
     page.locator(".join-form button[type=submit]").click()
     expect(page.locator("[data-idea-text]")).to_be_enabled(timeout=LIVE)
+    expect(page.locator("[data-connection]")).to_have_attribute("data-state", "connected",
+                                                                timeout=LIVE)
 
 
 def post(page, text: str) -> None:
     page.locator("[data-idea-text]").fill(text)
     page.locator("[data-send]").click()
+
+
+def idea_ids(make, workshop) -> dict[str, int]:
+    """Ideas of the workshop by text, as committed now."""
+    make.session.commit()
+    return {idea.text: idea.id
+            for idea in make.session.query(Idea).filter_by(workshop_id=workshop.id)}
 
 
 def own_card(page, text: str):
@@ -208,8 +217,7 @@ def test_author_learns_live_and_after_a_reload_that_the_facilitation_hid_or_merg
         sent(author, text)
     post(neighbour, "Hausärzte aufs Land holen")
     sent(neighbour, "Hausärzte aufs Land holen")
-    ids = {idea.text: idea.id for idea in live_make.session.query(Idea).filter_by(
-        workshop_id=workshop.id)}
+    ids = idea_ids(live_make, workshop)
 
     assert staff.call("hide_idea", {"idea_id": ids["Frau Müller wohnt in der Lindenstraße 3"],
                                     "hidden": True})["ok"]
@@ -344,11 +352,32 @@ def test_phone_pages_fit_a_360_px_screen_with_every_kind_of_own_card(
     sent(page, "mit Kinderbetreuung")
     own_card(page, "Doch nicht").locator("[data-withdraw]").click()
     expect(page.locator("[data-mine] .card[data-state=withdrawn]")).to_have_count(1)
-    ids = {idea.text: idea.id for idea in live_make.session.query(Idea).filter_by(
-        workshop_id=workshop.id)}
+    ids = idea_ids(live_make, workshop)
     assert staff.call("hide_idea", {"idea_id": ids[texts[1]], "hidden": True})["ok"]
     assert staff.call("merge_duplicates", {"idea_id": ids[texts[2]], "into_id": ids[
         "Berufsabschlüsse schneller anerkennen"]})["ok"]
     expect(page.locator("[data-mine] .card[data-state=hidden]")).to_have_count(1, timeout=LIVE)
     expect(page.locator("[data-mine] .card[data-state=merged]")).to_have_count(1, timeout=LIVE)
     fits("board")
+
+
+def test_phone_at_a_table_the_facilitator_removes_is_told_and_chooses_another(
+        live_server, live_make, desktop, small_phone):
+    owner = live_make.facilitator()
+    workshop = live_make.workshop(owner, ["Sprache", "Wohnen"], stakeholder_groups=())
+    page = joined_phone(small_phone, live_server, workshop, "Wohnen")
+    console = desktop()
+    console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}/edit"))
+    console.locator("#boards-1-remove").check()
+    console.locator(".workshop-form button[type=submit]").click()
+    expect(console.locator(".console-board")).to_have_count(1, timeout=LIVE)
+
+    expect(page.locator("[data-board-notice]")).to_have_text(
+        "Diesen Thementisch gibt es nicht mehr. Bitte wählen Sie einen anderen.", timeout=LIVE)
+    expect(page.locator("[data-send]")).to_be_disabled()
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Diesen Thementisch gibt es nicht mehr. Bitte wählen Sie einen anderen.")
+    choose_table_and_join(page, "Sprache")
+    post(page, "Sprachcafé")
+    sent(page, "Sprachcafé")

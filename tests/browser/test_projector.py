@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from facilitator.domain import clusters, phases, voting
+from facilitator.domain import clusters, measures, phases, voting
+from facilitator.domain.measures import MeasureSpec
 from facilitator.domain.voting import RoundSpec
 from facilitator.domain.workshops import BoardSpec
 from facilitator.models import Idea
@@ -24,6 +25,15 @@ PHRASES = ("Sprachcafé", "Mehr Kita-Plätze während der Kurse", "Lernpaten fü
            "Ein Ort, an dem Neue und Alteingesessene sich ohne Termin treffen können",
            "Bus am Abend", "Beratung in mehreren Sprachen im Rathaus",
            "Praktika vermitteln")
+
+
+@pytest.fixture(scope="module")
+def live_server(live_server):
+    """The suite's server, but sending phones to a LAN address as at a real event: on a loopback
+    address the wall carries a warning banner over the boards these tests look at."""
+    live_server.env["PUBLIC_URL"] = f"http://192.168.1.20:{live_server.port}"
+    live_server.restart()
+    return live_server
 
 
 def card_text(board_number: int, number: int) -> str:
@@ -206,6 +216,9 @@ def test_one_board_and_one_cluster_go_full_screen_from_the_console_and_back(
     expect(wall.locator("[data-page-indicator]")).to_have_attribute("data-page", "2", timeout=LIVE)
     pages.get_by_role("button", name="Blättern anhalten").click()
     expect(wall.locator("[data-paging-paused]")).to_be_hidden(timeout=LIVE)
+    staff = live_server.staff(workshop, owner)
+    console.get_by_label("Sekunden pro Seite").select_option("20")
+    staff.wait_for("workshop_updated", lambda p: p["workshop"]["projector_paging"]["seconds"] == 20)
 
     console.get_by_role("button", name="Cluster full screen").click()
     expect(wall.locator("[data-boards] [data-title]")).to_have_text("Kinderbetreuung", timeout=LIVE)
@@ -252,22 +265,9 @@ def test_a_ranking_of_thirty_items_pages_and_fits_the_screen(live_server, live_m
     staff = live_server.staff(workshop, owner)
     wall = desktop(width, height)
     wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
-    indicator = wall.locator("[data-wall-view] [data-page-indicator]")
-    expect(indicator).to_have_attribute("data-page", "1", timeout=LIVE)
+    pages, seen = collect_paged(staff, wall, "[data-wall-result]", "wallResult")
 
-    pages = int(indicator.get_attribute("data-pages"))
-    seen = set()
-    for page in range(1, pages + 1):
-        expect(indicator).to_have_attribute("data-page", str(page), timeout=LIVE)
-        rows = wall.evaluate("""() => [...document.querySelectorAll('[data-wall-result]')]
-            .filter((row) => row.offsetParent !== null)
-            .map((row) => ({id: Number(row.dataset.wallResult), bottom: row.getBoundingClientRect().bottom}))""")
-        assert rows and all(row["bottom"] <= height for row in rows), rows
-        seen |= {row["id"] for row in rows}
-        if page < pages:
-            assert staff.call("set_projector_paging", {"action": "next"})["ok"]
-
-    assert pages > 1 and seen == set(ideas)
+    assert pages > 1 and seen == {str(idea) for idea in ideas}
     if width == 1280:
         save_screenshot(wall, "projector-ranking-1280.png")
 
@@ -289,6 +289,7 @@ def test_six_boards_fit_smaller_projectors_without_cutting_or_overlap(live_serve
         .map((node) => { const r = node.getBoundingClientRect();
             return {name: node.className || node.tagName, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
                     scrolls: node.scrollWidth > node.clientWidth + 1}; })""")
+    assert wall.locator("[data-address-warning]").count() == 0
     for box in boxes:
         assert box["top"] >= 0 and box["bottom"] <= height and box["right"] <= width, box
         assert not box["scrolls"], box
@@ -299,3 +300,85 @@ def test_six_boards_fit_smaller_projectors_without_cutting_or_overlap(live_serve
           f"{[len(board['cards']) for board in wall_state(wall)]}")
     if width == 1280:
         save_screenshot(wall, "projector-1280.png")
+
+
+def collect_paged(staff, wall, item_selector: str, key: str) -> tuple[int, set]:
+    """Turn a paged view (ranking, measures) through all its pages as the facilitator; returns
+    the number of pages and every item's `data-*` key seen, checking each page fits the screen."""
+    indicator = wall.locator("[data-wall-view] [data-page-indicator]")
+    expect(indicator).to_have_attribute("data-page", "1", timeout=LIVE)
+    pages = int(indicator.get_attribute("data-pages"))
+    height = wall.viewport_size["height"]
+    seen = set()
+    for page in range(1, pages + 1):
+        expect(indicator).to_have_attribute("data-page", str(page), timeout=LIVE)
+        items = wall.evaluate("""([selector, key]) => [...document.querySelectorAll(selector)]
+            .filter((item) => item.offsetParent !== null)
+            .map((item) => ({key: item.dataset[key] || item.textContent, bottom: item.getBoundingClientRect().bottom}))""",
+                              [item_selector, key])
+        assert items and all(item["bottom"] <= height for item in items), items
+        seen |= {item["key"] for item in items}
+        if page < pages:
+            assert staff.call("set_projector_paging", {"action": "next"})["ok"]
+    return pages, seen
+
+
+def test_twenty_measures_page_on_the_projector(live_server, live_make, desktop):
+    owner = live_make.facilitator()
+    workshop = seed(live_make, owner, 1, 0)
+    titles = [f"Maßnahme {n}: {PHRASES[n % len(PHRASES)]}" for n in range(20)]
+    for title in titles:
+        live_make.run(measures.save_measure, workshop.id, owner.id, MeasureSpec(
+            title=title, responsible="Integrationsbüro", horizon="short"))
+    live_make.run(phases.set_projector, workshop.id, "measures")
+    staff = live_server.staff(workshop, owner)
+    wall = desktop(1920, 1080)
+    wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
+
+    pages, seen = collect_paged(staff, wall, ".wall-measure h3", "none")
+
+    assert pages > 1 and seen == set(titles)
+
+
+def test_arabic_wall_with_long_titles_pages_right_to_left_and_cuts_nothing(live_server, live_make,
+                                                                         desktop):
+    owner = live_make.facilitator()
+    workshop = live_make.workshop(owner, [BoardSpec(
+        "السكن والجوار والعمل والتعليم في المدينة والريف " * 2,
+        question="ما الذي نحتاجه حتى يشعر الجميع بأنهم في بيتهم؟ " * 2) for _ in range(6)])
+    author, _ = live_make.participant(workshop)
+    for board in workshop.boards:
+        for number in range(15):
+            live_make.idea(author, board, f"فكرة {number}: دورات لغة مسائية مع رعاية الأطفال")
+    live_make.run(phases.set_projector_paging, workshop.id, "pause")
+    # The projector's browser chose Arabic (the language switch on the start page).
+    wall = desktop(1920, 1080)
+    wall.goto(live_server.url)
+    wall.select_option("#lang-select", "ar")
+    expect(wall.locator("html")).to_have_attribute("lang", "ar", timeout=LIVE)
+    wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
+    expect(wall.locator("[data-boards] .wall-board")).to_have_count(6, timeout=LIVE)
+
+    assert wall.evaluate("document.documentElement.dir") == "rtl"
+    expect(wall.locator("[data-page-indicator]").first).to_contain_text("صفحة 1 من")
+    for board in wall_state(wall):
+        assert board["cards"] and board["cut"] == 0 and board["pages"] > 1, board
+    headers = wall.evaluate("""() => [...document.querySelectorAll('.wall-board header')].map((header) =>
+        header.scrollHeight <= header.clientHeight + 1 && header.getBoundingClientRect().bottom
+            < header.parentElement.querySelector('[data-page-indicator]').getBoundingClientRect().top)""")
+    assert all(headers)
+
+
+def test_pages_turn_by_themselves_at_the_interval_the_facilitator_set(live_server, live_make,
+                                                                    desktop):
+    owner = live_make.facilitator()
+    workshop = seed(live_make, owner, 1, 40)
+    staff = live_server.staff(workshop, owner)
+    wall = open_wall(desktop, live_server, workshop, 1280, 720)
+    indicator = wall.locator("[data-boards] [data-page-indicator]")
+    expect(indicator).to_have_attribute("data-page", "1")
+
+    assert staff.call("set_projector_paging", {"action": "resume", "seconds": 3})["ok"]
+
+    expect(indicator).to_have_attribute("data-page", "2", timeout=LIVE)
+    expect(wall.locator("[data-paging-paused]")).to_be_hidden()
