@@ -63,14 +63,13 @@ function section(board) {
   });
   $("[data-poster]", node).href = data.poster_url.replace("/0", `/${board.id}`);
   $("[data-qr]", node).href = data.qr_url.replace("/0.png", `/${board.id}.png`);
-  // Folded board settings stay folded on this device (more room for the cards).
+  // Board settings stay folded or open as the facilitator left them on this device; on a short
+  // screen (a 1280×720 laptop, a zoomed page) they start folded, so the cards come first.
   const settings = $("[data-board-settings]", node);
-  const key = `facilitator:settings-folded:${data.workshop_id}:${board.id}`;
-  if (localStorage.getItem(key)) settings.open = false;
-  settings.addEventListener("toggle", () => {
-    if (settings.open) localStorage.removeItem(key);
-    else localStorage.setItem(key, "1");
-  });
+  const key = `facilitator:settings:${data.workshop_id}:${board.id}`;
+  const stored = localStorage.getItem(key);
+  settings.open = stored ? stored === "open" : !matchMedia("(max-height: 50rem)").matches;
+  settings.addEventListener("toggle", () => localStorage.setItem(key, settings.open ? "open" : "folded"));
   sections.set(board.id, node);
   mountBoard(node, board.id);
   return node;
