@@ -330,6 +330,9 @@ def _import(data: bytes) -> int:
     refused = status.get("refused")
     if refused:
         raise archive.ArchiveInvalid(refused["detail"], **refused["params"])
+    # End this request's read transaction: the child committed the workshop on a connection of
+    # its own, and a SQLite read transaction still sees the database as it was when it began.
+    db.session.commit()
     return status["workshop_id"]
 
 
