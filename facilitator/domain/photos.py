@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image, ImageFile, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,17 @@ def _open(data: bytes) -> Image.Image:
     return image
 
 
+def _load_whole(image: Image.Image) -> None:
+    """Decode every pixel, refusing a truncated file even where WeasyPrint (imported in the same
+    process) has switched Pillow to accepting truncated images for everyone."""
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
 def clean_image(data: bytes, max_bytes: int = MAX_BYTES, max_side: int = MAX_SIDE) -> CleanImage:
     """Check an uploaded file by its content and re-encode it: upright, metadata-free, scaled
     down to `max_side`. Raises ImageTooLarge or ImageRefused and changes nothing."""
@@ -93,7 +104,7 @@ def clean_image(data: bytes, max_bytes: int = MAX_BYTES, max_side: int = MAX_SID
         if source_format == "JPEG":
             # Decode big JPEGs at 1/2, 1/4 or 1/8 scale right away: far less memory and time.
             image.draft("RGB", (max_side, max_side))
-        image.load()
+        _load_whole(image)
         icc_profile = image.info.get("icc_profile")
         # Rotate as the camera meant it, before the orientation tag is dropped with the rest.
         image = ImageOps.exif_transpose(image)

@@ -180,3 +180,13 @@ def test_deleting_a_workshop_deletes_its_files_and_no_others(make, session, uplo
     assert make.count(Photo, workshop_id=doomed.id) == 0
     assert files(uploads) == [uploads / str(other.id) / kept.filename]
     assert not (uploads / str(doomed.id)).exists()
+
+
+def test_a_truncated_jpeg_is_refused_after_weasyprint_made_pillow_lenient():
+    import weasyprint  # noqa: F401 - sets ImageFile.LOAD_TRUNCATED_IMAGES = True on import
+    from PIL import ImageFile
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+
+    with pytest.raises(ImageRefused):
+        photos.clean_image(jpeg_with_gps()[:2000])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # the PDF renderer keeps its setting
