@@ -718,6 +718,19 @@ def live_make(live_server):
 
 
 @pytest.fixture
+def owner(live_make):
+    """A facilitator on the live server. Modules with their own `owner` (HTTP tests, domain
+    tests) override it; the socket test modules share this one."""
+    return live_make.facilitator()
+
+
+@pytest.fixture
+def workshop(live_make, owner):
+    """The owner's workshop on the live server (the default boards and groups)."""
+    return live_make.workshop(owner)
+
+
+@pytest.fixture
 def start_live_server(tmp_path):
     """Extra servers for one test: `start_live_server(database_url=None, env=None, start=True,
     wait=True)`; each gets its own directory and port and is stopped after the test."""

@@ -10,16 +10,6 @@ def refused(ack, error):
     return (ack["ok"], ack.get("error")) == (False, error)
 
 
-@pytest.fixture
-def owner(live_make):
-    return live_make.facilitator()
-
-
-@pytest.fixture
-def workshop(live_make, owner):
-    return live_make.workshop(owner)
-
-
 def test_one_board_and_one_cluster_go_full_screen_and_back_on_every_projector(
         live_server, live_make, owner, workshop):
     board = workshop.boards[1]

@@ -31,16 +31,6 @@ def the_idea(payload, idea_id):
 
 
 @pytest.fixture
-def owner(live_make):
-    return live_make.facilitator()
-
-
-@pytest.fixture
-def workshop(live_make, owner):
-    return live_make.workshop(owner)
-
-
-@pytest.fixture
 def board(workshop):
     return workshop.boards[0]
 

@@ -97,16 +97,6 @@ def view_of(client, events=("arrangement_changed", "idea_posted", "idea_updated"
 # --- Fixtures -------------------------------------------------------------------------------------
 
 @pytest.fixture
-def owner(live_make):
-    return live_make.facilitator()
-
-
-@pytest.fixture
-def workshop(live_make, owner):
-    return live_make.workshop(owner)
-
-
-@pytest.fixture
 def board(workshop):
     return workshop.boards[0]
 
