@@ -1,7 +1,6 @@
 """The projector at real volume through real Socket.IO clients: the facilitator puts one board or
 one cluster full screen and back, and pauses and turns the projector's pages; every projector
 hears it, a reloaded one gets it in its snapshot, and nobody else may do it."""
-import pytest
 
 from facilitator.domain import clusters
 
