@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       message_queue=app.config["MESSAGE_QUEUE"],
                       # Processes of one installation share the secret key; two installations
                       # sharing a Redis must not hear each other's workshops.
-                      channel="facilitator-" + hashlib.sha256(
+                      channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 

@@ -35,6 +35,8 @@ def load() -> dict:
         "PORT": int(os.environ.get("PORT", "5000")),
         # Several server processes share Socket.IO rooms through this (e.g. redis://127.0.0.1:6379/0).
         "MESSAGE_QUEUE": os.environ.get("MESSAGE_QUEUE") or None,
+        # Unset: derived from the secret key (see create_app). Test runs sharing one Redis set it.
+        "MESSAGE_QUEUE_CHANNEL": os.environ.get("MESSAGE_QUEUE_CHANNEL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -32,7 +32,8 @@ def cluster(empty_postgres_url, redis_url, start_live_server, tmp_path):
              "INSTANCE_PATH": str(tmp_path / "migrate"), "SECRET_KEY": "x"})
     assert migrated.returncode == 0, migrated.stderr
     assert "up to date" in migrated.stdout
-    env = {"MESSAGE_QUEUE": redis_url}
+    # Its own channel: other test runs may share this Redis with servers of the same secret key.
+    env = {"MESSAGE_QUEUE": redis_url, "MESSAGE_QUEUE_CHANNEL": f"facilitator-test-{uuid.uuid4().hex}"}
     a = start_live_server(empty_postgres_url, env, start=False)
     b = start_live_server(empty_postgres_url, env, start=False)
     make = a.factory()
