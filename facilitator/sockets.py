@@ -229,7 +229,7 @@ STAFF_ACTIONS = {
 
 def _measure_spec(data: dict) -> measures.MeasureSpec:
     fields = ("title", "description", "thematic_field", "responsible", "partners", "horizon",
-              "board_id", "source_idea_ids", "source_cluster_id")
+              "due_date", "status", "indicator", "cost", "board_id", "source_idea_ids", "source_cluster_id")
     defaults = measures.MeasureSpec(title="")
     return measures.MeasureSpec(**{name: data.get(name, getattr(defaults, name))
                                    for name in fields})
