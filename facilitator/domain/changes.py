@@ -66,6 +66,7 @@ def workshop_payload(workshop: Workshop) -> dict:
         "projector_target_id": workshop.projector_target_id,
         "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
+        "results_published": bool(workshop.results_published),
     }
 
 

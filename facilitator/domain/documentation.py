@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import TITLE_MAX_CHARS, Board, Idea, Photo, RecordSection, Workshop
 from . import validate
+from .changes import Change, commit_and_announce, next_seq
 from .errors import InvalidInput, NotFound
 
 TEXT_MAX_CHARS = 8000
@@ -266,9 +267,13 @@ def save_photo_details(session: Session, workshop_id: int, photo_id, details: Ph
 
 def publish_results(session: Session, workshop_id: int, published: bool) -> Workshop:
     """Open (or close again) the participants' read-only results page."""
+    seq = next_seq(session, workshop_id)
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
+        session.rollback()
         raise NotFound(field="workshop_id")
     workshop.results_published = bool(published)
-    session.commit()
+    workshop.updated_seq = seq
+    # Announced: phones show the results link and projectors the QR code without a reload.
+    commit_and_announce(session, Change("workshop_updated", workshop_id, seq, workshop=workshop))
     return workshop

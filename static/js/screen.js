@@ -5,6 +5,7 @@
 import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
 import { renderMatrix, renderMeasures, renderRound, showView, turnViewPage } from "./screen_run.js";
 import { PagingClock, Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
+import { showResultsQr } from "./screen_results_qr.js";
 
 const data = pageData();
 const T = data.text;
@@ -30,6 +31,7 @@ function render() {
   else if (view === "matrix") renderMatrix(live);
   else if (view === "measures") renderMeasures(live);
   else renderBoardsView();
+  showResultsQr(live.workshop, view);
   const paging = live.workshop.projector_paging;
   $("[data-paging-paused]").hidden = !paging?.paused;
   clock.follow(paging);
