@@ -95,9 +95,9 @@ def closing(writer) -> None:
     if docs.feedback:
         writer.heading(section_title("feedback"), 1)
         _paragraphs(writer, docs.feedback)
-    if docs.next_steps or docs.use_of_results:
+    filled = [key for key in ("next_steps", "use_of_results") if getattr(docs, key)]
+    if len(filled) == 2:
         writer.heading(_("Next steps and use of the results"), 1)
-        for key in ("next_steps", "use_of_results"):
-            if getattr(docs, key):
-                writer.heading(section_title(key), 2)
-                _paragraphs(writer, getattr(docs, key))
+    for key in filled:
+        writer.heading(section_title(key), 2 if len(filled) == 2 else 1)
+        _paragraphs(writer, getattr(docs, key))
