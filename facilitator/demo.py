@@ -8,6 +8,7 @@ the participants.
 
 The photo and logo are drawn with Pillow here, so the repository ships no image files."""
 import io
+import itertools
 import json
 import uuid
 from importlib import resources
@@ -91,7 +92,15 @@ VOTES = [[0, 0, 1], [0, 1, 3], [1, 1, 4], [0, 3, 4], [2, 0, 5], [1, 0, 0], [4, 4
          [0, 1, 5], [3, 0, 1], [1, 5, 5], [0, 4, 2], [1, 3, 0]]
 RATINGS = [[3, 0, 5], [4, 1, 6], [6, 2, 3], [2, 0, 8], [5, 3, 2], [7, 1, 4], [3, 2, 10],
            [4, 0, 3], [5, 1, 2], [6, 2, 5], [2, 0, 4], [8, 3, 1]]
-PHONES = 12
+PHONES = 70  # "Rund 70 Personen folgten der Einladung" (Goslar); every group then has five or more
+
+
+def _preferences(patterns: list[list[int]]):
+    """Each phone's choices: the patterns again and again, shifted by three items each round,
+    so 70 phones spread their dots over every board's clusters, not only the first six."""
+    for round_number in itertools.count():
+        for pattern in patterns:
+            yield [choice + 3 * round_number for choice in pattern]
 
 
 def _font(size: int):
@@ -179,7 +188,7 @@ def add_results(session: Session, workshop: Workshop, facilitator_id: int) -> No
         kind="dots", target_kind="cluster", board_ids=[], question="Was ist am wichtigsten?",
         dots_per_person=3, max_per_item=2))
     targets = [target["id"] for target in voting.targets(session, dots)]
-    for phone, choices in zip(phones, VOTES):
+    for phone, choices in zip(phones, _preferences(VOTES)):
         for choice in choices:
             voting.place_dot(session, phone, dots.id, targets[choice % len(targets)],
                              uuid.uuid4().hex)
@@ -192,7 +201,7 @@ def add_results(session: Session, workshop: Workshop, facilitator_id: int) -> No
         question="Womit fangen wir im Handlungsfeld Sprache an?",
         passive_option="Alles bleibt, wie es ist",
         options=["Sprachcafés in allen Gemeinden", "Kurse mit Kinderbetreuung"]))
-    for phone, ratings in zip(phones, RATINGS):
+    for phone, ratings in zip(phones, itertools.cycle(RATINGS)):
         for option, value in enumerate(ratings):
             voting.rate_option(session, phone, consent.id, option, value)
     voting.update_round(session, workshop.id, consent.id, {"state": "closed", "revealed": True})
@@ -207,7 +216,7 @@ def add_results(session: Session, workshop: Workshop, facilitator_id: int) -> No
         kind="dots", target_kind="measure", board_ids=[],
         question="Welche Maßnahmen sollen zuerst umgesetzt werden?", dots_per_person=3,
         max_per_item=1))
-    for phone, choices in zip(phones, VOTES):
+    for phone, choices in zip(phones, _preferences(VOTES)):
         for choice in dict.fromkeys(choices):
             voting.place_dot(session, phone, measure_round.id,
                              made_measures[choice % len(made_measures)].id, uuid.uuid4().hex)
@@ -219,7 +228,9 @@ def add_results(session: Session, workshop: Workshop, facilitator_id: int) -> No
         "final_order_reason": "Ohne Kinderbetreuung können viele Mütter an keinem der anderen "
                               "Angebote teilnehmen; die Steuerungsgruppe zieht sie deshalb vor."})
 
-    photo = photos.add_photo(session, workshop.id, pinboard_photo(MORE_IDEAS[0]),
+    # Pillow's own font draws Latin letters only: the photo shows the German cards.
+    latin = [text for text in MORE_IDEAS[0] if all(ord(char) < 0x250 for char in text)]
+    photo = photos.add_photo(session, workshop.id, pinboard_photo(latin),
                              board_id=first.id, caption="Pinnwand am Thementisch Sprache")
     photos.add_photo(session, workshop.id, logo(), kind="logo")
     phases.set_phase(session, workshop.id, [], "results")
