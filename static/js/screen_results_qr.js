@@ -1,6 +1,8 @@
 // The projector's results views (a round, the matrix, the measures) show a QR code to the
 // participants' results page once the facilitator has published it (views/results.py).
-// The image is only requested then: before publishing its address answers 404.
+// The image exists only while shown: before publishing its address answers 404.
+import { el } from "./dom.js";
+
 const RESULT_VIEWS = new Set(["round", "matrix", "measures"]);
 
 export function showResultsQr(workshop, view) {
@@ -8,6 +10,10 @@ export function showResultsQr(workshop, view) {
   if (!box) return;
   const shown = Boolean(workshop.results_published) && RESULT_VIEWS.has(view);
   box.hidden = !shown;
-  const image = box.querySelector("img");
-  if (shown && !image.getAttribute("src")) image.setAttribute("src", image.dataset.src);
+  const slot = box.querySelector("[data-results-qr-image]");
+  if (shown && !slot.firstElementChild) {
+    slot.append(el("img", { src: slot.dataset.src, alt: slot.dataset.alt }));
+  } else if (!shown) {
+    slot.replaceChildren();
+  }
 }
