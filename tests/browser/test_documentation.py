@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from facilitator.domain import clusters, measures, phases, voting
 from facilitator.domain.measures import MeasureSpec
 from facilitator.domain.voting import RoundSpec
-from facilitator.models import Measure
+from facilitator.models import Measure, VoteRound
 
 LIVE = 10_000
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -23,6 +23,7 @@ CONTACT = "Stabsstelle Integration, Tel. 05931 44-0"
 QUOTE = "Deutsch lernen geht nur, wenn die Kinder versorgt sind"
 HIDDEN = "Herr Müller von nebenan ist schuld"
 ARABIC = "دورات لغة في المساء للعاملين"
+REASON = "Erst die Kinderbetreuung, dann alles andere."
 
 
 def shot(page, name: str) -> None:
@@ -99,8 +100,20 @@ def test_documentation_journey_filled_sections_in_the_record_empty_ones_listed_a
                    "Einfacher Sprache", "Bitte ergänzen", HIDDEN):
         expect(record).not_to_contain_text(absent)
 
-    # The action plan of a measure, in the console's measures form.
+    # A final order that differs from the vote says why (typed in the round's final-order part).
     page.goto(f"{live_server.url}/console/{workshop.id}")
+    round_card = page.locator("[data-run-round]").first
+    round_card.locator(".run-final summary").click()
+    expect(round_card.locator("[data-run-final]")).to_have_count(2, timeout=LIVE)
+    round_card.locator("[data-run-final]").first.locator("[data-focus-key$='-down']").click()
+    round_card.get_by_label("Warum weicht die Reihenfolge").fill(REASON)
+    round_card.locator("[data-part=final-save]").click()
+    expect(round_card.locator("[data-part=final-status]")).not_to_be_empty(timeout=LIVE)
+    with live_server.session() as session:
+        assert session.query(VoteRound).filter_by(workshop_id=workshop.id).one(
+        ).final_order_reason == REASON
+
+    # The action plan of a measure, in the console's measures form.
     page.locator("[data-run-tab=measures]").click()
     item = page.locator("[data-run-measure-id]")
     expect(item).to_have_count(1, timeout=LIVE)
@@ -146,7 +159,8 @@ def test_results_page_on_a_german_and_an_arabic_phone_and_the_projector_qr(
     german.locator("[data-results-link]").click()
     expect(german.locator("h1")).to_have_text("Ergebnisse des Workshops")
     page = german.locator("main")
-    for text in (SUMMARY, NEXT, QUOTE, ARABIC, "Kurse mit Kinderbetreuung", "Was zuerst?"):
+    for text in (SUMMARY, NEXT, QUOTE, ARABIC, "Kurse mit Kinderbetreuung", "Was zuerst?",
+                 REASON):
         expect(page).to_contain_text(text)
     expect(page).not_to_contain_text(HIDDEN)
     expect(german.locator("[data-result-row]")).to_have_count(2)
