@@ -121,3 +121,28 @@ def test_final_order_reason_is_stored_with_the_round(session, make, workshop, bo
     updated = voting.update_round(session, workshop.id, round_.id, {
         "final_order": ids[::-1], "final_order_reason": "B ist Voraussetzung für A."})
     assert updated.final_order_reason == "B ist Voraussetzung für A."
+
+
+def test_sections_travel_in_the_archive_and_go_with_the_workshop(session, make, workshop,
+                                                                 board, owner):
+    from facilitator.domain import archive, workshops
+    phone = make.participant(workshop)[0]
+    card = make.idea(phone, board, "Sprachcafé am Samstag")
+    documentation.save_documentation(
+        session, workshop.id, texts={"next_steps": "Steuerungsgruppe im März"},
+        programme=[{"time": "10:00", "title": "Begrüßung"}],
+        boards={board.id: {"summary": "Kurz", "quotes": [card.id]}})
+    measures.save_measure(session, workshop.id, owner.id, MeasureSpec(
+        title="Sprachcafés", due_date="2027-06-30", status="planned", cost="500 €"))
+    documentation.publish_results(session, workshop.id, True)
+
+    first = archive.export_workshop(session, workshop.id)
+    copy_ = archive.import_workshop(session, owner.id, archive.dumps(first))
+    again = archive.export_workshop(session, copy_.id)
+    first.pop("exported_at"), again.pop("exported_at")
+    assert first == again and len(first["record_sections"]) == 4
+    copied = documentation.documentation_of(session, copy_.id)
+    assert copied.board(copy_.boards[0].id).quote_ids != [card.id]  # the copy's own card
+
+    workshops.delete_workshop(session, copy_.id)
+    assert session.query(RecordSection).filter_by(workshop_id=copy_.id).count() == 0
