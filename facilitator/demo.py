@@ -92,12 +92,12 @@ VOTES = [[0, 0, 1], [0, 1, 3], [1, 1, 4], [0, 3, 4], [2, 0, 5], [1, 0, 0], [4, 4
          [0, 1, 5], [3, 0, 1], [1, 5, 5], [0, 4, 2], [1, 3, 0]]
 RATINGS = [[3, 0, 5], [4, 1, 6], [6, 2, 3], [2, 0, 8], [5, 3, 2], [7, 1, 4], [3, 2, 10],
            [4, 0, 3], [5, 1, 2], [6, 2, 5], [2, 0, 4], [8, 3, 1]]
-PHONES = 70  # "Rund 70 Personen folgten der Einladung" (Goslar); every group then has five or more
+PHONES = 36  # six per stakeholder group: every group is shown (five or more), no "< 5"
 
 
 def _preferences(patterns: list[list[int]]):
     """Each phone's choices: the patterns again and again, shifted by three items each round,
-    so 70 phones spread their dots over every board's clusters, not only the first six."""
+    so the phones spread their dots over every board's clusters, not only the first six."""
     for round_number in itertools.count():
         for pattern in patterns:
             yield [choice + 3 * round_number for choice in pattern]
