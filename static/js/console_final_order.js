@@ -30,6 +30,8 @@ export function createFinalOrder(round, node) {
     const answer = await act($("[data-part=error]", node), "update_round", { round_id: round.id, settings: { final_order: order, final_order_reason: reason.value.trim() } });
     if (answer.ok) {
       drafts.delete(round.id);
+      // The round's broadcast may have come before this answer: show the saved state now.
+      updateFinalOrder(live.rounds.get(round.id), node);
       announce(R.order_saved);
     }
   });

@@ -23,6 +23,7 @@ CONTACT = "Stabsstelle Integration, Tel. 05931 44-0"
 QUOTE = "Deutsch lernen geht nur, wenn die Kinder versorgt sind"
 HIDDEN = "Herr Müller von nebenan ist schuld"
 ARABIC = "دورات لغة في المساء للعاملين"
+FINAL_SET = "Endgültige Reihenfolge von Hand festgelegt"
 REASON = "Erst die Kinderbetreuung, dann alles andere."
 
 
@@ -108,7 +109,8 @@ def test_documentation_journey_filled_sections_in_the_record_empty_ones_listed_a
     round_card.locator("[data-run-final]").first.locator("[data-focus-key$='-down']").click()
     round_card.get_by_label("Warum weicht die Reihenfolge").fill(REASON)
     round_card.locator("[data-part=final-save]").click()
-    expect(round_card.locator("[data-part=final-status]")).not_to_be_empty(timeout=LIVE)
+    # "Not saved yet" while a draft, the saved state once the server answered.
+    expect(round_card.locator("[data-part=final-status]")).to_have_text(FINAL_SET, timeout=LIVE)
     with live_server.session() as session:
         assert session.query(VoteRound).filter_by(workshop_id=workshop.id).one(
         ).final_order_reason == REASON
