@@ -16,6 +16,7 @@ from facilitator.domain.voting import RoundSpec
 from facilitator.models import Measure, VoteRound
 
 LIVE = 10_000
+AXE = Path(__file__).parent.parent / "vendor/axe-core/axe.min.js"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SUMMARY = "Kurse müssen zu Arbeitszeiten und Kinderbetreuung passen."
 NEXT = "Die Steuerungsgruppe berät die Maßnahmen am 12. März."
@@ -57,8 +58,18 @@ def event(live_server):
     make.close()
 
 
+def run_axe(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA rules on the page."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const r = await axe.run(document,
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return r.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+    }""")
+
+
 def sign_in(desktop, live_server, make, owner, path: str):
-    page = desktop()
+    page = desktop(bypass_csp=True)  # for axe-core, added as an inline script
     page.goto(f"{live_server.url}/console/sign-in/{make.sign_in_secret(owner)}?next={path}")
     return page
 
@@ -91,6 +102,7 @@ def test_documentation_journey_filled_sections_in_the_record_empty_ones_listed_a
         expect(still_empty.locator(f"[data-missing={empty}]")).to_have_count(1)
     expect(page.locator(f"#field-board-{sprache.id}-summary")).to_have_value(SUMMARY)
     shot(page, "documentation-console.png")
+    assert run_axe(page) == []
 
     page.get_by_role("link", name="Vorschau der Dokumentation").click()
     record = page.locator("main")
@@ -139,7 +151,7 @@ def test_results_page_on_a_german_and_an_arabic_phone_and_the_projector_qr(
     make, owner, workshop = event
     sprache = workshop.boards[0]
     results = f"{live_server.url}/w/{workshop.join_code}/results"
-    german = phone()
+    german = phone(bypass_csp=True)
     german.goto(f"{live_server.url}/join/{workshop.join_code}?board={sprache.id}")
     german.locator(".join-form button[type=submit]").click()
     expect(german.locator("[data-vote-phase]")).not_to_have_text("", timeout=LIVE)
@@ -168,8 +180,9 @@ def test_results_page_on_a_german_and_an_arabic_phone_and_the_projector_qr(
     expect(page).not_to_contain_text(HIDDEN)
     expect(german.locator("[data-result-row]")).to_have_count(2)
     shot(german, "results-phone-de.png")
+    assert run_axe(german) == []
 
-    arabic = phone(locale="ar")
+    arabic = phone(locale="ar", bypass_csp=True)
     arabic.goto(f"{live_server.url}/join/{workshop.join_code}?board={sprache.id}")
     arabic.locator("#lang-select").select_option("ar")
     expect(arabic.locator("html")).to_have_attribute("dir", "rtl")
@@ -180,6 +193,7 @@ def test_results_page_on_a_german_and_an_arabic_phone_and_the_projector_qr(
     expect(arabic.locator("main")).to_contain_text(ARABIC)
     expect(arabic.locator("main")).not_to_contain_text(HIDDEN)
     shot(arabic, "results-phone-ar.png")
+    assert run_axe(arabic) == []
 
     # Closing it again: gone for phones.
     console.get_by_role("button", name="Ergebnisseite wieder schließen").click()
