@@ -110,6 +110,10 @@ class Workshop(Base):
         order_by="Board.position", cascade="all, delete-orphan", passive_deletes=True)
     stakeholder_groups: Mapped[list["StakeholderGroup"]] = relationship(
         order_by="StakeholderGroup.position", cascade="all, delete-orphan", passive_deletes=True)
+    # Loaded with the workshop: every workshop payload carries them to the screens.
+    content_translations: Mapped[list["ContentTranslation"]] = relationship(
+        order_by="ContentTranslation.id", cascade="all, delete-orphan", passive_deletes=True,
+        lazy="selectin")
 
 
 class WorkshopFacilitator(Base):

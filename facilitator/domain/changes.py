@@ -73,7 +73,7 @@ def workshop_payload(workshop: Workshop) -> dict:
 def content_languages(workshop: Workshop) -> dict:
     """The facilitator's translations of the content and the projector's second language."""
     from .translations import content_map  # it builds on this module's sequence numbers
-    return {"translations": content_map(object_session(workshop), workshop.id),
+    return {"translations": content_map(workshop),
             "projector_language": workshop.projector_language}
 
 

@@ -58,11 +58,10 @@ def fields_of(session: Session, workshop: Workshop) -> list[Field]:
     return [row for row in rows if row.original]
 
 
-def content_map(session: Session, workshop_id: int) -> dict:
+def content_map(workshop: Workshop) -> dict:
     """{kind: {key: {field: {lang: text}}}}: what screens need to show any language."""
     mapping: dict = {}
-    for row in session.scalars(select(ContentTranslation).where(
-            ContentTranslation.workshop_id == workshop_id).order_by(ContentTranslation.id)):
+    for row in workshop.content_translations:
         (mapping.setdefault(row.kind, {}).setdefault(row.object_key, {})
          .setdefault(row.field, {}))[row.lang] = row.text
     return mapping
@@ -89,18 +88,17 @@ def save_content(session: Session, workshop_id: int, lang, texts: dict[str, str]
             raise InvalidInput(field=name)
         cleaned[name] = validate.text(text, CONTENT_MAX_CHARS, name, required=False)
     seq = next_seq(session, workshop_id)
-    existing = {(row.kind, row.object_key, row.field): row for row in session.scalars(
-        select(ContentTranslation).where(ContentTranslation.workshop_id == workshop_id,
-                                         ContentTranslation.lang == lang))}
+    existing = {(row.kind, row.object_key, row.field): row
+                for row in workshop.content_translations if row.lang == lang}
     for name, text in cleaned.items():
         kind, key, field = name.split(".")
         row = existing.get((kind, key, field))
         if not text:
             if row is not None:
-                session.delete(row)
+                workshop.content_translations.remove(row)
         elif row is None:
-            session.add(ContentTranslation(workshop_id=workshop_id, kind=kind, object_key=key,
-                                           field=field, lang=lang, text=text))
+            workshop.content_translations.append(ContentTranslation(
+                kind=kind, object_key=key, field=field, lang=lang, text=text))
         else:
             row.text = text
     workshop.updated_seq = seq
@@ -119,11 +117,6 @@ def set_projector_language(session: Session, workshop_id: int, lang) -> Workshop
     commit_and_announce(session, Change("workshop_updated", workshop_id, workshop.updated_seq,
                                         workshop=workshop))
     return workshop
-
-
-def languages_used(session: Session, workshop_id: int) -> list[str]:
-    return sorted(set(session.scalars(select(ContentTranslation.lang).where(
-        ContentTranslation.workshop_id == workshop_id))))
 
 
 def translate_idea(session: Session, workshop_id: int, idea_id, text, lang) -> Idea:

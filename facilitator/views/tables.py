@@ -47,7 +47,7 @@ def translations_page(workshop_id: int):
         else:
             flash(_("Translations saved."), "info")
         return redirect(url_for(".translations_page", workshop_id=workshop_id, lang=lang))
-    mapping = translations.content_map(db.session, workshop_id)
+    mapping = translations.content_map(workshop)
     rows = [(row, translations.translated(mapping, row.kind, row.key, row.field, lang) or "")
             for row in translations.fields_of(db.session, workshop)]
     return render_template("facilitator/translations.html", workshop=workshop, rows=rows,
@@ -148,7 +148,7 @@ def table(board_id: int):
     board = db.session.get(Board, board_id)
     workshop = board and workshops.get_workshop(db.session, host.workshop_id)
     request.workshop_language = workshop.language
-    mapping = translations.content_map(db.session, workshop.id)
+    mapping = translations.content_map(workshop)
     lang = str(get_locale())
     shown = {"title": translations.translated(mapping, "board", board.id, "title", lang),
              "question": translations.translated(mapping, "board", board.id, "question", lang)}
