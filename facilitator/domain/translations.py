@@ -19,6 +19,9 @@ from .errors import InvalidInput, NotFound
 # BCP 47 primary language (and an optional region or script): "ar", "prs", "de-simple".
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 CONTENT_MAX_CHARS = 4000
+# What can be translated, by kind of row.
+FIELDS = {"workshop": ("title", "purpose"), "board": ("title", "question"), "group": ("name",),
+          "round": ("question",), "option": ("text",)}
 
 
 @dataclass

@@ -1,5 +1,5 @@
 // The board's title and question in the phone's language when the facilitator translated them,
-// with the original one tap away (the button says which is shown; the choice holds until
+// with the original one tap away (the button names what a tap shows; the choice holds until
 // the page is left).
 import { translated } from "./content_language.js";
 
@@ -25,15 +25,10 @@ export function renderBoardText(board, workshop) {
   }
   if (!button) return;
   button.closest("[data-original-row]").hidden = !hasTranslation;
-  button.setAttribute("aria-pressed", String(showOriginal));
   button.textContent = showOriginal ? button.dataset.showTranslationLabel : button.dataset.showOriginalLabel;
 }
 
 button?.addEventListener("click", () => {
   showOriginal = !showOriginal;
   if (last) renderBoardText(last.board, last.workshop);
-  else {
-    // Before the first sync, the server's page is what there is: swap what it rendered.
-    button.setAttribute("aria-pressed", String(showOriginal));
-  }
 });
