@@ -42,6 +42,7 @@ def content_text(workshop, kind: str, key, field: str, original: str) -> str:
 def translations_page(workshop_id: int):
     """One screen per workshop and language: every translatable field beside its original."""
     workshop = auth.runnable_workshop(workshop_id)
+    request.workshop_language = workshop.language
     languages = [(code, name) for code, name in LANGUAGE_NAMES.items()
                  if code != workshop.language]
     lang = request.values.get("lang") or (languages[0][0] if languages else "en")
@@ -72,7 +73,7 @@ def _field_labels() -> dict:
 @bp.post("/console/<int:workshop_id>/projector-language")
 @auth.facilitator_required
 def projector_language(workshop_id: int):
-    auth.runnable_workshop(workshop_id)
+    request.workshop_language = auth.runnable_workshop(workshop_id).language
     try:
         translations.set_projector_language(db.session, workshop_id,
                                             request.form.get("projector_language") or None)
@@ -89,6 +90,7 @@ def projector_language(workshop_id: int):
 def hosts_page(workshop_id: int):
     """Invite a host (or a shared tablet) per board; the link is shown once."""
     workshop = auth.runnable_workshop(workshop_id)
+    request.workshop_language = workshop.language
     new_link = None
     if request.method == "POST":
         try:
@@ -109,7 +111,7 @@ def hosts_page(workshop_id: int):
 @bp.post("/console/<int:workshop_id>/hosts/<int:host_id>/revoke")
 @auth.facilitator_required
 def revoke_host(workshop_id: int, host_id: int):
-    auth.runnable_workshop(workshop_id)
+    request.workshop_language = auth.runnable_workshop(workshop_id).language
     try:
         hosts.revoke(db.session, workshop_id, host_id)
     except DomainError as error:
@@ -120,6 +122,16 @@ def revoke_host(workshop_id: int, host_id: int):
 
 
 # --- The table's side ---------------------------------------------------------------------------
+
+@bp.before_request
+def workshop_language():
+    """A table's pages speak the workshop's language unless this browser chose another; set
+    before any text is translated (the locale is fixed at the first translated text)."""
+    board_id = (request.view_args or {}).get("board_id")
+    board = db.session.get(Board, board_id) if board_id is not None else None
+    if board is not None:
+        request.workshop_language = workshops.get_workshop(db.session,
+                                                           board.workshop_id).language
 
 @bp.get("/table/join/<secret>")
 def redeem(secret: str):
@@ -136,12 +148,13 @@ def redeem(secret: str):
 def _acting_host(board_id: int) -> TableHost:
     """The host this browser holds for this board, or, for a facilitator running the workshop,
     a host's powers on any of its boards (not stored: it only carries the board)."""
+    board = db.session.get(Board, board_id)
+    if board is None:
+        abort(404)
     host = hosts.active(db.session, session.get(SESSION_KEY))
     if host is not None and host.board_id == board_id:
         return host
-    board = db.session.get(Board, board_id)
-    if board is not None and workshops.can_run(db.session, auth.facilitator_id(),
-                                               board.workshop_id):
+    if workshops.can_run(db.session, auth.facilitator_id(), board.workshop_id):
         return TableHost(id=None, workshop_id=board.workshop_id, board_id=board.id, role="host")
     abort(404)
 
@@ -154,8 +167,7 @@ def _back(board_id: int, **args):
 def table(board_id: int):
     host = _acting_host(board_id)
     board = db.session.get(Board, board_id)
-    workshop = board and workshops.get_workshop(db.session, host.workshop_id)
-    request.workshop_language = workshop.language
+    workshop = workshops.get_workshop(db.session, host.workshop_id)
     mapping = translations.content_map(workshop)
     lang = str(get_locale())
     shown = {"title": translations.translated(mapping, "board", board.id, "title", lang),
