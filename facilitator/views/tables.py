@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from .. import LANGUAGE_NAMES, auth, broadcast, links
 from ..card_sources import SOURCE_LABELS, source_label
+from ..content_text import content_text
 from ..domain import hosts, translations, voting, workshops
 from ..domain.errors import DomainError
 from ..domain.machine_translation import translator_for
@@ -26,13 +27,10 @@ SESSION_KEY = "table_host"
 def table_helpers():
     return {"source_label": source_label,
             "source_labels": lambda: {key: str(label) for key, label in SOURCE_LABELS.items()},
-            "content_text": content_text, "language_name": LANGUAGE_NAMES.get}
+            "content_text": content_text, "language_name": LANGUAGE_NAMES.get,
+            "content_in": lambda workshop, lang, kind, key, field: translations.translated(
+                translations.content_map(workshop), kind, key, field, lang)}
 
-
-def content_text(workshop, kind: str, key, field: str, original: str) -> str:
-    """The content in this request's language when the facilitator translated it."""
-    return translations.translated(translations.content_map(workshop), kind, key, field,
-                                   str(get_locale())) or original
 
 
 # --- The facilitator's side ---------------------------------------------------------------------

@@ -3,24 +3,34 @@ facilitator on an Arabic phone (the German original one tap away); the table hos
 (invite, link, a card on behalf, paper cards beyond the cap, paper dots in a running vote) with
 its sources and tallies in the console and the record; a card translation on the projector and in
 the record, marked as a translation."""
+import os
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from facilitator.domain import boards
 from facilitator.models import Idea
+from test_core_loop import run_axe  # same folder: pytest puts it on the path
 
 LIVE = 10_000  # ms a live update may take to reach another screen
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+
+
+def shot(page, name: str) -> None:
+    """For the documentation, only when asked (DOCS_SCREENSHOTS=1)."""
+    if os.environ.get("DOCS_SCREENSHOTS") == "1":
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def signed_in(desktop, live_server, make, facilitator, path: str):
-    page = desktop()
+    page = desktop(bypass_csp=True)  # only so the test can inject axe-core
     page.goto(f"{live_server.url}/console/sign-in/{make.sign_in_secret(facilitator)}?next={path}")
     return page
 
 
 def sit_down(phone, live_server, workshop, board, language: str | None = None):
-    page = phone(locale=f"{language}" if language else "de-DE")
+    page = phone(locale=f"{language}" if language else "de-DE", bypass_csp=True)
     page.goto(f"{live_server.url}/join/{workshop.join_code}")
     if language:
         page.locator("#lang-select").select_option(language)
@@ -50,6 +60,7 @@ def test_board_translated_by_the_facilitator_reaches_an_arabic_phone_with_the_or
         "ماذا نحتاج للغة والتعليم؟")
     console.locator("[data-translations-form] button[type=submit]").click()
     expect(console.locator(".flash-info")).to_have_text("Übersetzungen gespeichert.")
+    assert run_axe(console) == []
 
     arabic = sit_down(phone, live_server, workshop, board, "ar")
     title, question = arabic.locator("[data-board-title]"), arabic.locator("[data-board-question]")
@@ -57,6 +68,8 @@ def test_board_translated_by_the_facilitator_reaches_an_arabic_phone_with_the_or
     expect(question).to_have_text("ماذا نحتاج للغة والتعليم؟")
     original = arabic.locator("[data-show-original]")
     expect(original).to_contain_text("Deutsch")
+    assert run_axe(arabic) == []
+    shot(arabic, "phone-board-translated-ar")
     original.click()
     expect(title).to_have_text("Sprache und Bildung")
     expect(title).to_have_attribute("lang", "de")
@@ -86,7 +99,7 @@ def test_table_host_journey_ends_with_sources_and_tallies_in_console_and_record(
     link = console.locator("[data-host-link]").inner_text()
     console.goto(f"{live_server.url}/console/{workshop.id}")
 
-    host = phone()
+    host = phone(bypass_csp=True)
     host.goto(link)
     expect(host.locator("h1")).to_have_text("Sprache")
     form = host.locator("[data-host-card-form]")
@@ -99,6 +112,7 @@ def test_table_host_journey_ends_with_sources_and_tallies_in_console_and_record(
         form.locator("button[type=submit]").click()
         expect(host.locator(".flash-info")).to_have_text("Karte hinzugefügt.")
     expect(host.locator("[data-host-card]")).to_have_count(3)
+    assert run_axe(host) == []
 
     cards = console.locator(".card[data-idea-id]")
     expect(cards).to_have_count(3, timeout=LIVE)
@@ -136,6 +150,7 @@ def test_table_host_journey_ends_with_sources_and_tallies_in_console_and_record(
     dots.locator("button[type=submit]").click()
     expect(host.locator(".flash-info")).to_have_text("Papierpunkte hinzugefügt.")
     expect(host.locator("[data-paper-dots-added]")).to_contain_text("5")
+    shot(host, "table-host")
 
     closed = console.evaluate("""async (roundId) => {
         const { request } = await import("/static/js/console_state.js");
@@ -146,6 +161,7 @@ def test_table_host_journey_ends_with_sources_and_tallies_in_console_and_record(
     result = console.locator(f"[data-run-round='{round_id}'] [data-run-result]").filter(
         has_text="Mehr Abendkurse für Eltern")
     expect(result.locator("[data-result-value]")).to_have_text("6", timeout=LIVE)
+    shot(console, "console-card-sources")
 
     text = record_text(console, live_server, workshop)
     assert re.search(r"Mehr Abendkurse für Eltern.*\[stellvertretend\]", text)
@@ -186,7 +202,41 @@ def test_card_translation_shows_on_projector_and_in_record_marked_as_translation
     expect(translation).to_have_text("Übersetzung: Mehr Sprachkurse am Abend", timeout=LIVE)
     expect(translation).to_have_attribute("lang", "de")
     expect(wall.locator("[data-card]")).to_contain_text("مزيد من دورات اللغة في المساء")
+    shot(wall, "projector-card-translation")
 
     text = record_text(table, live_server, workshop)
     assert re.search(r"مزيد من دورات اللغة في المساء.*\(Übersetzung, de: Mehr Sprachkurse am "
                      r"Abend\)", text), text
+
+
+def test_shared_tablet_posts_anonymous_cards_in_turn_and_keeps_none_on_the_device(
+        live_server, live_make, desktop, phone):
+    owner = live_make.facilitator()
+    workshop = live_make.workshop(owner, ["Wohnen"])
+    board = workshop.boards[0]
+    live_make.run(boards.update_settings, workshop.id, board.id, {"max_ideas_per_person": 1})
+    console = signed_in(desktop, live_server, live_make, owner, f"/console/{workshop.id}/hosts")
+    console.locator("#host-role").select_option("tablet")
+    console.locator("[data-invite-form] button[type=submit]").click()
+    link = console.locator("[data-host-link]").inner_text()
+    assert run_axe(console) == []
+
+    tablet = phone(bypass_csp=True)
+    tablet.goto(link)
+    for text in ("Bezahlbare Wohnungen", "Mehr Spielplätze"):  # two people, one device
+        tablet.locator("[data-tablet-form] textarea").fill(text)
+        tablet.locator("[data-tablet-form] button[type=submit]").click()
+        expect(tablet.locator(".flash-info")).to_contain_text("Danke!")
+        expect(tablet.locator("[data-tablet-form] textarea")).to_have_value("")
+        assert text not in tablet.locator("main").inner_text()
+    assert run_axe(tablet) == []
+    shot(tablet, "shared-tablet")
+    # The tablet may only post: a host's page and actions stay closed to it.
+    expect(tablet.locator("[data-host-card]")).to_have_count(0)
+
+    console.goto(f"{live_server.url}/console/{workshop.id}")
+    cards = console.locator(".card[data-idea-id]")
+    expect(cards).to_have_count(2, timeout=LIVE)
+    for index in range(2):
+        expect(cards.nth(index).locator("[data-card-source]")).to_have_text("gemeinsames Tablet")
+        expect(cards.nth(index).locator("[data-author]")).to_have_text("anonym")
