@@ -14,6 +14,7 @@ from ..card_sources import SOURCE_LABELS, source_label
 from ..content_text import content_text
 from ..domain import hosts, translations, voting, workshops
 from ..domain.errors import DomainError
+from ..domain.ideas import accepts_ideas
 from ..domain.machine_translation import translator_for
 from ..extensions import db
 from ..messages import message_for
@@ -172,7 +173,8 @@ def table(board_id: int):
              "question": translations.translated(mapping, "board", board.id, "question", lang)}
     if host.role == "tablet":
         return render_template("table/tablet.html", workshop=workshop, board=board,
-                               shown=shown, max_chars=IDEA_MAX_CHARS)
+                               shown=shown, max_chars=IDEA_MAX_CHARS,
+                               collecting=accepts_ideas(board))
     rounds = [(round_, {t["id"]: t for t in voting.targets(db.session, round_)},
                hosts.paper_dots(db.session, host, round_.id) if host.id else {})
               for round_ in hosts.running_rounds(db.session, host)]
@@ -180,6 +182,7 @@ def table(board_id: int):
         "table/host.html", workshop=workshop, board=board, host=host, shown=shown,
         cards=hosts.board_cards(db.session, host), clusters=hosts.board_clusters(db.session, host),
         rounds=rounds, max_chars=IDEA_MAX_CHARS, languages=list(LANGUAGE_NAMES.items()),
+        collecting=accepts_ideas(board),
         suggestion=session.pop("table_suggestion", None),
         machine_translation=translator_for(
             current_app.config.get("MACHINE_TRANSLATION_URL")).available)
