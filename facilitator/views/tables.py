@@ -56,10 +56,33 @@ def translations_page(workshop_id: int):
             flash(_("Translations saved."), "info")
         return redirect(url_for(".translations_page", workshop_id=workshop_id, lang=lang))
     mapping = translations.content_map(workshop)
-    rows = [(row, translations.translated(mapping, row.kind, row.key, row.field, lang) or "")
-            for row in translations.fields_of(db.session, workshop)]
-    return render_template("facilitator/translations.html", workshop=workshop, rows=rows,
+    groups: dict[tuple, list] = {}
+    for row in translations.fields_of(db.session, workshop):
+        groups.setdefault(_group_of(row), []).append(
+            (row, translations.translated(mapping, row.kind, row.key, row.field, lang) or ""))
+    return render_template("facilitator/translations.html", workshop=workshop,
+                           groups=[(_legend(key, rows), rows) for key, rows in groups.items()],
                            lang=lang, languages=languages, labels=_field_labels())
+
+
+def _group_of(row) -> tuple:
+    """Fields of one board (or one vote with its options) stay together under one legend."""
+    if row.kind == "board":
+        return ("board", row.key)
+    if row.kind in ("round", "option"):
+        return ("round", row.key.split(":")[0])
+    return (row.kind, "")
+
+
+def _legend(key: tuple, rows: list) -> str:
+    first = rows[0][0]
+    if key[0] == "board":
+        return _("Board: %(title)s", title=first.original)
+    if key[0] == "round":
+        if first.kind == "round":
+            return _("Vote: %(question)s", question=first.original)
+        return _("Options of a consent check")
+    return _("Stakeholder groups") if key[0] == "group" else _("Workshop")
 
 
 def _field_labels() -> dict:

@@ -61,6 +61,7 @@ def test_board_translated_by_the_facilitator_reaches_an_arabic_phone_with_the_or
     console.locator("[data-translations-form] button[type=submit]").click()
     expect(console.locator(".flash-info")).to_have_text("Übersetzungen gespeichert.")
     assert run_axe(console) == []
+    shot(console, "console-translations")
 
     arabic = sit_down(phone, live_server, workshop, board, "ar")
     title, question = arabic.locator("[data-board-title]"), arabic.locator("[data-board-question]")
@@ -207,6 +208,18 @@ def test_card_translation_shows_on_projector_and_in_record_marked_as_translation
     text = record_text(table, live_server, workshop)
     assert re.search(r"مزيد من دورات اللغة في المساء.*\(Übersetzung, de: Mehr Sprachkurse am "
                      r"Abend\)", text), text
+
+    # The console's setting: the projector adds a second language under the board's title.
+    table.goto(f"{live_server.url}/console/{workshop.id}/translations?lang=ar")
+    table.locator(f"[data-translation='board.{board.id}.title']").fill("اللغة")
+    table.locator("[data-translations-form] button[type=submit]").click()
+    table.locator("#projector-language").select_option("ar")
+    table.locator("#projector-language ~ button[type=submit]").click()
+    expect(table.locator(".flash-info")).to_have_text("Sprache des Beamers gespeichert.")
+    second = wall.locator("[data-title-second]")
+    expect(second).to_have_text("اللغة", timeout=LIVE)
+    expect(second).to_have_attribute("lang", "ar")
+    expect(wall.locator("[data-title]")).to_have_text("Sprache")
 
 
 def test_shared_tablet_posts_anonymous_cards_in_turn_and_keeps_none_on_the_device(
