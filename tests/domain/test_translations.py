@@ -87,3 +87,28 @@ def test_machine_translation_is_off_by_default_and_asks_only_the_configured_url(
         server.server_close()
     # A service that is gone means no suggestion, not an error.
     assert HttpTranslator(url, timeout=1).suggest("Hallo", "de", "ar") is None
+
+
+def test_a_hidden_cards_translation_stays_with_staff(make, workshop, board, owner):
+    from facilitator.domain import clusters
+    from facilitator.domain.changes import PUBLIC, STAFF, idea_payload
+    participant, _ = make.participant(workshop)
+    card = make.idea(participant, board, "Kurse")
+    make.run(translations.translate_idea, workshop.id, card.id, "Courses", "en")
+    make.run(clusters.set_hidden, workshop.id, owner.id, card.id, True)
+    make.session.expire_all()
+    stored = make.session.get(Idea, card.id)
+    assert idea_payload(stored, stored.board, PUBLIC)["translation"] is None
+    staff = idea_payload(stored, stored.board, STAFF)
+    assert (staff["translation"], staff["translation_lang"], staff["source"]) == (
+        "Courses", "en", "phone")
+
+
+def test_empty_originals_are_not_offered_for_translation(make, owner):
+    from facilitator.domain.workshops import BoardSpec
+    workshop = make.workshop(owner, [BoardSpec("Ohne Leitfrage", question="")],
+                             stakeholder_groups=())
+    names = [row.name for row in translations.fields_of(make.session, workshop)]
+    board_id = workshop.boards[0].id
+    assert f"board.{board_id}.title" in names and f"board.{board_id}.question" not in names
+    assert f"workshop.{workshop.id}.purpose" not in names
