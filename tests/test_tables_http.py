@@ -30,6 +30,9 @@ def test_host_pages_need_a_facilitator_or_the_boards_own_link(client, app_make, 
     assert client.get(f"/table/join/{invitation.secret}").headers["Location"].endswith(
         f"/table/{first.id}")
     assert client.get(f"/table/{first.id}").status_code == 200
+    assert client.get(f"/table/{first.id}/seq").get_json() == {
+        "seq": app_make.seq(workshop.id)}
+    assert client.get(f"/table/{second.id}/seq").status_code == 404
     # The link opens its own board only.
     assert client.get(f"/table/{second.id}").status_code == 404
     assert client.post(f"/table/{second.id}/cards", data={

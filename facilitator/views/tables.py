@@ -202,13 +202,21 @@ def table(board_id: int):
                hosts.paper_dots(db.session, host, round_.id) if host.id else {})
               for round_ in hosts.running_rounds(db.session, host)]
     return render_template(
-        "table/host.html", workshop=workshop, board=board, host=host, shown=shown,
+        "table/host.html", workshop=workshop, seq=workshop.seq, board=board, host=host, shown=shown,
         cards=hosts.board_cards(db.session, host), clusters=hosts.board_clusters(db.session, host),
         rounds=rounds, max_chars=IDEA_MAX_CHARS, languages=list(LANGUAGE_NAMES.items()),
         collecting=accepts_ideas(board),
         suggestion=session.pop("table_suggestion", None),
         machine_translation=translator_for(
             current_app.config.get("MACHINE_TRANSLATION_URL")).available)
+
+
+@bp.get("/table/<int:board_id>/seq")
+def table_seq(board_id: int):
+    """The workshop's last sequence number: the host's page polls it to offer a refresh when
+    something changed (the page is plain forms; a reload would lose what is being typed)."""
+    host = _acting_host(board_id)
+    return {"seq": workshops.get_workshop(db.session, host.workshop_id).seq}
 
 
 def _act(board_id: int, action, done: str):

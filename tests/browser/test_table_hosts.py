@@ -198,11 +198,17 @@ def test_card_translation_shows_on_projector_and_in_record_marked_as_translation
     card.locator("textarea[name=text]").fill("Mehr Sprachkurse am Abend")
     card.locator("button[value=save]").click()
     expect(table.locator(".flash-info")).to_have_text("Übersetzung gespeichert.")
+    # A new card from a phone: the host's page offers a refresh instead of reloading itself.
+    expect(table.locator("[data-changes]")).to_be_hidden()
+    arabic.locator("[data-idea-text]").fill("حديقة للأطفال")
+    arabic.locator("[data-send]").click()
+    expect(table.locator("[data-changes]")).to_be_visible(timeout=LIVE)
 
-    translation = wall.locator("[data-card] [data-card-translation]")
+    translation = wall.locator("[data-card] [data-card-translation]").first
     expect(translation).to_have_text("Übersetzung: Mehr Sprachkurse am Abend", timeout=LIVE)
     expect(translation).to_have_attribute("lang", "de")
-    expect(wall.locator("[data-card]")).to_contain_text("مزيد من دورات اللغة في المساء")
+    expect(wall.locator("[data-card]", has=wall.locator("[data-card-translation]"))).to_contain_text(
+        "مزيد من دورات اللغة في المساء")
     shot(wall, "projector-card-translation")
 
     text = record_text(table, live_server, workshop)
