@@ -118,3 +118,40 @@ def test_csv_and_archive_carry_sources_and_translations(app_make, owner, worksho
     assert again["projector_language"] == "ar"
     assert [i["source"] for i in again["ideas"]] == ["paper"]
     assert app_make.fresh(Workshop, copy.id).projector_language == "ar"
+
+
+def test_a_suggested_translation_is_filled_in_to_check_never_saved_on_its_own(
+        client, app, app_make, workshop):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class FakeService(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's name
+            asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(json.dumps({"translatedText": f"<{asked['target']}> {asked['q']}"})
+                             .encode())
+
+        def log_message(self, *args):
+            pass
+
+    board = workshop.boards[0]
+    host = app_make.run(hosts.invite, workshop.id, board.id)
+    card = app_make.run(hosts.post_card, host.host, "Курси ввечері", "paper")
+    client.get(f"/table/join/{host.secret}")
+    assert "Suggest a translation" not in client.get(f"/table/{board.id}").get_data(as_text=True)
+
+    server = HTTPServer(("127.0.0.1", 0), FakeService)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config["MACHINE_TRANSLATION_URL"] = f"http://127.0.0.1:{server.server_port}/translate"
+    try:
+        client.post(f"/table/{board.id}/cards/{card.id}/translation",
+                    data={"action": "suggest", "lang": "de", "text": ""})
+    finally:
+        server.shutdown()
+        server.server_close()
+    page = client.get(f"/table/{board.id}").get_data(as_text=True)
+    assert "&lt;de&gt; Курси ввечері" in page  # in the form, as text
+    assert app_make.fresh(Idea, card.id).translation is None
