@@ -27,7 +27,7 @@ translations: $(STAMP)
 # After adding or changing text: extract the msgids (English) into messages.pot, then merge them
 # into every language's .po file (created if missing), and translate what is new. No fuzzy
 # matching: a guessed msgstr with other placeholders would make `pybabel compile` fail.
-LANGUAGES := de en ar fa tr uk ru
+LANGUAGES := de de@simple en ar fa fa_AF tr uk ru ti
 translations-update: $(STAMP)
 	@mkdir -p $(TRANSLATIONS)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l --add-comments=TRANSLATORS: --no-location --sort-output \

@@ -11,6 +11,7 @@
 import Sortable from "/static/vendor/sortablejs/sortable.esm.js";
 import { $, el, reconcile, setAttr, setText } from "./dom.js";
 import { fill } from "./live.js";
+import { countText } from "./plural.js";
 import { T, act as sendAction, announce, data, live } from "./console_state.js";
 import { closeMenu, openMenu } from "./console_menu.js";
 
@@ -103,7 +104,7 @@ export function renderBoard(section, board) {
     const cards = live.cardsIn(board.id, cluster.id);
     const node = clusterNodes.get(cluster.id);
     setText($("[data-cluster-count]", node),
-      cards.length === 1 ? T.one_card : fill(T.cards_in_cluster, { count: cards.length }));
+      countText(T.cards_in_cluster, cards.length));
     fillList($("[data-list]", node), cards);
   }
   const count = selectedOn(board.id).length;

@@ -2,6 +2,7 @@
 // what the facilitation did with them (hidden, merged).
 import { el, fill, politeAnnouncer, syncList } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { countText } from "./plural.js";
 import { T, data, live } from "./participant_state.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -119,7 +120,7 @@ function render() {
   const concealed = $("[data-concealed-notice]");
   concealed.hidden = !(board && board.concealed && !board.revealed);
   if (!concealed.hidden) {
-    concealed.textContent = `${concealed.dataset.base || (concealed.dataset.base = concealed.textContent)} ${fill(T.hidden_count, { count: hiddenCount + ownOnBoard })}`;
+    concealed.textContent = `${concealed.dataset.base || (concealed.dataset.base = concealed.textContent)} ${countText(data.counts.ideas_collected, hiddenCount + ownOnBoard)}`;
   }
 }
 
@@ -168,7 +169,7 @@ function renderBoardState(board) {
     const used = ownIdeas().filter((i) => i.state !== "withdrawn").length +
       outbox.items.filter((i) => i.board_id === board.id && i.status !== "failed").length;
     const left = Math.max(0, board.max_ideas_per_person - used);
-    showNotice(fill(T.limit_left, { left, max: board.max_ideas_per_person }));
+    showNotice(countText(data.counts.ideas_left, left, { left, max: board.max_ideas_per_person }));
   } else {
     showNotice(null);
   }

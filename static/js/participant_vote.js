@@ -3,6 +3,7 @@
 // composer and the cards; both share one live connection (participant_state.js).
 import { countdown, el, fill } from "./live.js";
 import { data, live } from "./participant_state.js";
+import { countText } from "./plural.js";
 import { consentMean, formatMean, newClientId, rankText, readTexts } from "./prioritise.js";
 
 const V = readTexts("vote-data");
@@ -291,7 +292,8 @@ function updateConsent(node, round) {
     error.textContent = message || "";
   }
   part(node, "progress", () => el("p", { class: "small" })).textContent =
-    fill(V.answered, { count: Object.keys(answers).length, total: round.options.length });
+    countText(V.counts.options_rated, round.options.length,
+      { count: Object.keys(answers).length, total: round.options.length });
   const revealed = part(node, "ranking", () => el("div"));
   if (round.revealed && round.results) revealed.replaceChildren(...ranking(round, true));
   else revealed.replaceChildren();
@@ -335,7 +337,8 @@ function ranking(round, withHeading) {
   const rows = round.results || [];
   const nodes = [];
   if (withHeading) nodes.push(el("h4", {}, V.ranking_heading));
-  nodes.push(el("p", { class: "small" }, fill(round.kind === "dots" ? V.voted : V.answered_people,
+  nodes.push(el("p", { class: "small" }, countText(
+    round.kind === "dots" ? V.counts.people_voted : V.counts.people_answered, round.voters,
     { voters: round.voters, eligible: round.eligible })));
   if (round.kind === "consent") nodes.push(el("p", { class: "small" }, V.consent_order));
   const boards = new Set(rows.map((row) => row.board_id));
