@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 TRANSLATIONS := facilitator/translations
 
-.PHONY: run test test-packages demo translations translations-update clean
+.PHONY: run test test-packages demo translations translations-update web-fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ translations-update: $(STAMP)
 		$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang \
 			--init-missing --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching || exit 1; \
 	done
+
+# WOFF2 copies of the script fonts for the screens (static/css/fonts.css); committed, since
+# they change only when static/fonts does.
+web-fonts: $(STAMP)
+	$(BIN)/python tools/web_fonts.py
 
 run: $(STAMP) translations
 	$(BIN)/python run.py
