@@ -383,3 +383,16 @@ def test_count_texts_give_every_plural_category_its_form(i18n_app):
     assert arabic["many"] == arabic["other"] == "{count} فكرة"
     assert russian == {"one": "{count} идея", "few": "{count} идеи", "many": "{count} идей"}
     assert german == {"one": "{count} Idee", "other": "{count} Ideen"}
+
+
+def test_the_language_name_fonts_hold_every_language_name():
+    """The language switch draws names with subset fonts (tools/web_fonts.py): a new language
+    needs `make web-fonts`, or its name shows as boxes where the device lacks the script."""
+    from fontTools.ttLib import TTFont
+    web = ROOT / "static" / "fonts" / "web"
+    covered = set()
+    for face in ("LanguageNames-Arabic", "LanguageNames-Ethiopic"):
+        covered |= set(TTFont(web / f"{face}.woff2").getBestCmap())
+    needed = {ord(c) for name in LANGUAGE_NAMES.values() for c in name
+              if "\u0600" <= c <= "\u06ff" or "\u1200" <= c <= "\u139f"}
+    assert needed <= covered, f"run `make web-fonts`: {sorted(map(chr, needed - covered))}"
