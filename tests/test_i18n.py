@@ -396,3 +396,21 @@ def test_the_language_name_fonts_hold_every_language_name():
     needed = {ord(c) for name in LANGUAGE_NAMES.values() for c in name
               if "\u0600" <= c <= "\u06ff" or "\u1200" <= c <= "\u139f"}
     assert needed <= covered, f"run `make web-fonts`: {sorted(map(chr, needed - covered))}"
+
+
+# Buttons whose accessible name adds the card's text to the visible label (WCAG 2.5.3 "label in
+# name": a voice-control user says what they see).
+LABEL_IN_NAME = {"Hide": "Hide: %(text)s", "Show again": "Show again: %(text)s",
+                 "Edit": "Edit: %(text)s", "Move to…": "Move to…: %(text)s"}
+
+
+@pytest.mark.parametrize("lang", PARTICIPANT_LANGUAGES)
+def test_accessible_names_start_with_the_visible_label(lang):
+    catalog = load(lang)
+
+    def text(msgid):
+        message = catalog.get(msgid)
+        return (message.string if message is not None and message.string else msgid)
+    wrong = [f"{text(visible)!r} is not in {text(name)!r}" for visible, name in LABEL_IN_NAME.items()
+             if text(visible).lower() not in text(name).lower()]
+    assert not wrong, "\n".join(wrong)

@@ -5,6 +5,7 @@ import { countText } from "./plural.js";
 import { T, act, announce, data, live } from "./console_state.js";
 import { busy, drawing, mountBoard, onRender, renderBoard } from "./console_clusters.js";
 import "./console_history.js";
+import "./console_sticky.js";
 import { renderBoardJump } from "./console_layout.js";
 import { $, setAttr } from "./dom.js";
 

@@ -285,7 +285,9 @@ function updateConsent(node, round) {
     }
     const saved = $("[data-vote-saved]", fieldset);
     saved.hidden = value === undefined;
-    saved.textContent = value === undefined ? "" : fill(V.saved, { value });
+    // A live region: only new words, or each redraw (answer, then tallies) reads it again.
+    const savedText = value === undefined ? "" : fill(V.saved, { value });
+    if (saved.textContent !== savedText) saved.textContent = savedText;
     const error = $("[data-vote-error]", fieldset);
     const message = errors.get(`${round.id}:${optionId}`);
     error.hidden = !message;
@@ -307,11 +309,15 @@ function consentOption(round, option) {
   const ends = el("div", { class: "vote-scale-ends", "aria-hidden": "true" });
   ends.append(el("span", {}, V.scale_low), el("span", {}, V.scale_high));
   const values = el("div", { class: "vote-scale-values" });
+  // Arrow keys walk a radio group and fire `change` at every step: the value is saved once the
+  // person stops on one, not eleven times on the way from 0 to 10.
+  values.addEventListener("keydown", () => { values.dataset.byKeyboard = "yes"; });
+  values.addEventListener("pointerdown", () => { delete values.dataset.byKeyboard; });
   for (let value = 0; value <= 10; value += 1) {
     const label = el("label");
     const radio = el("input", { type: "radio", name: `consent-${round.id}-${option.id}`, value,
       "aria-label": value === 0 ? V.value_low : value === 10 ? V.value_high : String(value) });
-    radio.addEventListener("change", () => rate(round.id, option.id, value));
+    radio.addEventListener("change", () => chosen(values, round.id, option.id, value));
     label.append(radio, el("span", { "aria-hidden": "true" }, String(value)));
     values.append(label);
   }
@@ -319,6 +325,22 @@ function consentOption(round, option) {
     el("p", { class: "vote-saved", role: "status", "data-vote-saved": "", hidden: true }),
     el("p", { class: "vote-error", role: "alert", "data-vote-error": "", hidden: true }));
   return fieldset;
+}
+
+const KEYBOARD_SETTLE_MS = 800;
+const settling = new Map();
+
+function chosen(scale, roundId, optionId, value) {
+  const key = `${roundId}:${optionId}`;
+  clearTimeout(settling.get(key));
+  if (scale.dataset.byKeyboard !== "yes") {
+    rate(roundId, optionId, value);
+    return;
+  }
+  settling.set(key, setTimeout(() => {
+    settling.delete(key);
+    rate(roundId, optionId, value);
+  }, KEYBOARD_SETTLE_MS));
 }
 
 async function rate(roundId, optionId, value) {
