@@ -7,6 +7,9 @@ import { countText } from "./plural.js";
 import { consentMean, formatMean, newClientId, rankText, readTexts } from "./prioritise.js";
 
 const V = readTexts("vote-data");
+// Consent values chosen with the arrow keys wait this long for the next press before saving.
+const KEYBOARD_SETTLE_MS = 800;
+const settling = new Map();
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 const PHASES = ["collect", "cluster", "prioritise", "results"];
@@ -279,8 +282,9 @@ function updateConsent(node, round) {
   for (const fieldset of list.children) {
     const optionId = Number(fieldset.dataset.voteOption);
     const value = answers[optionId];
+    const stillChoosing = settling.has(`${round.id}:${optionId}`);
     for (const radio of $$("input", fieldset)) {
-      radio.checked = value !== undefined && Number(radio.value) === value;
+      if (!stillChoosing) radio.checked = value !== undefined && Number(radio.value) === value;
       radio.disabled = !open;
     }
     const saved = $("[data-vote-saved]", fieldset);
@@ -326,9 +330,6 @@ function consentOption(round, option) {
     el("p", { class: "vote-error", role: "alert", "data-vote-error": "", hidden: true }));
   return fieldset;
 }
-
-const KEYBOARD_SETTLE_MS = 800;
-const settling = new Map();
 
 function chosen(scale, roundId, optionId, value) {
   const key = `${roundId}:${optionId}`;
