@@ -14,6 +14,11 @@ _SAMPLES = range(0, 200)
 
 def _texts(n: int) -> dict[str, str]:
     """Every count text, for the number n (placeholders stay `{name}` for the browser)."""
+    return {**_participant_texts(n), **_console_texts(n)}
+
+
+def _participant_texts(n: int) -> dict[str, str]:
+    """What phones and the projector count: translated into every language (tests/test_i18n.py)."""
     return {
         # Phones
         "ideas_collected": ngettext("%(count)s idea collected so far.",
@@ -33,9 +38,22 @@ def _texts(n: int) -> dict[str, str]:
         "ideas_concealed": ngettext("%(count)s idea collected (hidden until revealed)",
                                     "%(count)s ideas collected (hidden until revealed)", n,
                                     count="{count}"),
-        # Console
+        # Console (also on the projector's board headings)
         "ideas": ngettext("%(count)s idea", "%(count)s ideas", n, count="{count}"),
         "cards": ngettext("%(count)s card", "%(count)s cards", n, count="{count}"),
+    }
+
+
+def _console_texts(n: int) -> dict[str, str]:
+    """What only the console counts (German and English, like the rest of the console)."""
+    return {
+        "authors": ngettext("%(count)s author", "%(count)s authors", n, count="{count}"),
+        "from_cards": ngettext("from %(count)s card", "from %(count)s cards", n, count="{count}"),
+        "origin_cluster": ngettext("Made from the cluster “%(text)s” and its %(count)s card.",
+                                   "Made from the cluster “%(text)s” and its %(count)s cards.",
+                                   n, text="{text}", count="{count}"),
+        "photos_added": ngettext("%(count)s photo added.", "%(count)s photos added.", n,
+                                 count="{count}"),
     }
 
 

@@ -26,7 +26,7 @@ NEWCOMER_LANGUAGES = tuple(lang for lang in PARTICIPANT_LANGUAGES if lang not in
 # error messages, and the views and forms behind the phone pages.
 PARTICIPANT_SOURCES = ("templates/base.html", "templates/_macros.html", "templates/participant/",
                        "templates/screen/", "facilitator/messages.py",
-                       "facilitator/views/participant.py", "facilitator/plurals.py")
+                       "facilitator/views/participant.py")
 PARTICIPANT_FORMS = ("CodeForm", "JoinForm")
 # %(name)s for gettext, {name} for the strings the JS fills in, %% for a percent sign.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%|\{\w+\}")
@@ -81,25 +81,28 @@ def extracted(tmp_path_factory):
         return read_po(handle)
 
 
-def form_lines(names) -> set[int]:
-    """Line numbers of forms.py that belong to the given form classes."""
-    tree = ast.parse((ROOT / "facilitator" / "forms.py").read_text())
+def form_lines(names, module: str = "forms.py") -> set[int]:
+    """Line numbers of a module that belong to the given classes or functions."""
+    tree = ast.parse((ROOT / "facilitator" / module).read_text())
     lines = set()
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name in names:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name in names:
             lines.update(range(node.lineno, node.end_lineno + 1))
-    assert len(lines) > 0, f"forms.py has none of {names}"
+    assert len(lines) > 0, f"{module} has none of {names}"
     return lines
 
 
 @pytest.fixture(scope="module")
 def participant_ids(extracted) -> set[str]:
     forms = form_lines(PARTICIPANT_FORMS)
+    # Count texts the browser fills in: those of phones and projector (facilitator/plurals.py).
+    counts = form_lines(("_participant_texts",), "plurals.py")
     found = set()
     for message in extracted:
         for filename, line in message.locations:
             if filename.startswith(PARTICIPANT_SOURCES) or (
-                    filename == "facilitator/forms.py" and line in forms):
+                    filename == "facilitator/forms.py" and line in forms) or (
+                    filename == "facilitator/plurals.py" and line in counts):
                 found.add(message.id)
     return found
 

@@ -233,7 +233,7 @@ function updateCard(node, idea) {
   setText($("[data-original-label]", node), T.original);
   setText($("[data-original-text]", node), original ?? "");
   setText($("[data-author]", node), idea.author || T.anonymous);
-  setText($("[data-authors]", node), idea.authors > 1 ? fill(T.authors, { count: idea.authors }) : "");
+  setText($("[data-authors]", node), idea.authors > 1 ? countText(T.authors, idea.authors) : "");
   node.classList.toggle("card-hidden", hidden);
   setText($("[data-state]", node), hidden ? T.hidden : "");
   const hide = $("[data-hide]", node);
