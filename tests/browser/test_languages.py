@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitator.domain import boards
+from test_core_loop import run_axe  # same folder: pytest puts it on the path
 
 LIVE = 10_000
 TIGRINYA = "ናይ ቋንቋ ትምህርቲ ምሸት"  # "evening language classes"
@@ -45,7 +46,7 @@ def join(page, url: str, board_title: str) -> None:
 def test_a_fresh_phone_gets_its_browser_language_on_join_and_board(
         live_server, live_make, open_context, locale, lang, direction):
     workshop = live_make.workshop(boards=["Sprache"], stakeholder_groups=())
-    page = open_context(locale)
+    page = open_context(locale, bypass_csp=True)  # bypass_csp only to inject axe-core
     page.goto(f"{live_server.url}/join/{workshop.join_code}")
     html = page.locator("html")
     expect(html).to_have_attribute("lang", lang)
@@ -55,6 +56,7 @@ def test_a_fresh_phone_gets_its_browser_language_on_join_and_board(
     expect(html).to_have_attribute("lang", lang)
     # The workshop's own content stays as written (German), the frame is in the phone's language.
     assert "Senden" not in page.locator("[data-send]").inner_text()
+    assert run_axe(page) == []
 
 
 def test_the_own_choice_beats_the_browser_and_survives_a_reload(live_server, live_make,
