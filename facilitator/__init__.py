@@ -36,11 +36,16 @@ def select_locale() -> str:
     """On phones: the language the person chose on this device, else the browser's among those
     shipped, else the workshop's. Console and projector: the choice, else the workshop's, else
     the browser's among the facilitator languages (a projector is shared by the whole room)."""
+    phone = request.blueprint == "participant" or request.path.startswith("/socket.io")
     chosen = session.get("lang")
     if chosen in PARTICIPANT_LANGUAGES:
+        # A variant (easy German) rewrites the participant texts only: console and projector
+        # read the language it varies.
+        if "@" in chosen and not phone:
+            return chosen.split("@")[0]
         return CATALOGUE_LOCALES.get(chosen, chosen)
     workshop_language = getattr(request, "workshop_language", None)
-    if request.blueprint == "participant" or request.path.startswith("/socket.io"):
+    if phone:
         browser = request.accept_languages.best_match(BROWSER_LANGUAGES)
         if browser:
             browser = BROWSER_ALIASES.get(browser, browser)

@@ -417,3 +417,11 @@ def test_accessible_names_start_with_the_visible_label(lang):
     wrong = [f"{text(visible)!r} is not in {text(name)!r}" for visible, name in LABEL_IN_NAME.items()
              if text(visible).lower() not in text(name).lower()]
     assert not wrong, "\n".join(wrong)
+
+
+def test_easy_german_chosen_on_a_phone_leaves_the_console_in_german(i18n_app):
+    client = i18n_app.test_client()
+    client.post("/language", data={"lang": "de@simple", "next": "/"})
+    html = client.get("/console/login").get_data(as_text=True)
+    assert '<html lang="de" dir="ltr"' in html
+    assert translated("de", "Sign in") in html
