@@ -4,6 +4,7 @@
 // through screens of boards.
 import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
 import { renderMatrix, renderMeasures, renderRound, showView, turnViewPage } from "./screen_run.js";
+import { countText } from "./plural.js";
 import { PagingClock, Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
 import { cardTranslation, showSecondLanguage } from "./screen_languages.js";
 
@@ -120,7 +121,7 @@ function renderBoardsView() {
     const concealed = live.ideasOn(panel.board.id).filter((idea) => idea.state === "concealed").length;
     const concealedNote = $("[data-concealed]", node);
     concealedNote.hidden = concealed === 0;
-    concealedNote.textContent = fill(T.concealed, { count: concealed });
+    concealedNote.textContent = countText(T.concealed, concealed);
     renderBoardGroups($("[data-ideas]", node), panel.groups);
   }
   boardsContainer.replaceChildren(...shown.map((panel) => panelState(panel.key).node));
