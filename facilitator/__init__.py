@@ -50,7 +50,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    from .protocol import MAX_FRAME_BYTES, FrameJSON
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
+                      # Frames are checked (size, nesting, NaN) before any handler sees them.
+                      json=FrameJSON, max_http_buffer_size=MAX_FRAME_BYTES,
                       message_queue=app.config["MESSAGE_QUEUE"],
                       # Processes of one installation share the secret key; two installations
                       # sharing a Redis must not hear each other's workshops.
