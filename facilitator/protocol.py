@@ -34,8 +34,8 @@ MAX_FRAME_BYTES = 64 * 1024
 @dataclass(frozen=True)
 class Spec:
     """One value's shape. `optional`: the key may be missing; `nullable`: it may be null."""
-    optional: bool = False
-    nullable: bool = False
+    optional: bool = field(default=False, kw_only=True)
+    nullable: bool = field(default=False, kw_only=True)
 
     def check(self, value, path: str):
         if value is None:
@@ -199,7 +199,8 @@ STAFF_ACK = "{id, history}"
 VOTE_ACK = "{round_id, my_votes}"
 
 CLIENT_EVENTS: dict[str, ClientEvent] = {event.name: event for event in (
-    ClientEvent("sync", EVERYONE, Obj({"since": optional(Int())}),
+    # Negative or ahead of the server: answered with everything (a restored backup).
+    ClientEvent("sync", EVERYONE, Obj({"since": optional(Int(low=MIN_INT))}),
                 "{seq, full, workshop, boards, ideas, clusters, measures, rounds, my_votes?}"),
     # Participants.
     ClientEvent("post_idea", (PARTICIPANT,),
@@ -312,6 +313,8 @@ def check_payload(event: ClientEvent, args: tuple) -> dict:
     data = args[0] if args else {}
     if data is None and not event.payload.fields:
         data = {}
+    if not isinstance(data, dict):
+        raise InvalidInput(field="payload")
     return event.payload.check(data, "")
 
 
@@ -373,7 +376,8 @@ def _nesting(text) -> int:
 
 def javascript() -> str:
     """static/js/protocol.js: the event names for the browser, generated from this module."""
-    client = {name: list(event.senders) for name, event in CLIENT_EVENTS.items()}
+    client = ",\n".join(f"  {json.dumps(name)}: {json.dumps(list(event.senders))}"
+                         for name, event in CLIENT_EVENTS.items())
     server = list(SERVER_EVENTS)
     sequenced = [name for name, event in SERVER_EVENTS.items() if event.sequenced]
     return (
@@ -381,7 +385,7 @@ def javascript() -> str:
         "static/js/protocol.js`:\n"
         "// do not edit by hand (tests/test_protocol.py fails when the two differ).\n\n"
         "// Client → server events and who may send them.\n"
-        f"export const CLIENT_EVENTS = Object.freeze({json.dumps(client, indent=2)});\n\n"
+        f"export const CLIENT_EVENTS = Object.freeze({{\n{client},\n}});\n\n"
         "// Server → client events.\n"
         f"export const SERVER_EVENTS = Object.freeze({json.dumps(server)});\n\n"
         "// Server events that carry the workshop's sequence number.\n"

@@ -54,7 +54,7 @@ export class Outbox extends EventTarget {
     this.flushing = true;
     let retry = false;
     for (const item of this.items.filter((i) => i.status !== "failed")) {
-      item.status = item.status === "sending" ? "sending" : "retrying";
+      item.status = ["sending", "throttled"].includes(item.status) ? item.status : "retrying";
       this.save();
       const answer = await this.live.call("post_idea", {
         board_id: item.board_id, client_id: item.client_id, text: item.text,
@@ -62,8 +62,10 @@ export class Outbox extends EventTarget {
       if (answer.ok) {
         this.items = this.items.filter((i) => i.client_id !== item.client_id);
         this.dispatchEvent(new CustomEvent("sent", { detail: answer.idea }));
-      } else if (answer.error === "timeout") {
-        item.status = "retrying";
+      } else if (answer.error === "timeout" || answer.error === "rate_limited") {
+        // Too fast for the server's limits: kept here like an idea sent while offline, and sent
+        // again after a pause (the phone says so instead of "not sent").
+        item.status = answer.error === "rate_limited" ? "throttled" : "retrying";
         retry = true;
         break;
       } else {
