@@ -139,14 +139,12 @@ class Obj(Spec):
         unknown = set(value) - set(self.fields)
         if unknown:
             raise InvalidInput(field=sorted(map(str, unknown))[0])
-        checked = {}
+        # What was sent is checked before what is missing: the answer names the field at fault.
+        checked = {name: spec.check(value[name], f"{path}.{name}" if path else name)
+                   for name, spec in self.fields.items() if name in value}
         for name, spec in self.fields.items():
-            where = f"{path}.{name}" if path else name
-            if name not in value:
-                if not spec.optional:
-                    raise InvalidInput(field=where)
-                continue
-            checked[name] = spec.check(value[name], where)
+            if name not in value and not spec.optional:
+                raise InvalidInput(field=f"{path}.{name}" if path else name)
         return checked
 
     def kind(self):

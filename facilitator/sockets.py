@@ -149,7 +149,10 @@ def handles(event: str):
 
 
 def _refusal(error: DomainError) -> dict:
-    return {"ok": False, "error": error.code, "message": message_for(error)}
+    answer = {"ok": False, "error": error.code, "message": message_for(error)}
+    if isinstance(error.params.get("field"), str):
+        answer["field"] = error.params["field"]  # for developers; people read the message
+    return answer
 
 
 def _admit(conn: Conn | None, spec: protocol.ClientEvent) -> None:
