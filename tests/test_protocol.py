@@ -130,7 +130,8 @@ def test_the_js_hears_only_registered_server_events():
 def _docs_table(heading: str) -> dict[str, list[str]]:
     text = DOCS.read_text()
     section = text[text.index(heading):]
-    section = section[:section.index("\n### ", 1) if "\n### " in section[1:] else None]
+    following = re.search(r"\n#{2,3} ", section[1:])
+    section = section[:following.start() + 1] if following else section
     rows = {}
     for line in section.splitlines():
         match = re.match(r"\|\s*`(\w+)`\s*\|(.*)", line)
