@@ -50,6 +50,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Registered before init_app: Flask-SocketIO keeps handlers registered while it has no
+    # server and gives them to every server it makes, so a second app in one process (tests)
+    # has them too (imported after, they went to the first server only).
+    from . import sockets  # noqa: F401
     from .protocol import MAX_FRAME_BYTES, FrameJSON
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
                       # Frames are checked (size, nesting, NaN) before any handler sees them.
@@ -61,7 +65,6 @@ def create_app(test_config: dict | None = None) -> Flask:
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
-    from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from .views import console, health, participant, qr, reports, screen, uploads
     for module in (console, health, participant, qr, screen, uploads, reports):
         app.register_blueprint(module.bp)
