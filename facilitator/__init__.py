@@ -53,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Registered before init_app: Flask-SocketIO keeps handlers registered while it has no
     # server and gives them to every server it makes, so a second app in one process (tests)
     # has them too (imported after, they went to the first server only).
-    from . import sockets  # noqa: F401
+    from . import sockets
     from .protocol import MAX_FRAME_BYTES, FrameJSON
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
                       # Frames are checked (size, nesting, NaN) before any handler sees them.
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       # sharing a Redis must not hear each other's workshops.
                       channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
+    sockets.guard_against_floods(socketio.server, app)
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
     from .views import console, health, participant, qr, reports, screen, uploads
