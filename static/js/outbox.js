@@ -50,8 +50,15 @@ export class Outbox extends EventTarget {
   }
 
   async flush() {
-    if (this.flushing || !this.live.socket.connected) return;
+    if (!this.live.socket.connected) return;
+    if (this.flushing) {
+      // An idea written while the previous one is on its way goes right after it, not at the
+      // next reconnect.
+      this.flushAgain = true;
+      return;
+    }
     this.flushing = true;
+    this.flushAgain = false;
     let retry = false;
     for (const item of this.items.filter((i) => i.status !== "failed")) {
       item.status = ["sending", "throttled"].includes(item.status) ? item.status : "retrying";
@@ -81,6 +88,7 @@ export class Outbox extends EventTarget {
       setTimeout(() => this.flush(), delay);
     } else {
       this.attempt = 0;
+      if (this.flushAgain) this.flush();
     }
   }
 }
