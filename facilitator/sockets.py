@@ -139,7 +139,10 @@ def handles(event: str):
             try:
                 if conn is None or conn.role not in spec.senders:
                     raise Forbidden()
-                data = protocol.check_payload(spec, args)
+                try:
+                    data = protocol.check_payload(spec, args)
+                except DomainError as error:
+                    return _refusal(error, boundary=True)
                 return {"ok": True, **handler(conn, data)}
             except DomainError as error:
                 db.session.rollback()
@@ -150,10 +153,11 @@ def handles(event: str):
     return decorate
 
 
-def _refusal(error: DomainError) -> dict:
+def _refusal(error: DomainError, boundary: bool = False) -> dict:
     answer = {"ok": False, "error": error.code, "message": message_for(error)}
-    if isinstance(error.params.get("field"), str):
-        answer["field"] = error.params["field"]  # for developers; people read the message
+    if boundary:
+        # Which field the schema refused: for developers (people read the message).
+        answer["field"] = error.params.get("field", "payload")
     return answer
 
 
@@ -208,8 +212,9 @@ def _drop(server, sid: str) -> None:
 def on_unknown_event(event, *args):
     """An event the protocol does not know (or a frame that was not JSON) is answered, never
     left without an answer for the phone to wait on."""
-    return _refusal(InvalidInput(field="payload") if event == protocol.MALFORMED
-                    else _UnknownEvent())
+    if event == protocol.MALFORMED:
+        return _refusal(InvalidInput(field="payload"), boundary=True)
+    return _refusal(_UnknownEvent())
 
 
 @socketio.on_error_default
