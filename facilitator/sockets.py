@@ -128,8 +128,9 @@ class RateLimited(DomainError):
 
 
 def handles(event: str):
-    """Register the handler of a registered event: only the roles the protocol names may send it,
-    within the sender's rate limits, and the handler runs only on a payload its schema allows."""
+    """Register the handler of a registered event: only the roles the protocol names may send it
+    (rate limits were checked before, in `guard_against_floods`), and the handler runs only on a
+    payload its schema allows."""
     spec = protocol.CLIENT_EVENTS[event]
 
     def decorate(handler):

@@ -10,10 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-import socketio
 
 from facilitator import protocol
-from facilitator.models import Idea, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = ROOT / "static" / "js"

@@ -4,7 +4,7 @@ action. Who posts how much is shown to staff only."""
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..models import NAME_MAX_CHARS, Idea, Participant
+from ..models import Idea, Participant
 from . import validate
 from .errors import DomainError, InvalidInput, NotFound
 from .history import StaffChange
@@ -63,7 +63,7 @@ def overview(session: Session, workshop_id: int, size: int = OVERVIEW_SIZE) -> l
         .having((func.count(Idea.id) > 0) | Participant.muted)
         .order_by(Participant.muted.desc(), func.count(Idea.id).desc(), Participant.id)
         .limit(size)).all()
-    return [{"id": pid, "name": (name or None) and name[:NAME_MAX_CHARS], "muted": bool(muted),
+    return [{"id": pid, "name": name or None, "muted": bool(muted),
              "visible": int(shown), "hidden": int(hid)}
             for pid, name, muted, shown, hid in rows]
 
