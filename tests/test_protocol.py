@@ -207,6 +207,29 @@ def test_ids_past_what_a_database_column_holds_are_refused_clearly_for_every_eve
     assert fingerprint(live_server) == before
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_ids_of_2_to_the_31_are_refused_clearly_on_postgresql_too(database_url,
+                                                                   start_live_server):
+    """PostgreSQL's integer columns end at 2**31 - 1: there such an id raised in the database."""
+    from facilitator.models import Idea
+    server = start_live_server(database_url=database_url)
+    factory = server.factory()
+    owner = factory.facilitator()
+    workshop = factory.workshop(owner)
+    participant, token = factory.participant(workshop)
+    factory.idea(participant, workshop.boards[0])
+    seq = factory.seq(workshop.id)
+    scene = {"phone": server.phone(workshop, token, workshop.boards[0].id),
+             "staff": server.staff(workshop, owner), "screen": server.screen(workshop)}
+    for event, spec in protocol.CLIENT_EVENTS.items():
+        for path, _field in id_fields(spec.payload):
+            answer = client_for(scene, event).call(event, with_value(path, 2 ** 31))
+            assert (answer["error"], answer["field"]) == ("invalid_input", path), (event, path)
+    assert factory.seq(workshop.id) == seq and factory.count(Idea, workshop_id=workshop.id) == 1
+    assert scene["staff"].call("sync", {"since": 0})["ok"] is True
+    factory.close()
+
+
 def test_wrong_types_missing_and_unknown_fields_are_refused_naming_the_field(
         live_server, scene):
     phone, board = scene["phone"], scene["board"]
