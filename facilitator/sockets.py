@@ -127,11 +127,15 @@ class RateLimited(DomainError):
     code = "rate_limited"
 
 
-def handles(event: str):
+def handles(event: str, *roles: str):
     """Register the handler of a registered event: only the roles the protocol names may send it
     (rate limits were checked before, in `guard_against_floods`), and the handler runs only on a
-    payload its schema allows."""
+    payload its schema allows. Roles written here too must be the protocol's."""
+    if event not in protocol.CLIENT_EVENTS:
+        raise LookupError(f"socket event {event!r}: add it to facilitator/protocol.py first")
     spec = protocol.CLIENT_EVENTS[event]
+    if roles and set(roles) != set(spec.senders):
+        raise ValueError(f"socket event {event!r}: protocol.py says {spec.senders}, not {roles}")
 
     def decorate(handler):
         @wraps(handler)
