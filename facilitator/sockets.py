@@ -184,6 +184,8 @@ def guard_against_floods(server, app) -> None:
 
     def gated(eio_sid, namespace, id, data):
         sid = server.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        if sid in _dropping:
+            return  # being disconnected for flooding: not worth an answer
         participant_id, refusal = _flood_gate.get(sid, (None, ""))
         event = protocol.CLIENT_EVENTS.get(data[0] if data else None)
         verdict = limits.admit(sid, participant_id, bool(event and event.participant_write))

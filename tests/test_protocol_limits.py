@@ -108,7 +108,7 @@ def test_a_flooding_phone_is_throttled_then_disconnected_while_another_phone_pos
     while flood.sio.connected and time.monotonic() < deadline:
         time.sleep(0.05)
 
-    assert answer["ok"] is True and latency < 1.0, latency
+    assert answer["ok"] is True and latency < 1.5, latency
     refused = [a for a in answers if not a["ok"]]
     assert refused and {a["error"] for a in refused} == {"rate_limited"}
     assert refused[0]["message"] == "You are sending very fast. Please wait a moment and try again."
