@@ -323,10 +323,13 @@ MAX_DEPTH = 32
 
 
 class FrameJSON:
-    """The JSON module the Socket.IO server decodes frames with. A frame that is not JSON, nests
-    deeper than any real payload, or holds NaN/Infinity becomes the event `malformed_payload`,
-    which is answered with `invalid_input` like any other bad payload (a plain json.loads raised
-    RecursionError inside python-socketio, and the client never got an answer)."""
+    """The JSON module the Socket.IO server decodes frames with. An event's arguments (a JSON
+    array) that are not JSON, nest deeper than any real payload, or hold NaN/Infinity become the
+    event `malformed_payload`, which is answered with `invalid_input` like any other bad payload
+    (a plain json.loads raised RecursionError inside python-socketio, and the client never got an
+    answer). Anything else that is not JSON raises ValueError as json.loads does: python-engineio
+    tries every message as JSON and keeps the text when that fails (its upgrade probe "probe";
+    answering those with a list kept browsers on long-polling)."""
 
     @staticmethod
     def dumps(*args, **kwargs):
@@ -334,12 +337,15 @@ class FrameJSON:
 
     @staticmethod
     def loads(text, *args, **kwargs):
-        if _nesting(text) > MAX_DEPTH:
-            return [MALFORMED]
+        arguments = (text[:1] == b"[") if isinstance(text, bytes) else text.startswith("[")
         try:
+            if _nesting(text) > MAX_DEPTH:
+                raise ValueError("nested too deep")
             return json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):
-            return [MALFORMED]
+            if arguments:
+                return [MALFORMED]
+            raise ValueError("not JSON") from None
 
 
 def _refuse_constant(name: str):

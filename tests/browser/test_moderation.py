@@ -75,14 +75,14 @@ def test_facilitator_mutes_a_flooding_phone_hides_its_cards_and_undoes(limited_s
     expect(spammer).to_contain_text("3 Karten sichtbar, 0 ausgeblendet")
     assert box.locator("b").count() == 0
 
-    spammer.get_by_role("button", name=re.compile("stummschalten")).click()
+    spammer.get_by_role("button", name=re.compile("^Stummschalten: ")).click()
     expect(spammer.locator("[data-part=muted]")).to_be_visible(timeout=LIVE)
     expect(spammer.locator("[data-part=mute]")).to_have_text("Stummschaltung aufheben")
     post(spam_page, "Noch mehr Uhren")
     expect(spam_page.locator("[data-mine] .card", has_text="Noch mehr Uhren")).to_contain_text(
         "Die Moderation hat das Senden von diesem Handy angehalten", timeout=LIVE)
 
-    spammer.get_by_role("button", name=re.compile("Alle 3 sichtbaren Karten")).click()
+    spammer.get_by_role("button", name="Alle Karten ausblenden: <b>Werbung</b> (3 sichtbar)").click()
     cards = console.locator(".console-board .card", has_text="Kauft Uhren")
     expect(console.locator(".console-board .card-hidden", has_text="Kauft Uhren")).to_have_count(
         3, timeout=LIVE)
@@ -105,7 +105,7 @@ def test_facilitator_mutes_a_flooding_phone_hides_its_cards_and_undoes(limited_s
     expect(console.locator(".console-board .card-hidden")).to_have_count(2, timeout=LIVE)
     expect(console.locator(".console-board .card-hidden", has_text="Kauft Uhren 1")).to_have_count(0)
 
-    spammer.get_by_role("button", name=re.compile("Stummschaltung von")).click()
+    spammer.get_by_role("button", name=re.compile("^Stummschaltung aufheben: ")).click()
     expect(spammer.locator("[data-part=muted]")).to_be_hidden(timeout=LIVE)
     post(spam_page, "Entschuldigung")
     expect(console.locator(".console-board .card", has_text="Entschuldigung")).to_have_count(
