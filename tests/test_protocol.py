@@ -342,3 +342,16 @@ def test_an_unexpected_exception_answers_server_error_and_is_logged(start_live_s
     assert "socket event sync failed" in log and "Traceback" in log and "vote_rounds" in log
     # The connection stays usable for what does not need the broken table.
     assert phone.call("nonsense")["error"] == "unknown_event"
+
+
+def test_a_client_starting_on_long_polling_still_upgrades_to_websocket(live_server, scene):
+    """Browsers start on long-polling and upgrade with the probe "probe": the frame decoder must
+    leave text that is not an event alone (answering it as a malformed event kept every browser
+    on long-polling)."""
+    workshop = scene["workshop"]
+    client = live_server.screen(workshop, transports=("polling", "websocket"))
+    deadline = time.monotonic() + 10
+    while client.sio.transport() != "websocket" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.sio.transport() == "websocket"
+    assert client.call("sync", {"since": 0})["ok"] is True
