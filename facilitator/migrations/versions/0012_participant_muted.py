@@ -1,7 +1,7 @@
 """participants can be muted by the facilitation
 
 Revision ID: 0012
-Revises: 0004
+Revises: 0014
 Create Date: 2026-11-30 18:10:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0004'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
