@@ -165,6 +165,8 @@ class Participant(Base):
     stakeholder_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholder_groups.id", ondelete="SET NULL"))
     created_at: Mapped[created]
+    # Muted by the facilitation (a flood, abuse): further posts are refused until unmuted.
+    muted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Idea(Base):
