@@ -30,8 +30,13 @@ def login():
     return render_template("facilitator/login.html", form=form)
 
 
-@bp.get("/sign-in/<secret>")
+@bp.route("/sign-in/<secret>", methods=["GET", "POST"])
 def sign_in_link(secret: str):
+    """GET only shows a button: link previews in chat apps fetch the link and would otherwise
+    use it up before the person taps it. The POST (CSRF-protected) spends it."""
+    if request.method == "GET":
+        return render_template("facilitator/sign_in_link.html",
+                               next_path=links.local_path(request.args.get("next")))
     try:
         facilitator = facilitators.redeem_sign_in_link(db.session, secret)
     except DomainError as error:
