@@ -7,7 +7,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy.exc import OperationalError
 
-from . import auth, broadcast
+from . import auth, broadcast, code_gate
 from .domain import (boards, clusters, history, ideas, measures, phases, presence, voting,
                      workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
@@ -56,7 +56,7 @@ def on_connect(auth_data=None):
     try:
         conn = _identify(auth_data if isinstance(auth_data, dict) else {})
     except DomainError as error:
-        raise ConnectionRefusedError(error.code) from None
+        raise ConnectionRefusedError(code_gate.socket_refusal(error)) from None
     session["conn"] = asdict(conn)
     audience = broadcast.staff_room if conn.role == STAFF_ROLE else broadcast.public_room
     join_room(audience(conn.workshop_id))
