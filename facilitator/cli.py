@@ -118,7 +118,8 @@ def serve(host: str, port: int):
     click.echo(sign_in)
     sys.stdout.flush()
     _warn_if_phones_cannot_reach(app, port)
-    socketio.run(app, host=host, port=port, log_output=False)
+    from .server import serve as serve_until_stopped
+    serve_until_stopped(app, socketio, host, port, access_log=app.config["ACCESS_LOG"])
 
 
 @main.command()

@@ -23,8 +23,15 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def served_over_https() -> bool:
+    """HTTPS=1, or a PUBLIC_URL that starts with https:// (a TLS proxy in front of the server)."""
+    return os.environ.get("HTTPS", "0") == "1" or os.environ.get(
+        "PUBLIC_URL", "").lower().startswith("https://")
+
+
 def load() -> dict:
     instance = instance_dir()
+    https = served_over_https()
     return {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": _secret_key(instance),
@@ -39,9 +46,14 @@ def load() -> dict:
         "MESSAGE_QUEUE_CHANNEL": os.environ.get("MESSAGE_QUEUE_CHANNEL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # One line per request on standard output, client addresses cut to their network.
+        "ACCESS_LOG": os.environ.get("ACCESS_LOG", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Over HTTPS the cookie is Secure and named __Host-: the browser then refuses it from
+        # plain HTTP and from any other (sub)domain, so nobody on the venue Wi-Fi can plant one.
+        "SESSION_COOKIE_SECURE": https or os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_NAME": "__Host-session" if https else "session",
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "de",
