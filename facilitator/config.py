@@ -46,6 +46,10 @@ def load() -> dict:
         "MESSAGE_QUEUE_CHANNEL": os.environ.get("MESSAGE_QUEUE_CHANNEL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # Days after a workshop until its raw participation data (authorship, participants,
+        # votes, presence) is deleted, once its record is made; 0 keeps it. Per workshop too.
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
+        "RETENTION_CHECK_SECONDS": int(os.environ.get("RETENTION_CHECK_SECONDS", "3600")),
         # One line per request on standard output, client addresses cut to their network.
         "ACCESS_LOG": os.environ.get("ACCESS_LOG", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,

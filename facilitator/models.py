@@ -100,6 +100,10 @@ class Workshop(Base):
     # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
     timer_seconds: Mapped[int] = mapped_column(default=0)
     timer_ends_at: Mapped[datetime | None]
+    # Days after the workshop until its raw participation data is deleted (domain/retention.py);
+    # None follows the installation's RETENTION_DAYS.
+    retention_days: Mapped[int | None]
+    participation_deleted_at: Mapped[datetime | None]
     created_at: Mapped[created]
 
     process: Mapped[Process | None] = relationship()

@@ -80,8 +80,8 @@ class EventsInFlight:
 
 
 def serve(app, socketio, host: str, port: int, access_log: bool = False,
-          drain_seconds: float = DRAIN_SECONDS) -> None:
-    """Serve until SIGTERM or SIGINT, then drain and return."""
+          drain_seconds: float = DRAIN_SECONDS, background=()) -> None:
+    """Serve until SIGTERM or SIGINT, then drain and exit; `background` tasks run meanwhile."""
     log = TruncatingLog(sys.stdout)
     server = pywsgi.WSGIServer((host, port), app, log=log if access_log else None,
                                error_log=TruncatingLog(sys.stderr))
@@ -110,6 +110,8 @@ def serve(app, socketio, host: str, port: int, access_log: bool = False,
     gevent.signal_handler(signal.SIGTERM, on_signal)
     gevent.signal_handler(signal.SIGINT, on_signal)
     server.start()
+    for task in background:
+        socketio.start_background_task(task)
     stopped.wait()
     # Everything is committed and answered: leave now. A normal interpreter exit took a further
     # 2.6 s here (tearing down gevent and the libraries' state), which only delays a restart.

@@ -30,8 +30,13 @@ def wall(key: str):
 def new_key(workshop_id: int):
     """A new projector link; every wall still open on the old one is disconnected at once (the
     socket's role was granted at connect, so only closing it takes the room away)."""
-    auth.runnable_workshop(workshop_id)
+    workshop = auth.runnable_workshop(workshop_id)
+    files_before = _workshop_files(workshop)
     screen_keys.rotate_screen_key(db.session, workshop_id)
+    # Files named after the key (the record) move along, so they are still found and deleted.
+    for before, after in zip(files_before, _workshop_files(workshop)):
+        if before != after and before.exists():
+            before.replace(after)
     # Walls in this process by room (also those whose presence row could not be written), walls
     # in other processes by their presence rows: a disconnect goes through the message queue.
     room = broadcast.screen_room(workshop_id)
@@ -41,6 +46,10 @@ def new_key(workshop_id: int):
     flash(_("The projector has a new link. Screens on the old link were disconnected: open the "
             "new link on the projector."), "info")
     return redirect(url_for("console.live", workshop_id=workshop_id))
+
+
+def _workshop_files(workshop) -> list:
+    return [path for hook in db.session.info.get("workshop_files", ()) for path in hook(workshop)]
 
 
 def url_parts(url: str) -> list[str]:
