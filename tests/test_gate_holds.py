@@ -1,7 +1,10 @@
 """Guarantees docs/security.md lists that had no test of their own, against the running app:
 a page of another site cannot open a socket with a phone's cookie, and no IP address reaches
-the database."""
+the database. And the document itself: every browser storage key is in it, every test it names
+exists."""
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -63,3 +66,41 @@ def test_no_ip_address_reaches_the_database(live_server, live_make, workshop):
                 found += [(table.name, value) for value in row
                           if isinstance(value, str) and "127.0.0." in value]
     assert found == []
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SECURITY = ROOT / "docs" / "security.md"
+
+
+def test_every_browser_storage_key_is_documented():
+    """Each localStorage/sessionStorage key the JS writes is in docs/security.md's table."""
+    documented = SECURITY.read_text("utf-8")
+    keys = set()
+    for script in (ROOT / "static" / "js").glob("*.js"):
+        source = script.read_text("utf-8")
+        if "Storage" not in source:
+            continue
+        # Keys are literals or template strings starting with "facilitator"; `${…}` parts are
+        # written as <…> in the table, so compare the fixed prefix.
+        keys |= {match.group(1) for match in re.finditer(
+            r"[\"'`](facilitator[.:][\w.:-]*?)(?:\$\{|[\"'`])", source)}
+    assert keys, "no storage keys found: has the JS changed how it names them?"
+    assert {key for key in keys if f"`{key}" not in documented} == set()
+    # The JS never touches cookies (the session cookie is HttpOnly anyway).
+    assert not any("document.cookie" in script.read_text("utf-8")
+                   for script in (ROOT / "static" / "js").glob("*.js"))
+
+
+def test_every_test_docs_security_names_exists():
+    """The document's proofs are real: every test it names is defined where it says."""
+    missing = []
+    for line in SECURITY.read_text("utf-8").splitlines():
+        module = None
+        for match in re.finditer(r"`(tests/[\w/]+\.py)?(?:::(\w+))?`", line):
+            path, name = match.groups()
+            module = path or module
+            if path and not (ROOT / path).is_file():
+                missing.append(path)
+            elif name and f"def {name}(" not in (ROOT / module).read_text("utf-8"):
+                missing.append(f"{module}::{name}")
+    assert missing == []
