@@ -108,7 +108,7 @@ def live(workshop_id: int):
 @auth.facilitator_required
 def set_retention(workshop_id: int):
     """The workshop's own retention period (empty: the installation's)."""
-    auth.runnable_workshop(workshop_id)
+    request.workshop_language = auth.runnable_workshop(workshop_id).language
     raw = request.form.get("retention_days", "").strip()
     try:
         retention.set_period(db.session, workshop_id, int(raw) if raw else None)

@@ -31,6 +31,7 @@ def new_key(workshop_id: int):
     """A new projector link; every wall still open on the old one is disconnected at once (the
     socket's role was granted at connect, so only closing it takes the room away)."""
     workshop = auth.runnable_workshop(workshop_id)
+    request.workshop_language = workshop.language  # the message in the console's language
     files_before = _workshop_files(workshop)
     screen_keys.rotate_screen_key(db.session, workshop_id)
     # Files named after the key (the record) move along, so they are still found and deleted.
