@@ -75,7 +75,8 @@ def test_a_new_projector_link_disconnects_the_old_wall_at_once(live_server, live
     console = desktop()
     console.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
                  f"?next=/console/{workshop.id}")
-    console.click("[data-sign-in]")
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     phone = live_server.phone(workshop, token, workshop.boards[0].id)
 
     def post(text: str) -> None:
@@ -110,7 +111,8 @@ def sign_in(desktop, live_server, live_make, owner, workshop, **options):
     console = desktop(**options)
     console.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
                  f"?next=/console/{workshop.id}")
-    console.click("[data-sign-in]")
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     return console
 
 
