@@ -27,9 +27,11 @@ class FromAddress(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_sigterm_finishes_and_acknowledges_what_is_in_flight_and_loses_nothing_acknowledged(
-        start_live_server):
-    server = start_live_server()
+        start_live_server, request, database):
+    server = start_live_server(database_url=request.getfixturevalue("empty_postgres_url")
+                               if database == "postgresql" else None)
     make = server.factory()
     workshop = make.workshop(make.facilitator(), ["Wohnen"])
     board_id = workshop.boards[0].id
