@@ -2,9 +2,9 @@
 full IP address, and a SIGTERM that drains instead of dropping what is in flight.
 
 Draining, in order: stop accepting connections and events; let every Socket.IO event already
-being handled finish its write and send its ack (bounded by DRAIN_SECONDS); disconnect the
-clients (phones reconnect to the next server and resend what was not acknowledged, their ids
-make that safe); exit. An ack is only ever sent after its commit, so whatever the timing, nothing acknowledged is
+being handled finish its write and send its ack (bounded by DRAIN_SECONDS); exit, which closes
+the connections (phones reconnect to the next server and resend what was not acknowledged,
+their ids make that safe). An ack is only ever sent after its commit, so whatever the timing, nothing acknowledged is
 lost; draining spares phones the resend."""
 import ipaddress
 import os
@@ -93,9 +93,10 @@ def serve(app, socketio, host: str, port: int, access_log: bool = False,
         started = time.monotonic()
         server.close()  # no new connections
         finished = in_flight.finish(drain_seconds)
-        gevent.sleep(0.1)  # the acks just sent leave before the close frames
-        for sid, _eio_sid in list(socketio.server.manager.get_participants("/", None)):
-            socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+        gevent.sleep(0.1)  # the acks just sent leave before the connections close
+        # No Socket.IO disconnect: a client told "the server disconnected you" does not come
+        # back by itself. The connections close with the process, like a lost network, and
+        # every client reconnects (to the next server) and resends what was not acknowledged.
         server.stop(timeout=1)
         print(f"Drained in {time.monotonic() - started:.1f} s"
               f"{'' if finished else ' (some events were still running: not acknowledged)'};"
