@@ -3,7 +3,6 @@ goes once its period has passed and its record is made; cards, rounds and the re
 domain on SQLite and PostgreSQL, then `run.py retention`, the server's hourly pass and the
 console."""
 import os
-import re
 import subprocess
 import sys
 import time
@@ -15,8 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from facilitator.domain import presence, retention, voting
-from facilitator.models import (Connection, Idea, Participant, Vote, VoteRound, Workshop,
-                                utcnow)
+from facilitator.models import Connection, Idea, Participant, Vote, VoteRound, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2027, 3, 1, 12, 0)
