@@ -2,12 +2,15 @@
 code on every path (pages, QR codes, posters, the phone's socket), one limit on misses per
 address, and a valid code that keeps working from an address that is over the limit."""
 import re
+import time
+from pathlib import Path
 
 import pytest
 import requests
 import socketio
 from requests.adapters import HTTPAdapter
 
+from facilitator.models import Workshop
 from tests.conftest import LiveServer
 
 UNKNOWN = "ZZZZ-ZZZZ"
@@ -130,3 +133,36 @@ def test_wrong_codes_on_the_socket_count_towards_the_same_limit(live_server, wor
         _participant, token = participants.join(session, session.get(Workshop, workshop.id))
     phone = live_server.phone(workshop, token, workshop.boards[0].id)
     assert phone.call("sync", {"since": 0})["ok"]
+
+
+def test_a_new_projector_key_refuses_the_old_one_and_takes_the_record_along(
+        live_server, live_make, owner, workshop):
+    from facilitator.views.reports import record_key
+    reports = Path(live_server.env["INSTANCE_PATH"]) / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    old_record = reports / f"{record_key(workshop)}.pdf"
+    old_record.write_bytes(b"%PDF-1.7 the record")
+    wall = live_server.screen(workshop)
+    console = live_server.sign_in(owner)
+    page = console.get(f"{live_server.url}/console/{workshop.id}")
+
+    answer = console.post(f"{live_server.url}/console/{workshop.id}/projector-key",
+                          data={"csrf_token": csrf(page.text)}, allow_redirects=False)
+
+    assert answer.status_code == 302
+    with live_server.session() as session:
+        renewed = session.get(Workshop, workshop.id)
+    assert renewed.screen_key != workshop.screen_key
+    assert not old_record.exists()
+    assert (reports / f"{record_key(renewed)}.pdf").read_bytes() == b"%PDF-1.7 the record"
+    assert requests.get(f"{live_server.url}/screen/{workshop.screen_key}").status_code == 404
+    deadline = time.monotonic() + 10
+    while wall.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not wall.sio.connected
+    assert refusal(live_server, role="screen", key=workshop.screen_key) == "forbidden"
+    # Someone else's console cannot renew it.
+    stranger = live_server.sign_in(live_make.facilitator())
+    page = stranger.get(f"{live_server.url}/console/")
+    assert stranger.post(f"{live_server.url}/console/{workshop.id}/projector-key",
+                         data={"csrf_token": csrf(page.text)}).status_code == 404
