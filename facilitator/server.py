@@ -104,9 +104,10 @@ def serve(app, socketio, host: str, port: int, access_log: bool = False,
         stopped.set()
 
     def on_signal() -> None:
-        if not getattr(server, "draining", False):
-            server.draining = True
-            gevent.spawn(drain)
+        if getattr(server, "draining", False):
+            os._exit(1)  # asked twice (Ctrl+C again): stop now, as before draining existed
+        server.draining = True
+        gevent.spawn(drain)
 
     gevent.signal_handler(signal.SIGTERM, on_signal)
     gevent.signal_handler(signal.SIGINT, on_signal)
