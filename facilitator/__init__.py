@@ -59,8 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
     from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
-    from .views import console, health, participant, qr, reports, screen, uploads
-    for module in (console, health, participant, qr, screen, uploads, reports):
+    from .views import console, health, participant, qr, reports, screen, tables, uploads
+    for module in (console, health, participant, qr, screen, uploads, reports, tables):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -62,4 +62,7 @@ def load() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "de",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A self-hosted machine translation service (LibreTranslate API) that proposes card
+        # translations to table hosts; unset (the default) means none is ever asked.
+        "MACHINE_TRANSLATION_URL": os.environ.get("MACHINE_TRANSLATION_URL") or None,
     }

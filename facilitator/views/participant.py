@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, flash, make_response, redirect, render_temp
 from flask_babel import gettext as _
 
 from .. import PARTICIPANT_LANGUAGES, auth, code_gate, links
+from ..content_text import content_text
 from ..domain import participants, workshops
 from ..domain.errors import DomainError
 from ..extensions import db
@@ -58,11 +59,13 @@ def join(code: str):
     form = JoinForm()
     if workshop.stakeholder_groups:
         form.stakeholder_group.choices = [("", _("No answer"))] + [
-            (str(g.id), g.name) for g in workshop.stakeholder_groups]
+            (str(g.id), content_text(workshop, "group", g.id, "name", g.name))
+            for g in workshop.stakeholder_groups]
     else:
         # The page asks nothing then, so the form must not expect an answer.
         del form.stakeholder_group
-    form.board.choices = [(board.id, board.title) for board in workshop.boards]
+    form.board.choices = [(board.id, content_text(workshop, "board", board.id, "title", board.title))
+                          for board in workshop.boards]
     if request.method == "GET":
         form.board.data = wanted_board if wanted_board in board_ids else None
         if participant:

@@ -13,6 +13,7 @@ import { $, el, reconcile, setAttr, setText } from "./dom.js";
 import { fill } from "./live.js";
 import { T, act as sendAction, announce, data, live } from "./console_state.js";
 import { closeMenu, openMenu } from "./console_menu.js";
+import { showSource, showTranslation } from "./card_extras.js";
 
 const clusterTemplate = $("[data-cluster-template]");
 const ideaTemplate = $("[data-idea-template]");
@@ -231,6 +232,8 @@ function updateCard(node, idea) {
   $("[data-original]", node).hidden = !original || original === idea.text;
   setText($("[data-original-label]", node), T.original);
   setText($("[data-original-text]", node), original ?? "");
+  showTranslation(node, idea);
+  showSource(node, idea);
   setText($("[data-author]", node), idea.author || T.anonymous);
   setText($("[data-authors]", node), idea.authors > 1 ? fill(T.authors, { count: idea.authors }) : "");
   node.classList.toggle("card-hidden", hidden);

@@ -3,6 +3,7 @@
 import { el, fill, politeAnnouncer, syncList } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { T, data, live } from "./participant_state.js";
+import { renderBoardText } from "./participant_content.js";
 
 const $ = (selector) => document.querySelector(selector);
 const outbox = new Outbox(`facilitator.outbox.${data.code}`, live);
@@ -153,8 +154,7 @@ function announceFacilitation(own) {
 }
 
 function renderBoardState(board) {
-  $("[data-board-title]").textContent = board.title;
-  $("[data-board-question]").textContent = board.question;
+  renderBoardText(board, live.workshop);
   const collecting = accepts(board);
   // Outside "collect" the phone shows the phase and, later, the vote instead (participant_vote.js).
   $("[data-composer]").hidden = board.phase !== "collect";

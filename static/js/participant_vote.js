@@ -3,6 +3,7 @@
 // composer and the cards; both share one live connection (participant_state.js).
 import { countdown, el, fill } from "./live.js";
 import { data, live } from "./participant_state.js";
+import { showBilingual } from "./content_language.js";
 import { consentMean, formatMean, newClientId, rankText, readTexts } from "./prioritise.js";
 
 const V = readTexts("vote-data");
@@ -115,7 +116,8 @@ function heading(node, round, fallback) {
     title = el("h3", { id: `vote-round-${round.id}`, dir: "auto" });
     node.prepend(title);
   }
-  title.textContent = round.question || fallback;
+  if (round.question) showBilingual(title, live.workshop, "round", round.id, "question", round.question);
+  else title.textContent = fallback;
 }
 
 // Children made once per node and kept: `part(node, "name", () => el(...))`.
@@ -300,7 +302,8 @@ function updateConsent(node, round) {
 function consentOption(round, option) {
   const fieldset = el("fieldset", { class: "vote-scale", "data-vote-option": option.id,
     "aria-describedby": `vote-scale-${round.id}` });
-  const legend = el("legend", { dir: "auto" }, option.text);
+  const legend = el("legend", { dir: "auto" });
+  showBilingual(legend, live.workshop, "option", `${round.id}:${option.id}`, "text", option.text);
   if (option.id === 0) legend.append(" ", el("small", {}, V.passive));
   const ends = el("div", { class: "vote-scale-ends", "aria-hidden": "true" });
   ends.append(el("span", {}, V.scale_low), el("span", {}, V.scale_high));

@@ -5,6 +5,7 @@
 import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
 import { renderMatrix, renderMeasures, renderRound, showView, turnViewPage } from "./screen_run.js";
 import { PagingClock, Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
+import { cardTranslation, showSecondLanguage } from "./screen_languages.js";
 
 const data = pageData();
 const T = data.text;
@@ -115,6 +116,7 @@ function renderBoardsView() {
     node.dataset.panel = panel.key;
     $("[data-title]", node).textContent = panel.title;
     $("[data-question]", node).textContent = panel.question;
+    showSecondLanguage(node, panel, live.workshop);
     const concealed = live.ideasOn(panel.board.id).filter((idea) => idea.state === "concealed").length;
     const concealedNote = $("[data-concealed]", node);
     concealedNote.hidden = concealed === 0;
@@ -228,6 +230,8 @@ function makeBoardGroup(group) {
 function makeBoardCard(idea) {
   const item = el("li", { class: "wall-card", "data-card": "" });
   item.append(el("span", { dir: "auto" }, idea.text));
+  const translation = cardTranslation(idea, T.translation);
+  if (translation) item.append(translation);
   // Merged duplicates are one card that says how many people posted it.
   if (idea.authors > 1) item.append(el("span", { class: "wall-card-count" }, fill(T.times, { count: idea.authors })));
   return item;

@@ -1,7 +1,7 @@
 """retention of raw participation data
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0014
 Create Date: 2026-11-30 18:10:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0004'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
