@@ -103,6 +103,10 @@ class Workshop(Base):
     # The facilitator published the results: phones get a read-only results page
     # (views/results.py) and the projector's results views show its QR code.
     results_published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Days after the workshop until its raw participation data is deleted (domain/retention.py);
+    # None follows the installation's RETENTION_DAYS.
+    retention_days: Mapped[int | None]
+    participation_deleted_at: Mapped[datetime | None]
     # A second language the projector shows under board titles and questions (None: only the
     # original).
     projector_language: Mapped[str | None] = mapped_column(String(8))

@@ -615,8 +615,12 @@ class LiveServer:
         secret = factory.sign_in_secret(facilitator)
         factory.close()
         http = requests.Session()
-        response = http.get(f"{self.url}/console/sign-in/{secret}", allow_redirects=False,
-                            timeout=TIMEOUT)
+        # The link's page only shows a button (a chat app's preview must not use it up): the
+        # button posts the form with its CSRF token.
+        page = http.get(f"{self.url}/console/sign-in/{secret}", timeout=TIMEOUT)
+        assert page.status_code == 200, page.text[:500]
+        response = http.post(f"{self.url}/console/sign-in/{secret}", allow_redirects=False,
+                             data={"csrf_token": csrf_token(page.text)}, timeout=TIMEOUT)
         assert response.status_code == 302 and "/console/login" not in response.headers["Location"]
         return http
 
