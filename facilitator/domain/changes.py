@@ -24,7 +24,8 @@ class Change:
     """One committed change, named by its past-tense event (`idea_posted`, `board_updated`...)."""
     event: str
     workshop_id: int
-    seq: int
+    # None for a change that takes no number (votes: every sync carries the current tallies).
+    seq: int | None
     workshop: Workshop | None = None
     boards: list[Board] = field(default_factory=list)
     ideas: list[Idea] = field(default_factory=list)
@@ -50,6 +51,79 @@ def commit_and_announce(session: Session, change: Change) -> Change:
     if announcer:
         announcer(change)
     return change
+
+
+class WorkshopChange:
+    """The one unit of work behind every write to a workshop:
+
+        with WorkshopChange(session, workshop_id, "idea_posted") as change:
+            ...check, refuse by raising a DomainError, change rows...
+            change.touch(idea)
+
+    On entering, the workshop's next sequence number is taken (which serialises the write with
+    every other write to the workshop, across server processes); a refusal (any exception)
+    rolls back, giving the number back, so a refused write changes nothing; on leaving, every
+    touched row gets the number, the transaction commits, and only then is the change
+    announced. `sequenced=False` (votes) takes no number: the body locks what it needs.
+    `discard()` ends the write without a change (a replay answered with what was stored)."""
+
+    def __init__(self, session: Session, workshop_id: int, event: str, by: int | None = None,
+                 sequenced: bool = True) -> None:
+        self.session, self.workshop_id, self.event, self.by = session, workshop_id, event, by
+        self.sequenced = sequenced
+        self.seq: int | None = None
+        self.rows: dict[tuple, object] = {}
+        self.discarded = False
+
+    def __enter__(self):
+        if self.sequenced:
+            self.seq = next_seq(self.session, self.workshop_id)
+        return self
+
+    def touch(self, *rows) -> None:
+        """Rows to number and announce (a workshop, boards, ideas, clusters, measures, rounds)."""
+        for row in rows:
+            self.rows.setdefault((type(row), id(row)), row)
+
+    def discard(self) -> None:
+        self.session.rollback()
+        self.discarded = True
+
+    def __exit__(self, error_type, error, _traceback) -> bool:
+        if self.discarded:
+            return False
+        if error_type is not None:
+            self.session.rollback()
+            return False
+        try:
+            self.before_commit()
+            self.session.flush()
+        except BaseException:
+            self.session.rollback()
+            raise
+        if self.seq is not None:
+            for row in self.rows.values():
+                row.updated_seq = self.seq
+        commit_and_announce(self.session, self.change())
+        return False
+
+    def before_commit(self) -> None:
+        """A hook for subclasses (the undo history) to add rows before the commit."""
+
+    def change(self) -> Change:
+        grouped: dict = {"boards": [], "ideas": [], "clusters": [], "measures": [], "rounds": []}
+        workshop = None
+        for row in self.rows.values():
+            if isinstance(row, Workshop):
+                workshop = row
+            else:
+                grouped[_GROUPS[type(row)]].append(row)
+        return Change(self.event, self.workshop_id, self.seq, workshop=workshop, by=self.by,
+                      **grouped)
+
+
+_GROUPS = {Board: "boards", Idea: "ideas", Cluster: "clusters", Measure: "measures",
+           VoteRound: "rounds"}
 
 
 def workshop_payload(workshop: Workshop) -> dict:
