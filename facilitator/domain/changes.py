@@ -190,12 +190,17 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
             payload["text"] = idea.text
     if audience == PUBLIC and idea.state != "visible":
         return payload
-    if audience == PUBLIC and board.concealed and not board.revealed and not mine:
+    concealed = audience == PUBLIC and board.concealed and not board.revealed
+    if concealed and not mine:
         payload["state"] = "concealed"
         return payload
     payload["text"] = idea.text
     payload["author"] = idea.participant.display_name if idea.participant else None
-    payload["duplicates"] = [{"id": d.id, "text": d.text} for d in idea.duplicates]
+    # On a concealed board the author of the kept card sees their own words only: the texts
+    # merged into it are others' and stay hidden until the board is revealed.
+    payload["duplicates"] = [
+        {"id": d.id, "text": d.text if not concealed or d.participant_id == viewer_id else None}
+        for d in idea.duplicates]
     payload["authors"] = 1 + len(idea.duplicates)
     if audience == STAFF:
         payload["original_text"] = idea.original_text
@@ -248,8 +253,13 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
                     for t in targets(session, round_)],
     }
     public_tallies = round_.revealed or (round_.kind == "dots" and round_.tallies_visible)
-    if audience == STAFF or public_tallies:
+    if audience == STAFF:
         payload["results"] = results(session, round_)
+    elif public_tallies:
+        # Revealing the round does not reveal the board: a concealed card's dots show, its
+        # words do not.
+        payload["results"] = [{**row, "label": None} if hidden(row) else row
+                              for row in results(session, round_)]
     return payload
 
 
