@@ -7,8 +7,9 @@ as "participant n gave this". Hidden cards keep their place but not their text; 
 are left out. Photos travel inside the file (base64).
 
 Importing makes a new workshop with new ids, a new join code and projector key, owned by the
-facilitator who imports it. Everything is checked before anything is written; a file that does
-not fit changes nothing. Exporting an imported workshop gives the same file (but for the time
+facilitator who imports it. A file that does not fit changes nothing: photos are checked before
+anything is written, rows as they are written in short transactions (so phones' posts never wait
+for a whole import on SQLite), and a refusal deletes what was written. Exporting an imported workshop gives the same file (but for the time
 of export).
 """
 import base64
@@ -18,7 +19,7 @@ import secrets
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
@@ -351,24 +352,38 @@ def _images(top: _Reader) -> list[tuple[_Reader, photo_store.CleanImage | None]]
     return checked
 
 
+# Rows written per transaction. SQLite has one writer: a phone's post waits for the import's
+# transaction to end, so the import commits in short pieces (an import of 20,000 cards and
+# 60,000 dots held the lock for its whole run before, and phones' posts waited as long).
+CHUNK = 500
+
+
 def import_workshop(session: Session, facilitator_id: int, data) -> Workshop:
     """Restore an exported workshop as a new one owned by `facilitator_id` (bytes, text or the
     parsed dict). Raises ArchiveInvalid, naming the place in the file, and then changes
-    nothing."""
+    nothing.
+
+    Written in short transactions; the workshop belongs to nobody (so nobody sees or runs it)
+    until the last one gives it to the importer. A refusal half-way deletes what was written."""
     top = parse(data)
     images = _images(top)
     written = []
+    started: list[int] = []
     try:
-        workshop = _build(session, facilitator_id, top, images, written)
+        workshop = _build(session, facilitator_id, top, images, written, started)
         session.commit()
     except BaseException:
         session.rollback()
+        if started:
+            session.execute(delete(Workshop).where(Workshop.id == started[0]))
+            session.commit()
         photo_store.remove_files(written)
         raise
     return workshop
 
 
-def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list) -> Workshop:
+def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list,
+           started: list) -> Workshop:
     info = _Reader(top.raw("workshop"), "workshop")
     event_date = info.raw("event_date", None)
     if event_date is not None:
@@ -388,13 +403,22 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         seq=1, updated_seq=1)
     session.add(workshop)
     session.flush()
-    session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=facilitator_id))
-    new = {"workshop_id": workshop.id}
+    workshop_id = workshop.id
+    started.append(workshop_id)
+    session.commit()
+    new = {"workshop_id": workshop_id}
 
     def add_all(rows: dict) -> dict:
-        session.add_all(rows.values())
-        session.flush()
-        return {number: row.id for number, row in rows.items()}
+        """Write the rows in short transactions; their new ids by the file's numbers."""
+        ids = {}
+        numbers = list(rows)
+        for start in range(0, len(numbers), CHUNK):
+            piece = numbers[start:start + CHUNK]
+            session.add_all(rows[number] for number in piece)
+            session.flush()
+            ids.update((number, rows[number].id) for number in piece)
+            session.commit()
+        return ids
 
     groups = add_all({number: StakeholderGroup(
         name=r.text("name", NAME_MAX_CHARS * 2, required=True), position=position, **new)
@@ -407,7 +431,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         max_ideas_per_person=r.integer("max_ideas_per_person", 1, nullable=True),
         phase=r.choice("phase", PHASES, "collect"), updated_seq=1, **new)
         for position, (number, r) in enumerate(_numbered(top.items("boards")))})
-    workshop.projector_board_ids = list(boards.values())
+    projector_board_ids = list(boards.values())
     people = add_all({number: Participant(
         # A token nobody holds: the imported participant can never sign in again.
         token_hash=digest(new_secret()),
@@ -433,8 +457,11 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             position=r.integer("position", 0, default=0), created_at=r.time("created_at"),
             updated_seq=1, **new)
     ideas = add_all(idea_rows)
-    for number, r in idea_readers:
-        idea_rows[number].merged_into_id = r.ref("merged_into", ideas)
+    merged = [{"id": ideas[number], "merged_into_id": r.ref("merged_into", ideas)}
+              for number, r in idea_readers if r.raw("merged_into", None) is not None]
+    for start in range(0, len(merged), CHUNK):
+        session.execute(update(Idea), merged[start:start + CHUNK])
+        session.commit()
     measures = add_all({number: Measure(
         board_id=r.ref("board", boards), title=r.text("title", TITLE_MAX_CHARS, required=True),
         description=r.text("description", 4000),
@@ -444,12 +471,12 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         source_cluster_id=r.ref("source_cluster", clusters),
         position=r.integer("position", 0, default=0), updated_seq=1, **new)
         for number, r in _numbered(top.items("measures"))})
-    for r in top.items("phase_changes"):
-        session.add(PhaseChange(board_id=r.ref("board", boards, nullable=False),
-                                phase=r.choice("phase", PHASES), at=r.time("at"), **new))
+    add_all(dict(enumerate(PhaseChange(
+        board_id=r.ref("board", boards, nullable=False), phase=r.choice("phase", PHASES),
+        at=r.time("at"), **new) for r in top.items("phase_changes"))))
     for r in top.items("vote_rounds"):
         _add_round(session, r, new, people, {"idea": ideas, "cluster": clusters,
-                                             "measure": measures}, boards)
+                                             "measure": measures}, boards, add_all)
     for r, image in images:
         if image is None:
             continue
@@ -461,12 +488,16 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
                                                             photo_store.CAPTION_MAX_CHARS),
                           width=image.width, height=image.height, created_at=r.time("created_at"),
                           **new))
+    # Last: from here on the workshop is the importer's, complete.
+    workshop = session.get(Workshop, workshop_id)
+    workshop.projector_board_ids = projector_board_ids
+    session.add(WorkshopFacilitator(workshop_id=workshop_id, facilitator_id=facilitator_id))
     session.flush()
     return workshop
 
 
 def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: dict,
-               boards: dict) -> None:
+               boards: dict, add_all) -> None:
     kind = r.choice("kind", ROUND_KINDS)
     target_kind = r.choice("target_kind",
                            ("option",) if kind == "consent" else voting.DOT_TARGETS)
@@ -497,20 +528,35 @@ def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: d
         updated_seq=1, **new)
     session.add(round_)
     session.flush()
+    if kind == "dots" and round_.max_per_item > round_.dots_per_person:
+        raise r.fail("max_per_item", "expected at most dots_per_person")
+    round_id = round_.id
     maximum = voting.RESISTANCE_MAX if kind == "consent" else 1
     votes = []
     rated = set()
+    # Dots as the live round would have let them be placed: the budget per person, the cap per
+    # person and item. Results beyond them are refused whole, never stored.
+    spent: dict = {}
     for v in r.items("votes"):
         participant_id = v.ref("participant", people, nullable=False)
         target_id = v.ref("target", known, nullable=False)
         if kind == "consent" and (participant_id, target_id) in rated:
             raise v.fail(None, "a participant rated the same option twice")
         rated.add((participant_id, target_id))
+        if kind == "dots":
+            spent[participant_id] = spent.get(participant_id, 0) + 1
+            spent[participant_id, target_id] = spent.get((participant_id, target_id), 0) + 1
+            if spent[participant_id] > round_.dots_per_person:
+                raise v.fail(None, f"more dots than the round's budget of "
+                                   f"{round_.dots_per_person} per participant")
+            if spent[participant_id, target_id] > round_.max_per_item:
+                raise v.fail(None, f"more dots on one item than the round's cap of "
+                                   f"{round_.max_per_item} per participant")
         # The same ids the live app gives: a consent rating can be changed again if reopened.
         client_id = (f"consent-{participant_id}-{target_id}" if kind == "consent"
                      else uuid.uuid4().hex)
-        votes.append(Vote(round_id=round_.id, participant_id=participant_id, target_id=target_id,
+        votes.append(Vote(round_id=round_id, participant_id=participant_id, target_id=target_id,
                           value=v.integer("value", 0 if kind == "consent" else 1, maximum),
                           client_id=client_id))
-    session.add_all(votes)
+    add_all(dict(enumerate(votes)))
 
