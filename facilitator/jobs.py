@@ -92,8 +92,10 @@ def _session(spec: JobSpec):
     from sqlalchemy.orm import Session
 
     from .database import make_engine
+    from .reports.pdf import default_uploads
     engine = make_engine(spec.database_url)
-    return engine, Session(engine, info={"upload_path": spec.uploads} if spec.uploads else {})
+    # The domain reads no configuration: the upload folder is handed to it here.
+    return engine, Session(engine, info={"upload_path": spec.uploads or str(default_uploads())})
 
 
 def execute(spec: JobSpec, progress: Callable[[str], None]) -> dict:
