@@ -131,10 +131,10 @@ class Server:
                 self.process.wait(10)
 
 
-def cookie_for(workshop_id: int, token: str) -> str:
+def cookie_for(workshop_id: int, token: str, secret_key: str = SECRET_KEY) -> str:
     """The session cookie a phone holds after joining (signed like the server signs it)."""
     signer = Flask("faults-cookie")
-    signer.secret_key = SECRET_KEY
+    signer.secret_key = secret_key
     serializer = SecureCookieSessionInterface().get_signing_serializer(signer)
     return "session=" + serializer.dumps({"participants": {str(workshop_id): token},
                                           "_permanent": True})
@@ -151,7 +151,8 @@ class Room:
     participant_ids: list[int] = field(default_factory=list)
 
 
-def prepare(database_url: str, phones: int, boards: int = 3) -> Room:
+def prepare(database_url: str, phones: int, boards: int = 3,
+            secret_key: str = SECRET_KEY) -> Room:
     """A workshop with `boards` boards and `phones` joined phones, made through the domain."""
     engine = make_engine(database_url)
     with Session(engine, expire_on_commit=False) as session:
@@ -161,7 +162,8 @@ def prepare(database_url: str, phones: int, boards: int = 3) -> Room:
         joined = [participants.join(session, workshop, f"Phone {n}") for n in range(phones)]
         room = Room(workshop.id, workshop.join_code, workshop.screen_key,
                     [board.id for board in workshop.boards],
-                    [cookie_for(workshop.id, token) for _, token in joined], owner.id,
+                    [cookie_for(workshop.id, token, secret_key) for _, token in joined],
+                    owner.id,
                     [participant.id for participant, _ in joined])
     engine.dispose()
     return room
@@ -308,48 +310,46 @@ class Screen(threading.Thread):
                     self.ideas[idea["id"]] = idea["text"]
 
 
-def kill_run(kind: str, phones: int = 20, ideas: int = 50, kills: int = 5, port: int = 5200,
-             seed: int | None = None, quiet: bool = False) -> dict:
-    """One run of the kill test; returns its figures."""
+def kill_run(url: str, folder: Path, port: int, phones: int = 20, ideas: int = 50,
+             kills: int = 5, seed: int | None = None) -> dict:
+    """One run of the kill test on a migrated database (its server in `folder`); the figures."""
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory(prefix="faults-") as folder, \
-            database(kind, Path(folder)) as url:
-        room = prepare(url, phones)
-        server = Server(url, port, Path(folder))
+    room = prepare(url, phones)
+    server = Server(url, port, Path(folder))
+    server.start()
+    screen = Screen(server, room)
+    screen.start()
+    crowd = [Phone(server, room, n, ideas) for n in range(phones)]
+    started = time.monotonic()
+    for phone in crowd:
+        phone.start()
+    # Kill at random moments while the phones post: spread over the expected run.
+    for _ in range(kills):
+        time.sleep(rng.uniform(0.3, 2.5))
+        if not any(phone.is_alive() for phone in crowd):
+            break
+        server.kill()
+        time.sleep(rng.uniform(0.0, 0.5))
         server.start()
-        screen = Screen(server, room)
-        screen.start()
-        crowd = [Phone(server, room, n, ideas) for n in range(phones)]
-        started = time.monotonic()
-        for phone in crowd:
-            phone.start()
-        # Kill at random moments while the phones post: spread over the expected run.
-        for _ in range(kills):
-            time.sleep(rng.uniform(0.3, 2.5))
-            if not any(phone.is_alive() for phone in crowd):
-                break
-            server.kill()
-            time.sleep(rng.uniform(0.0, 0.5))
-            server.start()
-        for phone in crowd:
-            phone.join(600)
-        took = time.monotonic() - started
-        screen.done.set()
-        screen.join(120)
-        engine = make_engine(url)
-        with Session(engine) as session:
-            stored = session.execute(select(Idea.id, Idea.client_id, Idea.text).where(
-                Idea.workshop_id == room.workshop_id)).all()
-            seq = session.scalar(select(Workshop.seq).where(Workshop.id == room.workshop_id))
-        engine.dispose()
-        server.stop()
-        log = (Path(folder) / "server.log").read_text(errors="replace")
+    for phone in crowd:
+        phone.join(600)
+    took = time.monotonic() - started
+    screen.done.set()
+    screen.join(120)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        stored = session.execute(select(Idea.id, Idea.client_id, Idea.text).where(
+            Idea.workshop_id == room.workshop_id)).all()
+        seq = session.scalar(select(Workshop.seq).where(Workshop.id == room.workshop_id))
+    engine.dispose()
+    server.stop()
+    log = (Path(folder) / "server.log").read_text(errors="replace")
     acked = {client_id: idea_id for phone in crowd for client_id, idea_id in phone.acked.items()}
     stored_by_client = {row.client_id: row.id for row in stored}
     texts = [row.text for row in stored]
     ack_times = sorted(t for phone in crowd for t in phone.ack_times)
     figures = {
-        "database": kind, "phones": phones, "posted": phones * ideas,
+        "database": url.split(":")[0].split("+")[0], "phones": phones, "posted": phones * ideas,
         "sends": sum(phone.sends for phone in crowd), "acked": len(acked),
         "stored": len(stored), "kills": server.kills,
         "lost": sum(1 for client_id in acked if client_id not in stored_by_client),
@@ -366,8 +366,6 @@ def kill_run(kind: str, phones: int = 20, ideas: int = 50, kills: int = 5, port:
         "seconds": round(took, 1),
         "tracebacks": log.count("Traceback"),
     }
-    if not quiet:
-        print(json.dumps(figures))
     return figures
 
 
@@ -427,13 +425,16 @@ def vote_race(server: Server, url: str, room: Room, dots: int = 50, connections:
                 per_item.values(), default=0)}
 
 
-def close_race(server: Server, url: str, room: Room, staff_cookie: str, phones: int = 10) -> dict:
-    """Phones send dots while the facilitator closes the round: every dot counted was stored
+def close_race(server: Server, url: str, room: Room, staff_cookie: str, phones: int = 10,
+               console_server=None, late=lambda round_id: 0) -> dict:
+    """Phones send dots while the facilitator closes the round (through `console_server`, a
+    second process on the same PostgreSQL database, if given): every dot counted was stored
     before the close answered, no dot is stored after it, and every refusal says closed."""
     round_id, themes = _dots_round(url, room, 50, 50)
     sockets = [connect(server.url, {"role": "participant", "code": room.join_code},
                        room.cookies[n]) for n in range(phones)]
-    console = connect(server.url, {"role": "staff", "code": room.join_code}, staff_cookie)
+    console = connect((console_server or server).url, {"role": "staff", "code": room.join_code},
+                      staff_cookie)
     assert all(sockets) and console, "could not connect"
     stop = threading.Event()
     answers: list = []
@@ -463,8 +464,48 @@ def close_race(server: Server, url: str, room: Room, staff_cookie: str, phones: 
     counted = sum(1 for a in answers if a and a.get("ok"))
     refusals = {a.get("error") for a in answers if a and not a.get("ok")}
     return {"closed": bool(closed and closed.get("ok")), "stored_at_close": after_close,
-            "stored_later": stored - after_close, "counted": counted, "stored": stored,
+            "stored_later": stored - after_close + late(round_id), "counted": counted, "stored": stored,
             "refusals": sorted(refusals), "unanswered": sum(1 for a in answers if not a)}
+
+
+LATE_VOTE_PROBE = """
+CREATE TABLE IF NOT EXISTS late_votes (vote_id integer, round_id integer);
+CREATE OR REPLACE FUNCTION note_late_vote() RETURNS trigger AS $$
+BEGIN
+    IF (SELECT state FROM vote_rounds WHERE id = NEW.round_id) <> 'open' THEN
+        INSERT INTO late_votes VALUES (NEW.id, NEW.round_id);
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS late_vote_probe ON votes;
+CREATE CONSTRAINT TRIGGER late_vote_probe AFTER INSERT ON votes
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION note_late_vote();
+"""
+
+
+@contextmanager
+def late_vote_probe(url: str):
+    """PostgreSQL: note every dot whose transaction commits while its round is already closed
+    (a deferred trigger runs at commit and sees the close once that committed). Counting rows
+    after the close's answer misses dots that commit a few milliseconds after the close."""
+    if not url.startswith("postgresql"):
+        yield lambda round_id: 0
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(LATE_VOTE_PROBE)
+
+    def late(round_id: int) -> int:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(
+                f"SELECT count(*) FROM late_votes WHERE round_id = {int(round_id)}").scalar()
+    try:
+        yield late
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS late_vote_probe ON votes; "
+                                       "DROP TABLE IF EXISTS late_votes")
+        engine.dispose()
 
 
 def staff_cookie(server: Server, url: str, room: Room) -> str:
@@ -478,19 +519,17 @@ def staff_cookie(server: Server, url: str, room: Room) -> str:
     return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
 
 
-def votes_run(kind: str, trials: int, port: int, mode: str = "votes", quiet: bool = False
-              ) -> dict:
-    with tempfile.TemporaryDirectory(prefix="faults-votes-") as folder, \
-            database(kind, Path(folder)) as url:
-        room = prepare(url, 10, boards=1)
-        server = Server(url, port, Path(folder))
-        server.start()
-        try:
-            cookie = staff_cookie(server, url, room) if mode == "close" else ""
-            results = [vote_race(server, url, room) if mode == "votes"
-                       else close_race(server, url, room, cookie) for _ in range(trials)]
-        finally:
-            server.stop()
+def votes_run(server, url: str, trials: int, mode: str = "votes",
+              secret_key: str = SECRET_KEY, console_server=None) -> dict:
+    """`trials` vote races (`votes`) or close races (`close`) on a running server; figures."""
+    room = prepare(url, 10, boards=1, secret_key=secret_key)
+    cookie = staff_cookie(console_server or server, url, room) if mode == "close" else ""
+    with late_vote_probe(url) as late:
+        results = [vote_race(server, url, room) if mode == "votes"
+                   else close_race(server, url, room, cookie, console_server=console_server,
+                                   late=late)
+                   for _ in range(trials)]
+    kind = url.split(":")[0].split("+")[0]
     if mode == "votes":
         figures = {"database": kind, "trials": trials, "dots_per_trial": 50, "budget": 5,
                    "cap": 3, "held": sum(1 for r in results if r["stored"] == 5
@@ -505,8 +544,6 @@ def votes_run(kind: str, trials: int, port: int, mode: str = "votes", quiet: boo
                    "stored_after_close": sum(r["stored_later"] for r in results),
                    "refusals": sorted({e for r in results for e in r["refusals"]}),
                    "unanswered": sum(r["unanswered"] for r in results)}
-    if not quiet:
-        print(json.dumps(figures))
     return figures
 
 
@@ -523,10 +560,29 @@ def main() -> None:
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     for kind in kinds:
-        if args.mode == "kill":
-            kill_run(kind, args.phones, args.ideas, args.kills, args.port, args.seed)
-        else:
-            votes_run(kind, args.trials, args.port, args.mode)
+        with tempfile.TemporaryDirectory(prefix="faults-") as folder, \
+                database(kind, Path(folder)) as url:
+            if args.mode == "kill":
+                figures = kill_run(url, Path(folder), args.port, args.phones, args.ideas,
+                                   args.kills, args.seed)
+            else:
+                server = Server(url, args.port, Path(folder))
+                server.start()
+                # On PostgreSQL the facilitator closes through a second server process, as
+                # with several processes behind a proxy: there the close and votes really race.
+                second = None
+                if args.mode == "close" and kind == "postgresql":
+                    (Path(folder) / "second").mkdir()
+                    second = Server(url, args.port + 1, Path(folder) / "second")
+                    second.start()
+                try:
+                    figures = votes_run(server, url, args.trials, args.mode,
+                                        console_server=second)
+                finally:
+                    server.stop()
+                    if second:
+                        second.stop()
+        print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
