@@ -33,7 +33,7 @@ def free_port() -> int:
 
 def test_sigkill_while_phones_post_loses_and_doubles_nothing_and_screens_catch_up(
         database_url, tmp_path):
-    figures = bench().kill_run(database_url, tmp_path, free_port(), phones=20, ideas=4,
+    figures = bench().kill_run(database_url, tmp_path, free_port(), phones=20, ideas=3,
                                kills=2, seed=12)
     print(figures)
 

@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import secrets
+import time
 import uuid
 from datetime import date, datetime, timezone
 
@@ -27,6 +28,7 @@ from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, B
                       Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
 from . import photos as photo_store
 from . import validate, voting
+from .changes import end_read_before_write
 from .errors import DomainError
 from .measures import HORIZONS
 from .tokens import digest, new_secret
@@ -391,22 +393,29 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             event_date = date.fromisoformat(event_date)
         except (TypeError, ValueError):
             raise info.fail("event_date", "expected a date (YYYY-MM-DD)") from None
+    process = _process(session, info.text("process_title", TITLE_MAX_CHARS))
     workshop = Workshop(
         title=info.text("title", TITLE_MAX_CHARS, required=True), event_date=event_date,
         place=info.text("place", TITLE_MAX_CHARS), organiser=info.text("organiser",
                                                                        TITLE_MAX_CHARS),
         purpose=info.text("purpose", PURPOSE_MAX_CHARS),
         language=info.choice("language", LANGUAGES, "de"),
-        process=_process(session, info.text("process_title", TITLE_MAX_CHARS)),
         join_code=_unused(session, Workshop.join_code, new_join_code),
         screen_key=_unused(session, Workshop.screen_key, lambda: secrets.token_urlsafe(24)),
         seq=1, updated_seq=1)
+    # Every transaction of the import writes before it reads: on SQLite a transaction that
+    # read first is refused its write when a phone's post committed meanwhile.
+    end_read_before_write(session)
+    workshop.process = process
     session.add(workshop)
     session.flush()
     workshop_id = workshop.id
     started.append(workshop_id)
     session.commit()
     new = {"workshop_id": workshop_id}
+    # Between two transactions the import lets others write: a waiting writer on SQLite polls
+    # for the lock and would otherwise rarely find it free (the job runner pauses here).
+    between_writes = session.info.get("between_writes", lambda held: None)
 
     def add_all(rows: dict) -> dict:
         """Write the rows in short transactions; their new ids by the file's numbers."""
@@ -414,10 +423,12 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         numbers = list(rows)
         for start in range(0, len(numbers), CHUNK):
             piece = numbers[start:start + CHUNK]
+            began = time.monotonic()
             session.add_all(rows[number] for number in piece)
             session.flush()
             ids.update((number, rows[number].id) for number in piece)
             session.commit()
+            between_writes(time.monotonic() - began)
         return ids
 
     groups = add_all({number: StakeholderGroup(
@@ -489,11 +500,11 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
                           width=image.width, height=image.height, created_at=r.time("created_at"),
                           **new))
     # Last: from here on the workshop is the importer's, complete.
-    workshop = session.get(Workshop, workshop_id)
-    workshop.projector_board_ids = projector_board_ids
+    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(
+        projector_board_ids=projector_board_ids))
     session.add(WorkshopFacilitator(workshop_id=workshop_id, facilitator_id=facilitator_id))
     session.flush()
-    return workshop
+    return session.get(Workshop, workshop_id)
 
 
 def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: dict,

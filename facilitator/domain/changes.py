@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, object_session, scoped_session, selectinload
 
 from .presence import STALE_AFTER
 from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
@@ -34,6 +34,18 @@ class Change:
     rounds: list[VoteRound] = field(default_factory=list)
     # The facilitator who made it (staff only): a console names a colleague's rename.
     by: int | None = None
+
+
+def end_read_before_write(session: Session) -> None:
+    """SQLite: end a transaction that has only read before writing. Its snapshot may be older
+    than another process's last commit (the import job, a second server), and SQLite then
+    refuses the write at once ("database is locked") instead of waiting for the lock; a fresh
+    transaction that writes first waits its turn. Objects read so far stay loaded."""
+    if isinstance(session, scoped_session):
+        session = session()  # the app's session of this request or socket event
+    if (session.in_transaction() and not (session.new or session.dirty or session.deleted)
+            and session.get_bind().dialect.name == "sqlite"):
+        session.commit()
 
 
 def next_seq(session: Session, workshop_id: int) -> int:
@@ -76,6 +88,7 @@ class WorkshopChange:
         self.discarded = False
 
     def __enter__(self):
+        end_read_before_write(self.session)
         if self.sequenced:
             self.seq = next_seq(self.session, self.workshop_id)
         return self

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import PHOTO_KINDS, Board, Photo
 from . import validate
+from .changes import end_read_before_write
 from .errors import DomainError, InvalidInput, NotFound
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -250,6 +251,8 @@ def add_photo(session: Session, workshop_id: int, data: bytes, *, kind: str = "p
                 ] if kind == "logo" else []
     filename, path = write_file(session, workshop_id, image)
     try:
+        # Decoded before: the transaction that writes starts now and is short.
+        end_read_before_write(session)
         if kind == "logo":
             for old in photos_of(session, workshop_id, "logo"):
                 session.delete(old)
