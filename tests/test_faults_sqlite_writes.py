@@ -21,6 +21,9 @@ pytestmark = pytest.mark.faults
 # A phone's post may wait this long while the import or an upload runs; before, it waited for
 # the whole import (one transaction).
 ACK_LIMIT_S = 2.0
+# Enough for several short transactions (500 rows each) and a measurable import; the figure in
+# docs/security-writes.md is from 8,000.
+CARDS = 3000
 
 
 class PostingPhone(threading.Thread):
@@ -84,7 +87,7 @@ def csrf(html: str) -> str:
 
 
 def test_a_large_import_does_not_stall_phones_posting(live_server, live_make, owner, workshop):
-    archive = big_archive(cards=8000, people=400, dots_each=20)
+    archive = big_archive(cards=CARDS, people=200, dots_each=CARDS // 200)
     http = live_server.sign_in(owner)
     page = http.get(f"{live_server.url}/console", timeout=10).text
     phone = posting(live_server, live_make, workshop)
@@ -102,10 +105,10 @@ def test_a_large_import_does_not_stall_phones_posting(live_server, live_make, ow
     assert response.status_code == 303, response.text[:300]
     imported = live_make.fresh(Workshop, int(response.headers["Location"].rstrip("/")
                                              .rsplit("/", 1)[1]))
-    assert live_make.count(Idea, workshop_id=imported.id) == 8000
+    assert live_make.count(Idea, workshop_id=imported.id) == CARDS
     assert phone.refusals == []
     slowest = max(phone.ack_times)
-    print(f"import of 8000 cards and 8000 dots: {took:.1f}s; a phone meanwhile: {during} posts "
+    print(f"import of {CARDS} cards and {CARDS} dots: {took:.1f}s; a phone meanwhile: {during} posts "
           f"acknowledged, slowest {slowest:.2f}s, {phone.unanswered} unanswered")
     assert during >= 3 and slowest < ACK_LIMIT_S and phone.unanswered == 0
 
@@ -127,13 +130,13 @@ def test_photo_uploads_while_a_phone_posts_all_succeed(live_server, live_make, o
                           headers={"Accept": "application/json"},
                           data={"csrf_token": csrf(page), "kind": "photo"},
                           files={"photo": (f"IMG_{n}.jpg", photo)}, timeout=120).status_code
-                for n in range(3)]
+                for n in range(2)]
     phone.stop.set()
     phone.join(60)
 
-    assert statuses == [200, 200, 200]
-    assert live_make.count(Photo, workshop_id=workshop.id) == 3
-    print(f"3 uploads of 12 MP; a phone meanwhile: {len(phone.ack_times)} posts, slowest "
+    assert statuses == [200, 200]
+    assert live_make.count(Photo, workshop_id=workshop.id) == 2
+    print(f"2 uploads of 12 MP; a phone meanwhile: {len(phone.ack_times)} posts, slowest "
           f"{max(phone.ack_times):.2f}s")
     assert max(phone.ack_times) < ACK_LIMIT_S and phone.unanswered == 0
 
