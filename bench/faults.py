@@ -217,8 +217,10 @@ class Phone(threading.Thread):
     """Posts its ideas one after the other; each is sent again (same client id) until an ack
     `ok` comes, as the outbox does. Any other answer is recorded as a refusal."""
 
-    def __init__(self, server: Server, room: Room, number: int, ideas: int) -> None:
+    def __init__(self, server: Server, room: Room, number: int, ideas: int,
+                 pause: float = 0.0) -> None:
         super().__init__(daemon=True)
+        self.pause = pause
         self.server, self.room, self.number = server, room, number
         self.ideas = [(uuid.uuid4().hex, room.board_ids[n % len(room.board_ids)],
                        f"Phone {number} idea {n}") for n in range(ideas)]
@@ -247,6 +249,7 @@ class Phone(threading.Thread):
                 elif ack.get("ok"):
                     self.acked[client_id] = ack["idea"]["id"]
                     self.ack_times.append(time.monotonic() - started)
+                    time.sleep(self.pause)
                 else:
                     # "not saved, retrying": a busy or failing server is asked again later.
                     self.errors[ack.get("error", "?")] = self.errors.get(ack.get("error"), 0) + 1
@@ -311,21 +314,24 @@ class Screen(threading.Thread):
 
 
 def kill_run(url: str, folder: Path, port: int, phones: int = 20, ideas: int = 50,
-             kills: int = 5, seed: int | None = None) -> dict:
-    """One run of the kill test on a migrated database (its server in `folder`); the figures."""
+             kills: int = 5, seed: int | None = None, gap: tuple = (0.3, 2.5),
+             pause: float = 0.0) -> dict:
+    """One run of the kill test on a migrated database (its server in `folder`); the figures.
+    A kill comes `gap` seconds (random in the range) after the start or the last restart;
+    phones wait `pause` seconds between ideas (people type)."""
     rng = random.Random(seed)
     room = prepare(url, phones)
     server = Server(url, port, Path(folder))
     server.start()
     screen = Screen(server, room)
     screen.start()
-    crowd = [Phone(server, room, n, ideas) for n in range(phones)]
+    crowd = [Phone(server, room, n, ideas, pause) for n in range(phones)]
     started = time.monotonic()
     for phone in crowd:
         phone.start()
     # Kill at random moments while the phones post: spread over the expected run.
     for _ in range(kills):
-        time.sleep(rng.uniform(0.3, 2.5))
+        time.sleep(rng.uniform(*gap))
         if not any(phone.is_alive() for phone in crowd):
             break
         server.kill()
