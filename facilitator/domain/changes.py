@@ -153,7 +153,16 @@ def workshop_payload(workshop: Workshop) -> dict:
         "projector_target_id": workshop.projector_target_id,
         "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
+        "results_published": bool(workshop.results_published),
+        **content_languages(workshop),
     }
+
+
+def content_languages(workshop: Workshop) -> dict:
+    """The facilitator's translations of the content and the projector's second language."""
+    from .translations import content_map  # it builds on this module's sequence numbers
+    return {"translations": content_map(workshop),
+            "projector_language": workshop.projector_language}
 
 
 def paging_state(workshop: Workshop) -> dict:
@@ -194,7 +203,8 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
                "client_id": idea.client_id, "state": idea.state, "text": None, "author": None,
                "cluster_id": idea.cluster_id, "position": idea.position,
                "merged_into_id": idea.merged_into_id, "duplicates": [], "authors": 1,
-               "created_at": idea.created_at.isoformat() + "Z"}
+               "created_at": idea.created_at.isoformat() + "Z", "source": idea.source,
+               "translation": None, "translation_lang": None}
     mine = viewer_id is not None and idea.participant_id == viewer_id
     if mine:
         payload["mine"] = True
@@ -208,6 +218,8 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
         payload["state"] = "concealed"
         return payload
     payload["text"] = idea.text
+    payload["translation"] = idea.translation
+    payload["translation_lang"] = idea.translation_lang
     payload["author"] = idea.participant.display_name if idea.participant else None
     # On a concealed board the author of the kept card sees their own words only: the texts
     # merged into it are others' and stay hidden until the board is revealed.
@@ -231,7 +243,9 @@ def measure_payload(measure: Measure) -> dict:
             "title": measure.title, "description": measure.description,
             "thematic_field": measure.thematic_field,
             "responsible": measure.responsible, "partners": measure.partners,
-            "horizon": measure.horizon, "source_idea_ids": list(measure.source_idea_ids or []),
+            "horizon": measure.horizon, "due_date": measure.due_date,
+            "status": measure.status, "indicator": measure.indicator, "cost": measure.cost,
+            "source_idea_ids": list(measure.source_idea_ids or []),
             "source_cluster_id": measure.source_cluster_id, "position": measure.position,
             "state": measure.state}
 
@@ -259,6 +273,7 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
         "allow_own": round_.allow_own, "tallies_visible": round_.tallies_visible,
         "state": round_.state, "revealed": round_.revealed,
         "final_order": list(round_.final_order or []),
+        "final_order_reason": round_.final_order_reason or "",
         "voters": voter_count(session, round_),
         "eligible": _eligible(session, round_),
         "targets": [{"id": t["id"], "board_id": t["board_id"],
