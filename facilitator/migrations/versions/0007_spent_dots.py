@@ -1,7 +1,7 @@
 """spent dot ids: a dot taken back cannot be placed again by replaying its id
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0012
 Create Date: 2026-11-30 18:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0004'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
