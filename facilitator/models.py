@@ -343,6 +343,17 @@ class Vote(Base):
     created_at: Mapped[created]
 
 
+class SpentDot(Base):
+    """The id of a dot taken back: it stays spent, so a phone replaying the dot (its outbox
+    never heard the first answer) is told "already counted" instead of placing it again."""
+    __tablename__ = "spent_dots"
+    __table_args__ = (UniqueConstraint("round_id", "client_id"),)
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+
+
 PHOTO_KINDS = ("photo", "logo")
 
 

@@ -424,7 +424,7 @@ def on_update_round(conn: Conn, data: dict) -> dict:
 
 
 def _voted(conn: Conn, round_id, mine: dict) -> dict:
-    broadcast.announce_votes_soon(conn.workshop_id, round_id)
+    # The domain's announcer already scheduled the tallies (`votes_changed`).
     return {"round_id": round_id, "my_votes": mine}
 
 

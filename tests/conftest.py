@@ -386,7 +386,9 @@ def client(app):
 def app_make(app):
     """A Factory on the app's database (its own session, not the one requests use)."""
     from facilitator.extensions import db
-    factory = Factory(Session(db.engine, expire_on_commit=False, info={"announcer": None}))
+    # The domain reads no configuration: the upload folder is passed in, as the app does.
+    factory = Factory(Session(db.engine, expire_on_commit=False, info={
+        "announcer": None, "upload_path": app.config["UPLOAD_PATH"]}))
     yield factory
     factory.close()
 
