@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0012'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
