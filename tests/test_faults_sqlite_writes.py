@@ -22,7 +22,7 @@ pytestmark = pytest.mark.faults
 # the whole import (one transaction).
 ACK_LIMIT_S = 2.0
 # Enough for several short transactions (500 rows each) and a measurable import; the figure in
-# docs/security-writes.md is from 8,000.
+# docs/security.md (writes and faults) is from 8,000.
 CARDS = 3000
 
 
