@@ -6,8 +6,9 @@ from functools import wraps
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from . import auth, broadcast
+from . import admission, auth, broadcast
 from .domain import (boards, clusters, history, ideas, measures, phases, presence, voting,
                      workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
@@ -119,6 +120,9 @@ def handles(event: str, *roles: str):
         @wraps(handler)
         def wrapped(data=None):
             conn = Conn(**session["conn"]) if "conn" in session else None
+            lane = admission.admit(request.sid, event)
+            if lane is None:
+                return admission.BUSY
             try:
                 if conn is None or conn.role not in roles:
                     raise Forbidden()
@@ -126,6 +130,11 @@ def handles(event: str, *roles: str):
             except DomainError as error:
                 db.session.rollback()
                 return {"ok": False, "error": error.code, "message": message_for(error)}
+            except PoolTimeout:
+                db.session.rollback()
+                return admission.BUSY
+            finally:
+                admission.release(lane)
         return wrapped
     return decorate
 
@@ -142,7 +151,9 @@ def on_sync(conn: Conn, data: dict) -> dict:
     since = data.get("since", 0)
     since = since if isinstance(since, int) and not isinstance(since, bool) else 0
     audience = STAFF if conn.role == STAFF_ROLE else PUBLIC
-    snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id)
+    # A phone's first sync is its own board's cards (a sixth of a six-table hall's rows).
+    snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id,
+                             conn.board_id if conn.role == PARTICIPANT else None)
     if conn.role == PARTICIPANT:
         participant = _participant(conn)
         snapshot["my_votes"] = {

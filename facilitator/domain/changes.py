@@ -212,9 +212,10 @@ def _eligible(session: Session, round_: VoteRound) -> int:
 
 
 def changes_since(session: Session, workshop_id: int, since: int, audience: str,
-                  viewer_id: int | None = None) -> dict:
+                  viewer_id: int | None = None, board_id: int | None = None) -> dict:
     """What a screen that last saw `since` needs: the rows changed after it, or all of them
-    (`full`) when it is new, far behind, or ahead of this database (restored from a backup)."""
+    (`full`) when it is new, far behind, or ahead of this database (restored from a backup).
+    With `board_id` (a phone at its table) only that board's cards: a phone shows one board."""
     workshop = session.get(Workshop, workshop_id)
     current = workshop.seq
     full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
@@ -223,6 +224,8 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
     # Authors in one query, not one per card: a hall of phones syncs at once on connect.
     query = select(Idea).options(selectinload(Idea.participant)).where(
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
+    if board_id is not None:
+        query = query.where(Idea.board_id == board_id)
     if full:
         shown = ("visible",) if audience == PUBLIC else ("visible", "hidden")
         shown_to_viewer = Idea.state.in_(shown)

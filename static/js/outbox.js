@@ -62,7 +62,7 @@ export class Outbox extends EventTarget {
       if (answer.ok) {
         this.items = this.items.filter((i) => i.client_id !== item.client_id);
         this.dispatchEvent(new CustomEvent("sent", { detail: answer.idea }));
-      } else if (answer.error === "timeout") {
+      } else if (RETRYABLE.has(answer.error)) {
         item.status = "retrying";
         retry = true;
         break;
@@ -82,6 +82,9 @@ export class Outbox extends EventTarget {
     }
   }
 }
+
+// No answer in time, or the server shedding load: the same card, sent again a little later.
+const RETRYABLE = new Set(["timeout", "busy", "server_error"]);
 
 function newClientId() {
   if (crypto.randomUUID) return crypto.randomUUID();
