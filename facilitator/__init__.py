@@ -39,8 +39,9 @@ def without_websocket_compression(wsgi_app):
 
 def create_app(test_config: dict | None = None) -> Flask:
     root = config.PROJECT_ROOT
-    app = Flask(__name__, template_folder=str(root / "templates"),
-                static_folder=str(root / "static"), instance_path=config.instance_dir())
+    # Static files are served by assets.py (versioned URLs, compressed, cached for a year).
+    app = Flask(__name__, template_folder=str(root / "templates"), static_folder=None,
+                instance_path=config.instance_dir())
     app.config.update(config.load())
     app.config.update(test_config or {})
 
@@ -57,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                       channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
+
+    from . import assets
+    assets.init_app(app, root / "static")
 
     from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from .views import console, health, participant, qr, reports, screen, uploads

@@ -1,7 +1,7 @@
 // The live state of one workshop as this screen may see it, kept current over Socket.IO.
 // Every change carries the workshop's sequence number: a screen that missed numbers (flaky
 // Wi-Fi, a server restart) asks for what changed since the last one it saw, without a reload.
-import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
 export function pageData() {
   return JSON.parse(document.getElementById("page-data").textContent);
