@@ -57,23 +57,27 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
     text = validate.text(text, IDEA_MAX_CHARS)
     workshop_id = participant.workshop_id
     board = _board(session, workshop_id, board_id)
-    seq = next_seq(session, workshop_id)
+    # A phone re-sending an idea that is stored already needs no lock (a race with another
+    # process is caught by the unique index below).
     existing = _find_by_client_id(session, workshop_id, client_id)
     if existing is not None:
         session.rollback()
         return _same_idea_again(existing, participant)
+    # From here until the commit every other post of the workshop waits for this one (the row
+    # lock of the sequence number): as few round trips as possible (bench/realtime.py --db).
+    seq = next_seq(session, workshop_id)
     try:
         _may_post(session, board, participant)
     except DomainError:
         # Give back the sequence number taken above: a refused idea changes nothing.
         session.rollback()
         raise
-    # A new card joins the end of the board's unsorted cards (they may be arranged already).
-    last = session.scalar(select(func.max(Idea.position)).where(
-        Idea.board_id == board.id, Idea.cluster_id.is_(None)))
+    # A new card joins the end of the board's unsorted cards (they may be arranged already),
+    # its position worked out inside the INSERT.
     idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
                 client_id=client_id, text=text, updated_seq=seq,
-                position=0 if last is None else last + 1)
+                position=select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
+                    Idea.board_id == board.id, Idea.cluster_id.is_(None)).scalar_subquery())
     session.add(idea)
     try:
         session.flush()
