@@ -450,12 +450,14 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
                 "dots": bool(args.dots), "roundId": setup.get("round_id"),
                 "targetIds": setup.get("target_ids"), "screenKey": setup.get("screen_key")}
         t_connect = time.monotonic()
+        spy = start_py_spy(args, servers, target, "connect")
         for w in range(n_workers):
             workers.append(Worker(node, {**base, "worker": w, "phones": phones[w::n_workers],
                                          "projector": args.dots and w == 0}, tmp))
         readies = [w.expect("ready", time.monotonic() + args.connect_timeout) for w in workers]
         connect_s = time.monotonic() - t_connect
         connect_cpu = servers.cpu_seconds() - cpu_start
+        stop_py_spy(spy)
         connected = {idx for r in readies for idx in r["connected"]}
         failed = [f for r in readies for f in r["failed"]]
         log(f"  {len(connected)}/{args.clients} phones connected in {connect_s:.1f} s "
