@@ -5,10 +5,9 @@ from functools import wraps
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from . import admission, auth, broadcast
+from . import admission, auth, broadcast, presence_batch
 from .domain import (boards, clusters, history, ideas, measures, phases, presence, voting,
                      workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
@@ -65,37 +64,16 @@ def on_connect(auth_data=None):
         join_room(broadcast.screen_room(conn.workshop_id))
     if conn.board_id is not None:
         join_room(broadcast.board_room(conn.board_id))
-    _count_online(conn)
+    presence_batch.arrived(current_app._get_current_object(), request.sid, conn.workshop_id,
+                           conn.role, conn.board_id, conn.participant_id, conn.facilitator_id)
     _live_sids.add(request.sid)
     _start_heartbeat()
-    broadcast.announce_presence_soon(conn.workshop_id)
-
-
-def _count_online(conn: Conn) -> None:
-    """Record the socket as online. Being counted must never cost a phone its connection: on
-    SQLite a write in the read transaction the lookups above opened fails with "database is
-    locked" when another process committed meanwhile (seen with 3 of 3 phones in one run), so
-    the read ends first and a lock is tried once more; after that the socket stays connected
-    but uncounted (presence is a number on the screens, never a condition for posting)."""
-    for attempt in range(2):
-        db.session.rollback()
-        try:
-            presence.connected(db.session, request.sid, conn.workshop_id, conn.role,
-                               conn.board_id, conn.participant_id, conn.facilitator_id)
-            return
-        except OperationalError:
-            db.session.rollback()
-            if attempt:
-                current_app.logger.warning("presence of %s not recorded: database busy",
-                                           request.sid)
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_reason):
     _live_sids.discard(request.sid)
-    workshop_id = presence.disconnected(db.session, request.sid)
-    if workshop_id is not None:
-        broadcast.announce_presence_soon(workshop_id)
+    presence_batch.left(current_app._get_current_object(), request.sid)
 
 
 def _start_heartbeat() -> None:
