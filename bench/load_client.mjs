@@ -127,8 +127,14 @@ function connectPhone(spec) {
         : (cfg.fanout === "workshop" ? cfg.boards : [spec.board])
           .map((board) => ["join", { board: String(board) }]);
       let pending = calls.length;
-      for (const [event, data] of calls) {
+      const send = (event, data) => {
         socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+          if (!err && answer && answer.error === "busy") {
+            // The server shed load: ask again shortly, as static/js/live.js does.
+            stats.busy = (stats.busy || 0) + 1;
+            setTimeout(() => send(event, data), 300 * (1 + Math.random()));
+            return;
+          }
           if (err || !answer || (FAC && !answer.ok)) {
             settle(false, `${event} failed: ${err ? err.message : JSON.stringify(answer)}`);
             return;
@@ -139,7 +145,8 @@ function connectPhone(spec) {
             settle(true);
           }
         });
-      }
+      };
+      for (const [event, data] of calls) send(event, data);
     });
   });
 }
@@ -171,7 +178,12 @@ function post(phone) {
     : FAC
       ? ["post_idea", { board_id: phone.board, client_id: mid, text }]
       : ["post_idea", { board: String(phone.board), text, mid, ts: rec.t_emit }];
-  phone.socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+  const send = () => phone.socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+    if (!err && answer && answer.error === "busy") {
+      stats.busy = (stats.busy || 0) + 1;  // shed: sent again shortly, as the page does
+      setTimeout(send, 300 * (1 + Math.random()));
+      return;
+    }
     rec.t_ack = now();
     if (err) { rec.ok = false; rec.error = "ack timeout"; return; }
     rec.ok = FAC ? Boolean(answer && answer.ok) : Boolean(answer && answer.id);
@@ -179,6 +191,7 @@ function post(phone) {
     if (FAC && answer && answer.duplicate) stats.duplicates += 1;
     if (cfg.dots) checkDotsDone();
   });
+  send();
 }
 
 // Dots mode: one projector connection (worker 0) records every tally it is sent, so the time

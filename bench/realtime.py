@@ -795,7 +795,8 @@ def print_table(args, servers: list[str], summary: dict, rounds: int) -> None:
               f"{s.get('seq_gaps', 0)}; older than the last seen: {s.get('seq_out_of_order', 0)}"
               + (f"; syncs sent {s.get('syncs_sent', 0)} (failed {s.get('syncs_failed', 0)})"
                  if args.phone_sync else "")
-              + f"; other events (presence_changed) during the burst: {s.get('other_events', 0)}.")
+              + f"; other events (presence_changed) during the burst: {s.get('other_events', 0)}"
+              + f"; answered busy and sent again: {s.get('busy', 0)}.")
         if fac.get("join"):
             j = fac["join"]
             extra = (f", {j['per_s']:.0f}/s, p50 {j['p50_ms']:.0f} ms, p99 {j['p99_ms']:.0f} ms"

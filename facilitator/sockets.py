@@ -98,7 +98,8 @@ def handles(event: str, *roles: str):
         @wraps(handler)
         def wrapped(data=None):
             conn = Conn(**session["conn"]) if "conn" in session else None
-            lane = admission.admit(request.sid, event)
+            lane = admission.admit(request.sid, event,
+                                   1 if conn is None or conn.role == PARTICIPANT else 4)
             if lane is None:
                 return admission.BUSY
             try:
