@@ -62,6 +62,8 @@ def on_connect(auth_data=None):
     join_room(audience(conn.workshop_id))
     if conn.role == SCREEN:
         join_room(broadcast.screen_room(conn.workshop_id))
+    if conn.role == PARTICIPANT:
+        join_room(broadcast.phones_room(conn.workshop_id))
     if conn.board_id is not None:
         join_room(broadcast.board_room(conn.board_id))
     presence_batch.arrived(current_app._get_current_object(), request.sid, conn.workshop_id,
