@@ -46,4 +46,17 @@ def load() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "de",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A self-hosted machine translation service (LibreTranslate API) that proposes card
+        # translations to table hosts; unset (the default) means none is ever asked.
+        "MACHINE_TRANSLATION_URL": os.environ.get("MACHINE_TRANSLATION_URL") or None,
+        # The accessibility statement (BITV 2.0 "Erklärung zur Barrierefreiheit") at /accessibility:
+        # who runs this installation, where people report a barrier, when the statement was
+        # made, and how far the installation complies (full, partial or none).
+        "ACCESSIBILITY_OPERATOR": os.environ.get("ACCESSIBILITY_OPERATOR", ""),
+        "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", ""),
+        "ACCESSIBILITY_CONTACT_PHONE": os.environ.get("ACCESSIBILITY_CONTACT_PHONE", ""),
+        "ACCESSIBILITY_STATEMENT_DATE": os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-11-30"),
+        "ACCESSIBILITY_STATUS": os.environ.get("ACCESSIBILITY_STATUS", "partial"),
+        "ACCESSIBILITY_ENFORCEMENT_URL": os.environ.get(
+            "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.schlichtungsstelle-bgg.de"),
     }

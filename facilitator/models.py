@@ -100,6 +100,9 @@ class Workshop(Base):
     # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
     timer_seconds: Mapped[int] = mapped_column(default=0)
     timer_ends_at: Mapped[datetime | None]
+    # A second language the projector shows under board titles and questions (None: only the
+    # original).
+    projector_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[created]
 
     process: Mapped[Process | None] = relationship()
@@ -107,6 +110,10 @@ class Workshop(Base):
         order_by="Board.position", cascade="all, delete-orphan", passive_deletes=True)
     stakeholder_groups: Mapped[list["StakeholderGroup"]] = relationship(
         order_by="StakeholderGroup.position", cascade="all, delete-orphan", passive_deletes=True)
+    # Loaded with the workshop: every workshop payload carries them to the screens.
+    content_translations: Mapped[list["ContentTranslation"]] = relationship(
+        order_by="ContentTranslation.id", cascade="all, delete-orphan", passive_deletes=True,
+        lazy="selectin")
 
 
 class WorkshopFacilitator(Base):
@@ -179,6 +186,14 @@ class Idea(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     created_at: Mapped[created]
     updated_seq: Mapped[seq_column]
+    # How the card reached the board: phone (its author) | on_behalf (a table host typed what a
+    # person at the table said) | paper (a table host typed a paper card) | tablet (a shared
+    # device at the table). Every export and the record name it.
+    source: Mapped[str] = mapped_column(String(16), default="phone", server_default="phone")
+    # A translation added by the facilitation or a table host, shown beside the original and
+    # always marked as a translation; `translation_lang` is the language it is written in.
+    translation: Mapped[str | None] = mapped_column(Text)
+    translation_lang: Mapped[str | None] = mapped_column(String(8))
 
     board: Mapped[Board] = relationship()
     participant: Mapped[Participant | None] = relationship()
@@ -330,3 +345,42 @@ class Photo(Base):
     width: Mapped[int]
     height: Mapped[int]
     created_at: Mapped[created]
+
+
+IDEA_SOURCES = ("phone", "on_behalf", "paper", "tablet")
+
+
+class ContentTranslation(Base):
+    """The facilitator's translation of one field of the workshop's content (a board's title,
+    a group's name, a consent option...) into one language. `object_key` is the row's id as
+    text ("12"); a consent option, which has no row of its own, is "round id:option id"."""
+    __tablename__ = "content_translations"
+    __table_args__ = (UniqueConstraint("workshop_id", "kind", "object_key", "field", "lang"),)
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    object_key: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class TableHost(Base):
+    """An invitation to help at one table without a facilitator account: a host (cards on
+    behalf of people, paper cards, paper dots, translations, hiding and clustering on this board
+    only) or a shared tablet (anonymous posting only). Only a hash of the link's secret is
+    stored."""
+    __tablename__ = "table_hosts"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="host")  # host | tablet
+    name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS), default="")
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Paper dots are counted as this stand-in's votes, so tallies need no second table.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"))
+    revoked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created]
+
+    board: Mapped[Board] = relationship()

@@ -29,6 +29,7 @@ from . import validate, voting
 from .errors import DomainError
 from .measures import HORIZONS
 from .tokens import digest, new_secret
+from ..models import IDEA_SOURCES, ContentTranslation  # table hosts and translations
 from .workshops import (COLOURS, LANGUAGES, PURPOSE_MAX_CHARS, QUESTION_MAX_CHARS,
                         new_join_code)
 
@@ -129,7 +130,7 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
                    "text": None if i.state == "hidden" else i.text,
                    "original_text": None if i.state == "hidden" else i.original_text,
                    "position": i.position, "merged_into": ref("idea", i.merged_into_id),
-                   "created_at": _time(i.created_at)} for i in ideas],
+                   "created_at": _time(i.created_at), **_idea_extras(i)} for i in ideas],
         "measures": [{"id": number["measure"][m.id], "board": ref("board", m.board_id),
                       "title": m.title, "description": m.description,
                       "thematic_field": m.thematic_field, "responsible": m.responsible,
@@ -154,6 +155,7 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
             "results": results_of(r),
         } for r in rounds],
         "photos": [],
+        **_content_translations_export(workshop, number, rounds),
     }
     for photo in photo_store.photos_of(session, workshop_id, None):
         entry = {"kind": photo.kind, "board": ref("board", photo.board_id),
@@ -431,7 +433,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             state=state, original_text=None if state == "hidden" else r.text(
                 "original_text", IDEA_MAX_CHARS, nullable=True),
             position=r.integer("position", 0, default=0), created_at=r.time("created_at"),
-            updated_seq=1, **new)
+            updated_seq=1, **new, **_idea_extras_import(r, state))
     ideas = add_all(idea_rows)
     for number, r in idea_readers:
         idea_rows[number].merged_into_id = r.ref("merged_into", ideas)
@@ -450,6 +452,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
     for r in top.items("vote_rounds"):
         _add_round(session, r, new, people, {"idea": ideas, "cluster": clusters,
                                              "measure": measures}, boards)
+    _content_translations_import(session, workshop, top, {"board": boards, "group": groups})
     for r, image in images:
         if image is None:
             continue
@@ -514,3 +517,71 @@ def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: d
                           client_id=client_id))
     session.add_all(votes)
 
+
+
+# --- Table hosts and translations (card sources, card translations, translated content) --------
+
+def _idea_extras(idea: Idea) -> dict:
+    """How the card reached the board and its translation (none for a hidden card's words)."""
+    hidden = idea.state == "hidden"
+    return {"source": idea.source, "translation": None if hidden else idea.translation,
+            "translation_lang": None if hidden else idea.translation_lang}
+
+
+def _idea_extras_import(r: "_Reader", state: str) -> dict:
+    translation = None if state == "hidden" else r.text("translation", IDEA_MAX_CHARS * 2,
+                                                        nullable=True)
+    lang = r.text("translation_lang", 8, nullable=True) if translation else None
+    return {"source": r.choice("source", IDEA_SOURCES, "phone"), "translation": translation,
+            "translation_lang": lang}
+
+
+def _content_translations_export(workshop: Workshop, number: dict, rounds: list) -> dict:
+    """The facilitator's translations, each pointing at its row by the archive's numbers
+    (workshop: 1; a round by its place in `vote_rounds`; an option as "round:option")."""
+    round_number = {round_.id: index for index, round_ in enumerate(rounds, 1)}
+
+    def object_number(kind: str, key: str):
+        if kind == "workshop":
+            return 1
+        if kind in ("board", "group"):
+            return number[kind].get(int(key))
+        round_id, _, option = key.partition(":")
+        found = round_number.get(int(round_id))
+        if found is None:
+            return None
+        return found if kind == "round" else f"{found}:{option}"
+    rows = []
+    for row in workshop.content_translations:
+        ref = object_number(row.kind, row.object_key)
+        if ref is not None:
+            rows.append({"kind": row.kind, "object": ref, "field": row.field,
+                         "lang": row.lang, "text": row.text})
+    return {"content_translations": rows, "projector_language": workshop.projector_language}
+
+
+def _content_translations_import(session: Session, workshop: Workshop, top: "_Reader",
+                                 known: dict) -> None:
+    from .translations import FIELDS, language
+    session.flush()
+    round_ids = list(session.scalars(select(VoteRound.id).where(
+        VoteRound.workshop_id == workshop.id).order_by(VoteRound.id)))
+    lang = top.raw("projector_language", None)
+    workshop.projector_language = language(lang) if lang else None
+    for r in top.items("content_translations"):
+        kind = r.choice("kind", ("workshop", "board", "group", "round", "option"))
+        ref = r.raw("object")
+        if kind == "workshop":
+            key = str(workshop.id)
+        elif kind in known:
+            key = str(r.ref("object", known[kind], nullable=False))
+        else:
+            round_number, _, option = str(ref).partition(":")
+            if not round_number.isdigit() or not 1 <= int(round_number) <= len(round_ids):
+                raise r.fail("object", "expected a vote round's number")
+            key = str(round_ids[int(round_number) - 1]) + (f":{option}" if kind == "option"
+                                                             else "")
+        workshop.content_translations.append(ContentTranslation(
+            kind=kind, object_key=key, field=r.choice("field", FIELDS[kind]),
+            lang=language(r.text("lang", 8, required=True)),
+            text=r.text("text", 4000, required=True)))

@@ -66,7 +66,15 @@ def workshop_payload(workshop: Workshop) -> dict:
         "projector_target_id": workshop.projector_target_id,
         "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
+        **content_languages(workshop),
     }
+
+
+def content_languages(workshop: Workshop) -> dict:
+    """The facilitator's translations of the content and the projector's second language."""
+    from .translations import content_map  # it builds on this module's sequence numbers
+    return {"translations": content_map(workshop),
+            "projector_language": workshop.projector_language}
 
 
 def paging_state(workshop: Workshop) -> dict:
@@ -107,7 +115,8 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
                "client_id": idea.client_id, "state": idea.state, "text": None, "author": None,
                "cluster_id": idea.cluster_id, "position": idea.position,
                "merged_into_id": idea.merged_into_id, "duplicates": [], "authors": 1,
-               "created_at": idea.created_at.isoformat() + "Z"}
+               "created_at": idea.created_at.isoformat() + "Z", "source": idea.source,
+               "translation": None, "translation_lang": None}
     mine = viewer_id is not None and idea.participant_id == viewer_id
     if mine:
         payload["mine"] = True
@@ -120,6 +129,8 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
         payload["state"] = "concealed"
         return payload
     payload["text"] = idea.text
+    payload["translation"] = idea.translation
+    payload["translation_lang"] = idea.translation_lang
     payload["author"] = idea.participant.display_name if idea.participant else None
     payload["duplicates"] = [{"id": d.id, "text": d.text} for d in idea.duplicates]
     payload["authors"] = 1 + len(idea.duplicates)

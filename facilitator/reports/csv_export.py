@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from ..card_sources import source_label
 from .html import report_app
 from .record import BoardRecord, Card, ClusterRecord, WorkshopRecord, build_record
 
@@ -32,7 +33,7 @@ def headers() -> list[str]:
     return [_("No."), _("Board"), _("Cluster"), _("Text"), _("Original text (before correction)"),
             _("Dots on the card"), _("Rank of the card"), _("Dot voting on the cards"),
             _("Dots on the cluster"), _("Rank of the cluster"), _("Dot voting on the clusters"),
-            _("Time"), _("Duplicate of No.")]
+            _("Time"), _("Duplicate of No."), _("Source"), _("Translation")]
 
 
 def _zone():
@@ -73,7 +74,8 @@ def _row(board: BoardRecord, cluster: ClusterRecord | None, card: Card, zone,
         _number(cluster.votes) if cluster_dots else "",
         _number(cluster.rank) if cluster_dots else "",
         safe_cell(board.cluster_votes_from) if cluster_dots else "",
-        _time(card.created_at, zone), _number(duplicate_of)]
+        _time(card.created_at, zone), _number(duplicate_of), source_label(card.source),
+        safe_cell(f"{card.translation_lang}: {card.translation}" if card.translation else "")]
 
 
 def rows(record: WorkshopRecord) -> list[list[str]]:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import photos as photo_store
 from .html import Formats, consent_bands, horizon_name, phase_name, report_app, text_direction
+from ..card_sources import source_label
 from .record import Card, RoundRecord, WorkshopRecord, build_record
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -179,6 +180,10 @@ class _Writer:
         text = card.text
         if card.original_text:
             text += f" ({_('original:')} {card.original_text})"
+        if card.translation:
+            text += f" ({_('Translation')}, {card.translation_lang}: {card.translation})"
+        if card.source != "phone":
+            text += f" [{source_label(card.source)}]"
         if card.author:
             text += f" — {card.author}"
         return text

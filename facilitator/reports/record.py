@@ -100,6 +100,11 @@ class Card:
     tie: bool = False
     # The card's number in every output (appendix, CSV, DOCX); set once the boards are built.
     number: int | None = None
+    # How it reached the board (phone | on_behalf | paper | tablet) and a translation a host or
+    # the facilitation added, always shown as a translation beside the original.
+    source: str = "phone"
+    translation: str | None = None
+    translation_lang: str | None = None
 
 
 @dataclass
@@ -409,14 +414,17 @@ def read_cards(session: Session, workshop_id: int, names: dict[int, str]) -> Car
     workshop is read at once). `names` holds the authors' names to show ({} for none)."""
     idea_rows = session.execute(select(
         Idea.id, Idea.board_id, Idea.participant_id, Idea.text, Idea.state, Idea.original_text,
-        Idea.cluster_id, Idea.position, Idea.merged_into_id, Idea.created_at).where(
+        Idea.cluster_id, Idea.position, Idea.merged_into_id, Idea.created_at, Idea.source,
+        Idea.translation, Idea.translation_lang).where(
         Idea.workshop_id == workshop_id).order_by(Idea.position, Idea.id)).all()
 
     def card(row) -> Card:
         original = row.original_text if row.original_text not in (None, row.text) else None
         return Card(id=row.id, text=row.text, original_text=original,
                     author=names.get(row.participant_id, ""),
-                    created_at=_utc(row.created_at), cluster_id=row.cluster_id)
+                    created_at=_utc(row.created_at), cluster_id=row.cluster_id,
+                    source=row.source, translation=row.translation,
+                    translation_lang=row.translation_lang)
 
     by_id = {row.id: row for row in idea_rows}
     index = CardIndex({}, {row.id: row.board_id for row in idea_rows}, Counter(), Counter(),

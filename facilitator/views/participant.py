@@ -1,9 +1,10 @@
 """Phone pages: enter a code, join (optionally named, optionally a group), post to a board."""
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 
 from .. import PARTICIPANT_LANGUAGES, auth, links
+from ..content_text import content_text
 from ..domain import participants, workshops
 from ..domain.errors import DomainError, NotFound
 from ..extensions import db, limiter
@@ -56,11 +57,13 @@ def join(code: str):
     form = JoinForm()
     if workshop.stakeholder_groups:
         form.stakeholder_group.choices = [("", _("No answer"))] + [
-            (str(g.id), g.name) for g in workshop.stakeholder_groups]
+            (str(g.id), content_text(workshop, "group", g.id, "name", g.name))
+            for g in workshop.stakeholder_groups]
     else:
         # The page asks nothing then, so the form must not expect an answer.
         del form.stakeholder_group
-    form.board.choices = [(board.id, board.title) for board in workshop.boards]
+    form.board.choices = [(board.id, content_text(workshop, "board", board.id, "title", board.title))
+                          for board in workshop.boards]
     if request.method == "GET":
         form.board.data = wanted_board if wanted_board in board_ids else None
         if participant:
@@ -115,6 +118,15 @@ def board(code: str, board_id: int):
 @bp.get("/privacy")
 def privacy():
     return render_template("participant/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement of this installation, with a way to report a barrier."""
+    settings = {name[len("ACCESSIBILITY_"):].lower(): value
+                for name, value in current_app.config.items()
+                if name.startswith("ACCESSIBILITY_")}
+    return render_template("accessibility.html", statement=settings)
 
 
 @bp.post("/language")
