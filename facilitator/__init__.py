@@ -97,20 +97,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Registered before init_app: Flask-SocketIO keeps handlers registered while it has no
+    # server and gives them to every server it makes, so a second app in one process (tests)
+    # has them too (imported after, they went to the first server only).
+    from . import sockets
+    from .protocol import MAX_FRAME_BYTES, FrameJSON
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
+                      # Frames are checked (size, nesting, NaN) before any handler sees them.
+                      json=FrameJSON, max_http_buffer_size=MAX_FRAME_BYTES,
                       message_queue=app.config["MESSAGE_QUEUE"],
                       # Processes of one installation share the secret key; two installations
                       # sharing a Redis must not hear each other's workshops.
                       channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
+    sockets.guard_against_floods(socketio.server, app)
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
     from . import assets
     assets.init_app(app, root / "static")
 
-    from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
-    from .views import console, health, participant, qr, reports, screen, tables, uploads
-    for module in (console, health, participant, qr, screen, uploads, reports, tables):
+    from .views import (console, documentation, health, participant, qr, reports, results, screen,
+                        tables, uploads)
+    for module in (console, health, participant, qr, screen, uploads, reports, tables,
+                   documentation, results):
         app.register_blueprint(module.bp)
 
     @app.after_request

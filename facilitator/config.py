@@ -23,6 +23,14 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _socket_limits() -> dict:
+    """SOCKET_LIMITS="events_per_second=10,event_burst=40,participant_writes_per_minute=60,
+    participant_write_burst=20,disconnect_after_refusals=50" (any subset; see socket_limits.py)."""
+    pairs = (item.split("=", 1) for item in os.environ.get("SOCKET_LIMITS", "").split(",")
+             if "=" in item)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def load() -> dict:
     instance = instance_dir()
     return {
@@ -39,6 +47,8 @@ def load() -> dict:
         "MESSAGE_QUEUE_CHANNEL": os.environ.get("MESSAGE_QUEUE_CHANNEL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # Socket events per connection and per phone (RATELIMIT_ENABLED=0 switches them off too).
+        "SOCKET_LIMITS": _socket_limits(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -98,7 +98,8 @@ function resetMeasureForm() {
 function editMeasure(measure) {
   resetMeasureForm();
   editing = measure.id;
-  for (const name of ["title", "description", "thematic_field", "responsible", "partners", "horizon"]) {
+  for (const name of ["title", "description", "thematic_field", "responsible", "partners", "horizon",
+    "due_date", "status", "indicator", "cost"]) {
     field(name).value = measure[name] || "";
   }
   field("board_id").value = measure.board_id === null ? "" : String(measure.board_id);
@@ -127,6 +128,10 @@ measureForm.addEventListener("submit", async (event) => {
     responsible: field("responsible").value.trim(),
     partners: field("partners").value.trim(),
     horizon: field("horizon").value,
+    due_date: field("due_date").value,
+    status: field("status").value,
+    indicator: field("indicator").value.trim(),
+    cost: field("cost").value.trim(),
     board_id: field("board_id").value ? Number(field("board_id").value) : null,
     ...sources,
   };

@@ -2,6 +2,7 @@
 // Every change carries the workshop's sequence number: a screen that missed numbers (flaky
 // Wi-Fi, a server restart) asks for what changed since the last one it saw, without a reload.
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import { CLIENT_EVENTS, SEQUENCED_EVENTS } from "./protocol.js";
 
 export function pageData() {
   return JSON.parse(document.getElementById("page-data").textContent);
@@ -72,6 +73,11 @@ export class LiveWorkshop extends EventTarget {
   // "busy" means the server did nothing (one request per kind in flight per connection): the
   // same request goes again after a short, jittered pause, within the same time limit.
   async call(event, data, timeoutMs = 10000) {
+    // A name the protocol does not know is a bug here, not a bad connection: say so at once.
+    if (!Object.hasOwn(CLIENT_EVENTS, event)) {
+      console.error(`unknown socket event ${event} (not in static/js/protocol.js)`);
+      return { ok: false, error: "unknown_event" };
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const answer = await this.callOnce(event, data, deadline - Date.now());
@@ -207,10 +213,6 @@ export class LiveWorkshop extends EventTarget {
 const RESYNC_MARGIN = 200;
 const BUSY_PAUSE_MS = 300;
 const CONNECT_ANSWER_MS = 8000;
-
-// Server events that carry a workshop sequence number.
-const SEQUENCED_EVENTS = ["idea_posted", "idea_updated", "board_updated", "workshop_updated",
-  "arrangement_changed", "measure_updated", "round_updated"];
 
 // A countdown shown from this screen's own clock, restarted by every timer state it receives.
 export function countdown(element, labels) {

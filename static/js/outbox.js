@@ -50,11 +50,18 @@ export class Outbox extends EventTarget {
   }
 
   async flush() {
-    if (this.flushing || !this.live.socket.connected) return;
+    if (!this.live.socket.connected) return;
+    if (this.flushing) {
+      // An idea written while the previous one is on its way goes right after it, not at the
+      // next reconnect.
+      this.flushAgain = true;
+      return;
+    }
     this.flushing = true;
+    this.flushAgain = false;
     let retry = false;
     for (const item of this.items.filter((i) => i.status !== "failed")) {
-      item.status = item.status === "sending" ? "sending" : "retrying";
+      item.status = ["sending", "throttled"].includes(item.status) ? item.status : "retrying";
       this.save();
       const answer = await this.live.call("post_idea", {
         board_id: item.board_id, client_id: item.client_id, text: item.text,
@@ -63,7 +70,9 @@ export class Outbox extends EventTarget {
         this.items = this.items.filter((i) => i.client_id !== item.client_id);
         this.dispatchEvent(new CustomEvent("sent", { detail: answer.idea }));
       } else if (RETRYABLE.has(answer.error)) {
-        item.status = "retrying";
+        // Too fast for the server's limits: kept here like an idea sent while offline, and sent
+        // again after a pause (the phone says so instead of "not sent").
+        item.status = answer.error === "rate_limited" ? "throttled" : "retrying";
         retry = true;
         break;
       } else {
@@ -79,12 +88,13 @@ export class Outbox extends EventTarget {
       setTimeout(() => this.flush(), delay);
     } else {
       this.attempt = 0;
+      if (this.flushAgain) this.flush();
     }
   }
 }
 
 // No answer in time, or the server shedding load: the same card, sent again a little later.
-const RETRYABLE = new Set(["timeout", "busy", "server_error"]);
+const RETRYABLE = new Set(["timeout", "busy", "server_error", "rate_limited"]);
 
 function newClientId() {
   if (crypto.randomUUID) return crypto.randomUUID();

@@ -6,6 +6,7 @@ import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
 import { renderMatrix, renderMeasures, renderRound, showView, turnViewPage } from "./screen_run.js";
 import { countText } from "./plural.js";
 import { PagingClock, Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
+import { showResultsQr } from "./screen_results_qr.js";
 import { cardTranslation, showSecondLanguage } from "./screen_languages.js";
 
 const data = pageData();
@@ -32,6 +33,7 @@ function render() {
   else if (view === "matrix") renderMatrix(live);
   else if (view === "measures") renderMeasures(live);
   else renderBoardsView();
+  showResultsQr(live.workshop, view);
   const paging = live.workshop.projector_paging;
   $("[data-paging-paused]").hidden = !paging?.paused;
   clock.follow(paging);
