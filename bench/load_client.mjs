@@ -96,8 +96,8 @@ function connectPhone(spec) {
       opts.auth = { role: "participant", code: cfg.code, board_id: spec.board };
       opts.extraHeaders = { Cookie: `${cfg.cookieName}=${spec.cookie}` };
     }
-    const socket = io(cfg.url, opts);
-    const phone = { idx: spec.idx, board: spec.board, offsetMs: spec.offsetMs, socket,
+    const socket = io(spec.url || cfg.url, opts);
+    const phone = { idx: spec.idx, board: spec.board, offsetsMs: spec.offsetsMs, socket,
                     connected: false, seq: null, syncing: false };
     let settled = false;
     const settle = (ok, error) => {
@@ -127,8 +127,14 @@ function connectPhone(spec) {
         : (cfg.fanout === "workshop" ? cfg.boards : [spec.board])
           .map((board) => ["join", { board: String(board) }]);
       let pending = calls.length;
-      for (const [event, data] of calls) {
+      const send = (event, data) => {
         socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+          if (!err && answer && answer.error === "busy") {
+            // The server shed load: ask again shortly, as static/js/live.js does.
+            stats.busy = (stats.busy || 0) + 1;
+            setTimeout(() => send(event, data), 300 * (1 + Math.random()));
+            return;
+          }
           if (err || !answer || (FAC && !answer.ok)) {
             settle(false, `${event} failed: ${err ? err.message : JSON.stringify(answer)}`);
             return;
@@ -139,7 +145,8 @@ function connectPhone(spec) {
             settle(true);
           }
         });
-      }
+      };
+      for (const [event, data] of calls) send(event, data);
     });
   });
 }
@@ -165,21 +172,61 @@ function post(phone) {
   const rec = { idx: phone.idx, mid, board: phone.board, t_emit: now(), t_ack: null, ok: null,
                 error: null };
   posts.push(rec);
-  const [event, data] = FAC
-    ? ["post_idea", { board_id: phone.board, client_id: mid, text }]
-    : ["post_idea", { board: String(phone.board), text, mid, ts: rec.t_emit }];
-  phone.socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+  const [event, data] = cfg.dots
+    ? ["place_dot", { round_id: cfg.roundId, client_id: mid,
+                      target_id: cfg.targetIds[(phone.idx + posts.length) % cfg.targetIds.length] }]
+    : FAC
+      ? ["post_idea", { board_id: phone.board, client_id: mid, text }]
+      : ["post_idea", { board: String(phone.board), text, mid, ts: rec.t_emit }];
+  const send = () => phone.socket.timeout(cfg.ackTimeoutMs).emit(event, data, (err, answer) => {
+    if (!err && answer && answer.error === "busy") {
+      stats.busy = (stats.busy || 0) + 1;  // shed: sent again shortly, as the page does
+      setTimeout(send, 300 * (1 + Math.random()));
+      return;
+    }
     rec.t_ack = now();
     if (err) { rec.ok = false; rec.error = "ack timeout"; return; }
     rec.ok = FAC ? Boolean(answer && answer.ok) : Boolean(answer && answer.id);
     if (!rec.ok) rec.error = JSON.stringify(answer).slice(0, 200);
     if (FAC && answer && answer.duplicate) stats.duplicates += 1;
+    if (cfg.dots) checkDotsDone();
+  });
+  send();
+}
+
+// Dots mode: one projector connection (worker 0) records every tally it is sent, so the time
+// from a dot's emit until the wall shows a total that includes it can be measured.
+const tallies = [];  // {t, total}
+let projector = null;
+
+function connectProjector() {
+  return new Promise((resolve) => {
+    projector = io(cfg.url, { forceNew: true, transports: cfg.transports,
+                              perMessageDeflate: false, auth: { role: "screen", key: cfg.screenKey } });
+    projector.on("votes_changed", (payload) => {
+      for (const round of payload.rounds || []) {
+        if (round.id !== cfg.roundId || !round.results) continue;
+        tallies.push({ t: now(), total: round.results.reduce((sum, row) => sum + row.score, 0) });
+      }
+      checkDotsDone();
+    });
+    projector.once("connect", () => projector.emit("sync", { since: 0 }, () => resolve()));
   });
 }
+
+function checkDotsDone() {
+  if (!cfg.dots || !posts.length || posts.some((p) => p.ok === null)) return;
+  if (!cfg.projector) { finishResolve(); return; }
+  if (tallies.length && tallies[tallies.length - 1].total >= dotsExpected + dotsBefore) finishResolve();
+}
+
+let dotsBefore = 0;
+let dotsExpected = Infinity;  // every phone's dot, all workers together
 
 async function main() {
   const tConnect = now();
   const failed = await connectAll();
+  if (cfg.projector) await connectProjector();
   send({ type: "ready", connected: phones.map((p) => p.idx), failed,
          connect_s: (now() - tConnect) / 1000 });
 
@@ -200,6 +247,7 @@ async function main() {
   }
 
   for (const phone of phones) phone.socket.close();
+  if (projector) projector.close();
   setTimeout(() => process.exit(0), 200);
 }
 
@@ -209,7 +257,7 @@ async function burst(go) {
   // Every phone here should receive every post of its board (and, Facilitator, of the workshop).
   expectedBoard = phones.reduce((sum, p) => sum + (go.posters[String(p.board)] || 0), 0);
   expectedAll = cfg.fanout === "workshop" ? phones.length * go.totalPosters : expectedBoard;
-  if (gotBoard >= expectedBoard && gotAll >= expectedAll) finishResolve();
+  if (!cfg.dots && gotBoard >= expectedBoard && gotAll >= expectedAll) finishResolve();
 
   for (const phone of phones) {
     const name = phone.socket.io.engine && phone.socket.io.engine.transport
@@ -220,8 +268,18 @@ async function burst(go) {
   const cpu0 = process.cpuUsage();
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
+  if (cfg.dots) {
+    // Nothing is broadcast per dot: the burst ends when every dot is answered (and the
+    // projector shows them all).
+    expectedBoard = expectedAll = 0;
+    dotsBefore = tallies.length ? tallies[tallies.length - 1].total : 0;
+    dotsExpected = go.totalPosters;
+    tallies.length = 0;
+  }
   for (const phone of phones) {
-    setTimeout(() => post(phone), Math.max(0, go.t0 + phone.offsetMs - now()));
+    for (const offset of phone.offsetsMs) {
+      setTimeout(() => post(phone), Math.max(0, go.t0 + offset - now()));
+    }
   }
   const deadline = go.t0 + go.windowMs + go.drainMs;
   const timer = setTimeout(finishResolve, Math.max(0, deadline - now()));
@@ -247,6 +305,8 @@ async function burst(go) {
     event_loop: { utilization: elu.utilization, lag_p99_ms: lag.percentile(99) / 1e6,
                   lag_max_ms: lag.max / 1e6 },
     cpu_s: (cpu.user + cpu.system) / 1e6,
+    tallies: cfg.projector ? tallies.slice() : [],
+    dots_before: dotsBefore,
   };
   midPrefix = null;  // late arrivals from now on are ignored
   return result;

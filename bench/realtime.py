@@ -87,7 +87,7 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / CLK_TCK
 
 
-def busy_cores(server_pid: int, own_pids: list[int], seconds: float = 1.0) -> tuple[float, float]:
+def busy_cores(server_pids: list[int], own_pids: list[int], seconds: float = 1.0) -> tuple[float, float]:
     """(the server's cores, other processes' cores) busy over the next `seconds`; other means
     neither the server nor the load clients."""
     def own() -> float:
@@ -98,23 +98,25 @@ def busy_cores(server_pid: int, own_pids: list[int], seconds: float = 1.0) -> tu
             except OSError:
                 pass
         return total
-    busy0, own0, server0 = machine_busy_seconds(), own(), proc_cpu_seconds(server_pid)
+    def servers() -> float:
+        return sum(proc_cpu_seconds(pid) for pid in server_pids)
+    busy0, own0, server0 = machine_busy_seconds(), own(), servers()
     time.sleep(seconds)
-    server = proc_cpu_seconds(server_pid) - server0
+    server = servers() - server0
     others = (machine_busy_seconds() - busy0) - (own() - own0)
     return server / seconds, max(0.0, others) / seconds
 
 
-def wait_for_quiet(args, server_pid: int, own_pids: list[int]) -> float:
+def wait_for_quiet(args, server_pids: list[int], own_pids: list[int]) -> float:
     """Wait (bounded) until the server is idle (a previous burst fully sent) and, on a shared
     machine, other processes leave the cores mostly idle. Returns the other processes' cores."""
     deadline = time.monotonic() + args.quiet_wait
-    server, others = busy_cores(server_pid, own_pids)
+    server, others = busy_cores(server_pids, own_pids)
     while (server > 0.1 or others > args.quiet) and time.monotonic() < deadline:
         log(f"  waiting: server {server:.2f} cores busy, other processes {others:.1f} "
             f"(want <= 0.1 and <= {args.quiet:g})")
         time.sleep(2)
-        server, others = busy_cores(server_pid, own_pids)
+        server, others = busy_cores(server_pids, own_pids)
     return others
 
 
@@ -263,50 +265,93 @@ def start_bare(args, tmp: Path, port: int):
         cwd=tmp, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     wait_healthy(port, proc, log_path)
     boards = [str(i + 1) for i in range(args.boards)]
-    return proc, {"boards": boards, "cookies": None, "code": None, "cookie_name": None}
+    return Servers([proc], [port]), {"boards": boards, "cookies": None, "code": None,
+                                     "cookie_name": None}
 
 
-def facilitator_env(tmp: Path, port: int) -> dict:
+def facilitator_env(args, tmp: Path, port: int) -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}", INSTANCE_PATH=str(tmp),
-               SECRET_KEY="bench", PUBLIC_URL=f"http://{HOST}:{port}", RATELIMIT_ENABLED="0")
+    env.update(DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+               INSTANCE_PATH=str(tmp), SECRET_KEY="bench", PUBLIC_URL=f"http://{HOST}:{port}",
+               RATELIMIT_ENABLED="0")
     env.pop("MESSAGE_QUEUE", None)
+    if args.processes > 1:
+        # The README's recipe for several processes: one database, one Redis message queue (a
+        # channel of this run's own, so other runs on the same Redis are not heard).
+        env.update(MESSAGE_QUEUE=args.redis, MESSAGE_QUEUE_CHANNEL=f"bench-{os.getpid()}-{time.time_ns()}")
     return env
 
 
+class Servers:
+    """One or more Facilitator processes (or the bare server): pids for CPU, ports for phones."""
+
+    def __init__(self, procs: list, ports: list[int]) -> None:
+        self.procs, self.ports = procs, ports
+
+    @property
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self.procs]
+
+    def cpu_seconds(self) -> float:
+        return sum(proc_cpu_seconds(pid) for pid in self.pids)
+
+    def rss_mb(self) -> float:
+        return sum(proc_rss_mb(pid) for pid in self.pids)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            stop(proc)
+
+
 def start_facilitator(args, tmp: Path, port: int):
-    env = facilitator_env(tmp, port)
+    ports = [port + i for i in range(args.processes)]
+    env = facilitator_env(args, tmp, port)
+    if args.database_url:
+        migrated = subprocess.run([args.python, "run.py", "migrate"], cwd=REPO, env=env,
+                                  capture_output=True, text=True, timeout=120)
+        if migrated.returncode != 0:
+            raise BenchError(f"`run.py migrate` failed:\n{migrated.stderr}")
     demo = subprocess.run([args.python, "run.py", "demo", "--json"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     if demo.returncode != 0:
         raise BenchError(f"`run.py demo --json` failed:\n{demo.stdout}\n{demo.stderr}")
     links = json.loads(demo.stdout.strip().splitlines()[-1])
     code = links["join_code"]
+    screen_key = links["screen_url"].rstrip("/").rsplit("/", 1)[-1]
     boards = [urllib.parse.parse_qs(urllib.parse.urlparse(b["join_url"]).query)["board"][0]
               for b in links["boards"]]
     if len(boards) < args.boards:
         raise BenchError(f"the demo workshop has {len(boards)} boards, --boards {args.boards} asked")
     boards = boards[:args.boards]
-    cookies, cookie_name, join_stats = None, "session", None
-    if args.join == "direct":
+    cookies, cookie_name, join_stats, extra = None, "session", None, {}
+    if args.join == "direct" or args.dots:
         t = time.monotonic()
-        done = subprocess.run([args.python, str(BENCH / "facilitator_join.py"), "--code", code,
-                               "--count", str(args.clients)],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        command = [args.python, str(BENCH / "facilitator_join.py"), "--code", code,
+                   "--count", str(args.clients)]
+        if args.dots:
+            command += ["--dots-round", "--board", boards[0]]
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=600)
         if done.returncode != 0:
             raise BenchError(f"facilitator_join.py failed:\n{done.stderr}")
         joined = json.loads(done.stdout)
         cookies, cookie_name = joined["cookies"], joined["cookie_name"]
+        extra = {k: joined[k] for k in ("round_id", "target_ids") if k in joined}
         join_stats = {"mode": "direct", "seconds": time.monotonic() - t}
-    log_path = tmp / "server.log"
-    proc = subprocess.Popen([args.python, "run.py", "serve", "--host", HOST, "--port", str(port)],
-                            cwd=REPO, env=env, stdout=open(log_path, "w"),
-                            stderr=subprocess.STDOUT)
-    wait_healthy(port, proc, log_path)
-    if args.join == "http":
+    procs = []
+    for n, p in enumerate(ports):
+        log_path = tmp / f"server-{p}.log"
+        procs.append(subprocess.Popen(
+            [args.python, "run.py", "serve", "--host", HOST, "--port", str(p)], cwd=REPO,
+            env={**env, "PUBLIC_URL": f"http://{HOST}:{p}"}, stdout=open(log_path, "w"),
+            stderr=subprocess.STDOUT))
+    for proc, p in zip(procs, ports):
+        wait_healthy(p, proc, tmp / f"server-{p}.log")
+    if args.join == "http" and not args.dots:
         cookies, join_stats = http_join_all(args, port, code, boards)
-    return proc, {"boards": boards, "cookies": cookies, "code": code, "cookie_name": cookie_name,
-                  "join": join_stats}
+    return Servers(procs, ports), {"boards": boards, "cookies": cookies, "code": code,
+                                   "cookie_name": cookie_name, "join": join_stats,
+                                   "screen_key": screen_key, **extra}
 
 
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -362,22 +407,38 @@ def http_join_all(args, port: int, code: str, boards: list[str]):
 
 # --- one measured run against one server -----------------------------------------------------
 
+def posting_schedule(args, rng: random.Random) -> list[float]:
+    """Offsets (ms) of one phone's posts: one within the window (burst), or `--rate` a minute
+    for `--duration` s at a steady pace from a random phase (steady)."""
+    if not args.rate:
+        return [rng.uniform(0, args.window * 1000)]
+    interval = 60_000 / args.rate
+    first = rng.uniform(0, interval)
+    return [first + k * interval for k in range(int((args.window * 1000 - first) // interval) + 1)]
+
+
 def run_target(target: str, args, node: str, run_id: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{target}-"))
-    port = free_port()
-    server, workers = None, []
+    port = args.port_base + (0 if target.startswith("bare") else 10) if args.port_base else free_port()
+    servers, workers, schema = None, [], None
     started = time.monotonic()
     try:
+        if target == "facilitator" and args.db:
+            schema, args.database_url = make_schema(args.db)
+        else:
+            args.database_url = None
         log(f"{NAMES[target]}: starting on port {port} ({tmp})")
-        server, setup = (start_facilitator if target == "facilitator" else start_bare)(args, tmp, port)
-        cpu_start = proc_cpu_seconds(server.pid)
+        servers, setup = (start_facilitator if target == "facilitator" else start_bare)(args, tmp, port)
+        cpu_start = servers.cpu_seconds()
         # Board ids: strings for the bare server, integers for Facilitator (its board_id).
         boards = [int(b) for b in setup["boards"]] if target == "facilitator" else setup["boards"]
         rng = random.Random(args.seed)  # the same schedule for both servers
         phones = [{"idx": i, "board": boards[i % len(boards)],
-                   "offsetMs": rng.uniform(0, args.window * 1000)} for i in range(args.clients)]
+                   "offsetsMs": posting_schedule(args, rng)} for i in range(args.clients)]
         for phone, cookie in zip(phones, setup["cookies"] or []):
             phone["cookie"] = cookie
+        for phone in phones:  # spread over the processes, as a sticky load balancer would
+            phone["url"] = f"http://{HOST}:{servers.ports[phone['idx'] % len(servers.ports)]}"
         n_workers = max(1, math.ceil(args.clients / args.per_process))
         base = {"url": f"http://{HOST}:{port}", "mode": "facilitator" if target == "facilitator"
                 else "bare", "fanout": FANOUT[target], "boards": boards, "deflate": args.deflate,
@@ -385,13 +446,18 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
                 "cookieName": setup["cookie_name"], "run": run_id,
                 "transports": args.transports.split(","), "connectConcurrency": args.connect_concurrency,
                 "connectTimeoutMs": 20000, "ackTimeoutMs": int((args.window + args.drain) * 1000),
-                "phoneSync": args.phone_sync, "verbose": args.verbose}
+                "phoneSync": args.phone_sync, "verbose": args.verbose,
+                "dots": bool(args.dots), "roundId": setup.get("round_id"),
+                "targetIds": setup.get("target_ids"), "screenKey": setup.get("screen_key")}
         t_connect = time.monotonic()
+        spy = start_py_spy(args, servers, target, "connect")
         for w in range(n_workers):
-            workers.append(Worker(node, {**base, "worker": w, "phones": phones[w::n_workers]}, tmp))
+            workers.append(Worker(node, {**base, "worker": w, "phones": phones[w::n_workers],
+                                         "projector": args.dots and w == 0}, tmp))
         readies = [w.expect("ready", time.monotonic() + args.connect_timeout) for w in workers]
         connect_s = time.monotonic() - t_connect
-        connect_cpu = proc_cpu_seconds(server.pid) - cpu_start
+        connect_cpu = servers.cpu_seconds() - cpu_start
+        stop_py_spy(spy)
         connected = {idx for r in readies for idx in r["connected"]}
         failed = [f for r in readies for f in r["failed"]]
         log(f"  {len(connected)}/{args.clients} phones connected in {connect_s:.1f} s "
@@ -401,31 +467,35 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
         posters: dict[str, int] = {}
         for phone in phones:
             if phone["idx"] in connected:
-                posters[str(phone["board"])] = posters.get(str(phone["board"]), 0) + 1
-        own_pids = [server.pid] + [w.proc.pid for w in workers]
+                posters[str(phone["board"])] = (posters.get(str(phone["board"]), 0)
+                                                + len(phone["offsetsMs"]))
+        own_pids = servers.pids + [w.proc.pid for w in workers]
         attempts = []
         for burst in range(1 + args.noisy_retries):
             time.sleep(args.settle)  # let join-time (or the last burst's) traffic die down
-            others = wait_for_quiet(args, server.pid, own_pids)
-            rss_before = proc_rss_mb(server.pid)
-            cpu0, busy0, load0 = proc_cpu_seconds(server.pid), machine_busy_seconds(), load_average()
+            others = wait_for_quiet(args, servers.pids, own_pids)
+            rss_before = servers.rss_mb()
+            cpu0, busy0, load0 = servers.cpu_seconds(), machine_busy_seconds(), load_average()
             m0 = time.monotonic()
             t0 = time.time() * 1000 + 300
             go = {"type": "go", "burst": burst, "t0": t0, "windowMs": args.window * 1000,
                   "drainMs": args.drain * 1000, "posters": posters,
-                  "totalPosters": len(connected)}
+                  "totalPosters": sum(posters.values())}
+            spy = start_py_spy(args, servers, target, burst)
             for w in workers:
                 w.send(go)
             results = [w.expect("result", time.monotonic() + args.window + args.drain + 30)
                        for w in workers]
-            cpu1, busy1 = proc_cpu_seconds(server.pid), machine_busy_seconds()
+            cpu1, busy1 = servers.cpu_seconds(), machine_busy_seconds()
+            stop_py_spy(spy)
             span = time.monotonic() - m0
-            figures = aggregate(FANOUT[target], phones, connected, results, t0)
+            figures = aggregate(FANOUT[target], phones, connected, results, t0, args.dots)
             other = max(0.0, (busy1 - busy0) - (cpu1 - cpu0) - figures["client_cpu_s"])
             figures.update(server_cpu_s=cpu1 - cpu0,
-                           server_rss_mb=max(rss_before, proc_rss_mb(server.pid)),
+                           server_rss_mb=max(rss_before, servers.rss_mb()),
                            connect_s=connect_s, connect_server_cpu_s=connect_cpu,
                            connect_failures=len(failed), load_average_1min=load0,
+                           load_average_after=load_average(), processes=len(servers.procs),
                            other_cores_before=others, other_cpu_s=other,
                            other_cores_during=other / span, burst_no=burst,
                            failures_sample=failed[:3], join=setup.get("join"),
@@ -435,13 +505,18 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
             if figures["frames_delivered"]:
                 figures["server_us_per_frame"] = (1e6 * figures["server_cpu_s"]
                                                   / figures["frames_delivered"])
+            if figures["posts_ok"]:
+                figures["server_cpu_ms_per_post"] = (1e3 * figures["server_cpu_s"]
+                                                     / figures["posts_ok"])
+            if target == "facilitator" and not args.dots:
+                figures["stored"] = count_stored(args, tmp, f"r{run_id}b{burst}-")
             attempts.append(figures)
             if figures["other_cores_during"] <= args.noisy:
                 break
-            if figures["stats"].get("disconnects") or figures["lost_deliveries"]:
+            if figures["stats"].get("disconnects") or figures["lost_deliveries"] or args.dots:
                 log(f"  burst {burst + 1}: noisy (other processes kept "
-                    f"{figures['other_cores_during']:.1f} cores busy), but phones were dropped or "
-                    "deliveries lost, so the connections are no longer comparable: not repeating")
+                    f"{figures['other_cores_during']:.1f} cores busy), but phones were dropped, "
+                    "deliveries lost or dots placed, so the run is no longer comparable: not repeating")
                 break
             log(f"  burst {burst + 1}: other processes kept {figures['other_cores_during']:.1f} "
                 f"cores busy (p50 {fmt(figures['deliver_p50_ms'], '{:.0f}')} ms)"
@@ -454,14 +529,75 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
     finally:
         for w in workers:
             w.close()
-        stop(server)
+        if servers is not None:
+            servers.stop()
+        if schema:
+            drop_schema(args.db, schema)
         if args.keep:
             log(f"  kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def aggregate(fanout: str, phones: list, connected: set, results: list, t0: float) -> dict:
+def make_schema(url: str) -> tuple[str, str]:
+    """A PostgreSQL schema of this run's own; (its name, a URL that uses it)."""
+    import psycopg
+    name = f"bench_{os.getpid()}_{time.time_ns() % 10**9}"
+    with psycopg.connect(plain_url(url), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    options = urllib.parse.quote(f"-csearch_path={name}")
+    return name, f"{url}{'&' if '?' in url else '?'}options={options}"
+
+
+def drop_schema(url: str, name: str) -> None:
+    import psycopg
+    with psycopg.connect(plain_url(url), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+def plain_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def count_stored(args, tmp: Path, prefix: str) -> int:
+    """This burst's ideas in the database (acknowledged == stored is checked against this)."""
+    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    if url.startswith("sqlite"):
+        import sqlite3
+        with sqlite3.connect(url[len("sqlite:///"):]) as conn:
+            return conn.execute("SELECT count(*) FROM ideas WHERE client_id LIKE ?",
+                                (prefix + "%",)).fetchone()[0]
+    import psycopg
+    base, _, query = plain_url(url).partition("?")
+    schema = urllib.parse.unquote(query).split("search_path=", 1)[1]
+    with psycopg.connect(base) as conn:
+        return conn.execute(f"SELECT count(*) FROM {schema}.ideas WHERE client_id LIKE %s",
+                            (prefix + "%",)).fetchone()[0]
+
+
+def start_py_spy(args, servers, target: str, burst: int):
+    """py-spy (the bench extra) records the first Facilitator process during the burst."""
+    if not args.py_spy or target != "facilitator":
+        return None
+    spy = shutil.which("py-spy") or str(Path(args.python).parent / "py-spy")
+    out = f"{args.py_spy}-{burst}.txt"
+    log(f"  py-spy recording {servers.pids[0]} into {out}")
+    return subprocess.Popen([spy, "record", "--pid", str(servers.pids[0]), "--format", "raw",
+                             "--rate", "200", "--gil", "-o", out], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def stop_py_spy(spy) -> None:
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        try:
+            spy.wait(30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+
+
+def aggregate(fanout: str, phones: list, connected: set, results: list, t0: float,
+              dots: bool = False) -> dict:
     members: dict[str, int] = {}
     for phone in phones:
         if phone["idx"] in connected:
@@ -484,6 +620,9 @@ def aggregate(fanout: str, phones: list, connected: set, results: list, t0: floa
     for p in posts:
         if p["ok"]:
             acks.append(p["t_ack"] - p["t_emit"])
+        if dots:  # a dot is not broadcast as such: its tally is timed below
+            t_end = max(t_end, p["t_ack"] or 0)
+            continue
         r = receipts.get(p["mid"], {"n_board": 0, "last_board": 0.0, "n_all": 0, "last_all": 0.0})
         expected = members[str(p["board"])]
         lost_board += max(0, expected - r["n_board"])
@@ -507,7 +646,7 @@ def aggregate(fanout: str, phones: list, connected: set, results: list, t0: floa
         "deliver_p99_ms": percentile(last_board, 99), "deliver_max_ms": percentile(last_board, 100),
         "ack_p50_ms": percentile(acks, 50), "ack_p95_ms": percentile(acks, 95),
         "ack_p99_ms": percentile(acks, 99), "ack_max_ms": percentile(acks, 100),
-        "expected_deliveries": sum(members[str(p["board"])] for p in posts),
+        "expected_deliveries": 0 if dots else sum(members[str(p["board"])] for p in posts),
         "lost_deliveries": lost_board, "incomplete_posts": incomplete,
         "frames_delivered": sum(r["n_all"] for r in receipts.values()),
         "burst_s": (t_end - t0) / 1000,
@@ -518,6 +657,21 @@ def aggregate(fanout: str, phones: list, connected: set, results: list, t0: floa
         "samples": {"deliver_ms": [round(x, 2) for x in last_board],
                     "ack_ms": [round(x, 2) for x in acks]},
     }
+    tallies = [t for result in results for t in result.get("tallies", [])]
+    if tallies:
+        # The k-th dot acknowledged is on the wall once a tally counts k dots (more than before).
+        before = max(result.get("dots_before", 0) for result in results)
+        ordered = sorted((p for p in posts if p["ok"]), key=lambda p: p["t_ack"])
+        waits, missing = [], 0
+        for k, p in enumerate(ordered, start=1):
+            shown = next((t["t"] for t in tallies if t["total"] - before >= k), None)
+            if shown is None:
+                missing += 1
+            else:
+                waits.append(max(shown, p["t_ack"]) - p["t_emit"])
+        figures.update(tally_p50_ms=percentile(waits, 50), tally_p99_ms=percentile(waits, 99),
+                       tally_max_ms=percentile(waits, 100), dots_not_on_wall=missing,
+                       tally_updates=len(tallies))
     if fanout == "workshop":
         figures.update(workshop_p50_ms=percentile(last_all, 50),
                        workshop_p99_ms=percentile(last_all, 99),
@@ -549,6 +703,13 @@ ROWS = [  # key, label, format
     ("server_cpu_s", "server CPU s in burst", "{:.2f}"),
     ("server_cpu_util", "server CPU / burst (1.0 = a core)", "{:.2f}"),
     ("server_us_per_frame", "server CPU us per idea frame", "{:.1f}"),
+    ("server_cpu_ms_per_post", "server CPU ms per acked post", "{:.2f}"),
+    ("stored", "ideas stored (must equal acked)", "{:.0f}"),
+    ("tally_p50_ms", "dots: on the projector p50 ms", "{:.1f}"),
+    ("tally_p99_ms", "dots: on the projector p99 ms", "{:.1f}"),
+    ("dots_not_on_wall", "dots: never on the projector", "{:.0f}"),
+    ("processes", "server processes", "{:.0f}"),
+    ("load_average_after", "load average after burst", "{:.2f}"),
     ("server_rss_mb", "server RSS MB", "{:.0f}"),
     ("client_cpu_s", "load clients CPU s in burst", "{:.2f}"),
     ("client_elu_max", "load client event loop util (max)", "{:.2f}"),
@@ -592,8 +753,11 @@ def ratios(summary: dict, base: str) -> dict:
 
 def print_table(args, servers: list[str], summary: dict, rounds: int) -> None:
     bases = [b for b in ("bare", "bare-all") if b in summary and "facilitator" in summary]
-    title = (f"{args.clients} phones over {args.boards} boards, one idea each within "
-             f"{args.window:g} s; socket.io-client {client_version()} in "
+    mode = (f"{args.rate:g} ideas per phone a minute for {args.duration:g} s" if args.rate
+            else f"one {'dot' if args.dots else 'idea'} each within {args.window:g} s")
+    title = (f"{args.clients} phones over {args.boards} boards, {mode}; "
+             f"{'PostgreSQL' if args.db else 'SQLite'}, {args.processes} Facilitator process(es); "
+             f"uptime load {os.getloadavg()[0]:.2f}; socket.io-client {client_version()} in "
              f"{max(1, math.ceil(args.clients / args.per_process))} Node process(es), transports "
              f"{args.transports}, permessage-deflate {'offered' if args.deflate else 'off'}; "
              + (f"median of {rounds} rounds" if rounds > 1 else "1 round") + f"; {os.cpu_count()} CPUs")
@@ -635,7 +799,8 @@ def print_table(args, servers: list[str], summary: dict, rounds: int) -> None:
               f"{s.get('seq_gaps', 0)}; older than the last seen: {s.get('seq_out_of_order', 0)}"
               + (f"; syncs sent {s.get('syncs_sent', 0)} (failed {s.get('syncs_failed', 0)})"
                  if args.phone_sync else "")
-              + f"; other events (presence_changed) during the burst: {s.get('other_events', 0)}.")
+              + f"; other events (presence_changed) during the burst: {s.get('other_events', 0)}"
+              + f"; answered busy and sent again: {s.get('busy', 0)}.")
         if fac.get("join"):
             j = fac["join"]
             extra = (f", {j['per_s']:.0f}/s, p50 {j['p50_ms']:.0f} ms, p99 {j['p99_ms']:.0f} ms"
@@ -700,6 +865,28 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="smoke mode: 2 s window, 5 s drain, 0.5 s settle, 1 round")
     ap.add_argument("--json", metavar="FILE", help="also write all figures as JSON")
+    ap.add_argument("--rate", type=float, default=0,
+                    help="steady mode: ideas per phone per minute, for --duration s (instead of "
+                         "one idea per phone within --window)")
+    ap.add_argument("--duration", type=float, default=60.0,
+                    help="steady mode: how long phones keep posting (default 60 s)")
+    ap.add_argument("--db", metavar="URL",
+                    help="Facilitator on PostgreSQL (postgresql+psycopg://...; a schema of the "
+                         "run's own, dropped afterwards) instead of a SQLite file")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="Facilitator processes (the README's recipe: one database, Redis "
+                         "message queue; phones spread over them as a sticky balancer would)")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/0",
+                    help="message queue for --processes > 1 (default redis://127.0.0.1:6379/0)")
+    ap.add_argument("--port-base", type=int, default=0,
+                    help="fixed ports: bare server on this one, Facilitator from +10 (default: "
+                         "free ports)")
+    ap.add_argument("--dots", action="store_true",
+                    help="dots mode: every phone places one dot within the window (30 s with "
+                         "--window 30) in an open dots round; the projector's tallies are timed")
+    ap.add_argument("--py-spy", metavar="PREFIX",
+                    help="record the (first) Facilitator process with py-spy during each burst "
+                         "into PREFIX-<burst>.txt (collapsed stacks; needs the bench extra)")
     ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
                     help="bare_socketio_server.py (default: ../shared/reference/ from the repo)")
     ap.add_argument("--python", help="Python for the servers (default: the repo's .venv)")
@@ -709,6 +896,14 @@ def main(argv=None) -> int:
     if args.quick:
         args.window, args.drain, args.settle, args.rounds = 2.0, 5.0, 0.5, 1
         args.quiet_wait, args.noisy_retries = min(args.quiet_wait, 3), 0
+    if args.rate:
+        args.window = args.duration
+    if args.dots:
+        servers_default = "facilitator"
+        if args.servers == "bare,facilitator":
+            args.servers = servers_default  # the bare server has no voting
+    if args.processes > 1 and not args.db:
+        ap.error("--processes > 1 needs --db postgresql+psycopg://... (SQLite is one process)")
     if args.clients < 1 or args.boards < 1 or args.rounds < 1 or args.per_process < 1:
         ap.error("--clients, --boards, --rounds and --per-process must be positive")
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]

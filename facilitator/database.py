@@ -11,8 +11,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, foreign_keys: bool = True) -> Engine:
-    # Many greenlets share the pool; a burst of posts should queue briefly, not time out.
-    pool = {"pool_size": 10, "max_overflow": 30}
+    # Many greenlets share the pool; a burst of posts should queue briefly, not time out. Past
+    # a few seconds the wait is answered "busy" (sockets.py) and the phone sends again later,
+    # instead of piling up behind the pool until its own 10 s timeout.
+    pool = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 5}
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **pool)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)

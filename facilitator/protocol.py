@@ -296,7 +296,7 @@ SERVER_EVENTS: dict[str, ServerEvent] = {event.name: event for event in (
                 "{seq, ideas?, clusters?, measures?}", True),
     ServerEvent("measure_updated", "staff and public rooms", "{seq, measures}", True),
     ServerEvent("round_updated", "staff and public rooms", "{seq, rounds}", True),
-    ServerEvent("votes_changed", "staff and public rooms", "{rounds}"),
+    ServerEvent("votes_changed", "staff, screen and phones rooms", "{rounds}"),
     ServerEvent("presence_changed", "staff and screen rooms",
                 "{participants, boards, facilitators?}"),
     ServerEvent("moderation_changed", "staff room", "{participants}"),

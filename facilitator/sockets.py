@@ -6,9 +6,9 @@ from functools import wraps
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from socketio import packet as socketio_packet
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from . import auth, broadcast, code_gate, protocol
+from . import admission, auth, broadcast, code_gate, presence_batch, protocol
 from .domain import (boards, clusters, history, ideas, measures, moderation, phases, presence,
                      voting, workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
@@ -64,32 +64,15 @@ def on_connect(auth_data=None):
     join_room(audience(conn.workshop_id))
     if conn.role == SCREEN:
         join_room(broadcast.screen_room(conn.workshop_id))
+    if conn.role == PARTICIPANT:
+        join_room(broadcast.phones_room(conn.workshop_id))
     if conn.board_id is not None:
         join_room(broadcast.board_room(conn.board_id))
     _flood_gate[request.sid] = (conn.participant_id, message_for(RateLimited()))
-    _count_online(conn)
+    presence_batch.arrived(current_app._get_current_object(), request.sid, conn.workshop_id,
+                           conn.role, conn.board_id, conn.participant_id, conn.facilitator_id)
     _live_sids.add(request.sid)
     _start_heartbeat()
-    broadcast.announce_presence_soon(conn.workshop_id)
-
-
-def _count_online(conn: Conn) -> None:
-    """Record the socket as online. Being counted must never cost a phone its connection: on
-    SQLite a write in the read transaction the lookups above opened fails with "database is
-    locked" when another process committed meanwhile (seen with 3 of 3 phones in one run), so
-    the read ends first and a lock is tried once more; after that the socket stays connected
-    but uncounted (presence is a number on the screens, never a condition for posting)."""
-    for attempt in range(2):
-        db.session.rollback()
-        try:
-            presence.connected(db.session, request.sid, conn.workshop_id, conn.role,
-                               conn.board_id, conn.participant_id, conn.facilitator_id)
-            return
-        except OperationalError:
-            db.session.rollback()
-            if attempt:
-                current_app.logger.warning("presence of %s not recorded: database busy",
-                                           request.sid)
 
 
 @socketio.on("disconnect")
@@ -98,9 +81,7 @@ def on_disconnect(*_reason):
     _flood_gate.pop(request.sid, None)
     for forget in _forget:
         forget(request.sid)
-    workshop_id = presence.disconnected(db.session, request.sid)
-    if workshop_id is not None:
-        broadcast.announce_presence_soon(workshop_id)
+    presence_batch.left(current_app._get_current_object(), request.sid)
 
 
 def _start_heartbeat() -> None:
@@ -141,6 +122,10 @@ def handles(event: str, *roles: str):
         @wraps(handler)
         def wrapped(*args):
             conn = Conn(**session["conn"]) if "conn" in session else None
+            lane = admission.admit(request.sid, event,
+                                   1 if conn is None or conn.role == PARTICIPANT else 4)
+            if lane is None:
+                return admission.BUSY
             try:
                 if conn is None or conn.role not in spec.senders:
                     raise Forbidden()
@@ -152,6 +137,11 @@ def handles(event: str, *roles: str):
             except DomainError as error:
                 db.session.rollback()
                 return _refusal(error)
+            except PoolTimeout:
+                db.session.rollback()
+                return admission.BUSY
+            finally:
+                admission.release(lane)
         socketio.on(event)(wrapped)
         _handled.add(event)
         return wrapped
@@ -256,7 +246,9 @@ def _participant(conn: Conn) -> Participant:
 def on_sync(conn: Conn, data: dict) -> dict:
     since = data.get("since", 0)
     audience = STAFF if conn.role == STAFF_ROLE else PUBLIC
-    snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id)
+    # A phone's first sync is its own board's cards (a sixth of a six-table hall's rows).
+    snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id,
+                             conn.board_id if conn.role == PARTICIPANT else None)
     if conn.role == PARTICIPANT:
         participant = _participant(conn)
         snapshot["my_votes"] = {

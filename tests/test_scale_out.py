@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.models import Idea
+from facilitator.models import Idea, Vote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,3 +131,62 @@ def test_same_idea_sent_to_both_processes_at_once_is_stored_once(cluster):
     assert sorted(ack["duplicate"] for ack in acks) == [False] * 10 + [True] * 10
     assert make.count(Idea, workshop_id=workshop.id) == 10
     assert make.seq(workshop.id) == start + 10
+
+
+def test_phones_votes_and_a_returning_console_work_across_both_processes(cluster):
+    """Phones on A see what is posted through B; one phone voting through both processes at
+    once stays within one budget; a console that comes back on the other process catches up."""
+    a, b, make = cluster
+    owner = make.facilitator()
+    workshop = make.workshop(owner)
+    board_id = workshop.boards[0].id
+    _, token_a = make.participant(workshop)
+    _, token_b = make.participant(workshop)
+    phone_a = a.phone(workshop, token_a, board_id)
+    phone_b = b.phone(workshop, token_b, board_id)
+    console = a.staff(workshop, owner)
+
+    acks = [post(phone_b, board_id, f"Über B {n}") for n in range(4)]
+    assert all(ack["ok"] for ack in acks)
+    for ack in acks:
+        phone_a.wait_for("idea_posted", lambda p, i=ack["idea"]["id"]: p["ideas"][0]["id"] == i)
+
+    # One budget across both processes: the same phone (two tabs, one on each) places dots in
+    # parallel, more than its budget allows.
+    assert console.call("set_phase", {"board_ids": [board_id], "phase": "prioritise"})["ok"]
+    opened = console.call("open_round", {"kind": "dots", "target_kind": "idea",
+                                         "board_ids": [board_id], "dots_per_person": 3,
+                                         "max_per_item": 3})
+    assert opened["ok"], opened
+    round_id = opened["round_id"]
+    _, voter = make.participant(workshop)
+    tabs = [a.phone(workshop, voter, board_id), b.phone(workshop, voter, board_id)]
+    answers, barrier = [], threading.Barrier(2)
+
+    def vote(tab, n):
+        barrier.wait()
+        for i in range(4):
+            answers.append(tab.call("place_dot", {
+                "round_id": round_id, "target_id": acks[(n + i) % len(acks)]["idea"]["id"],
+                "client_id": uuid.uuid4().hex}))
+
+    voters = [threading.Thread(target=vote, args=(tab, n)) for n, tab in enumerate(tabs)]
+    for thread in voters:
+        thread.start()
+    for thread in voters:
+        thread.join()
+    assert sum(1 for answer in answers if answer["ok"]) == 3
+    assert {answer["error"] for answer in answers if not answer["ok"]} == {"vote_budget_exceeded"}
+    assert make.count(Vote, round_id=round_id) == 3
+
+    # The console goes away after seeing everything so far; while it is gone, cards arrive
+    # through A (at a table still collecting); it comes back on B and asks for what it missed.
+    seen = console.call("sync", {"since": 0})["seq"]
+    console.disconnect()
+    missed = [post(phone_a, workshop.boards[1].id, f"Während der Pause {n}") for n in range(3)]
+    assert all(ack["ok"] for ack in missed)
+    back = b.staff(workshop, owner)
+    caught_up = back.call("sync", {"since": seen})
+    assert caught_up["ok"] and not caught_up["full"]
+    assert caught_up["seq"] == make.seq(workshop.id)
+    assert {ack["idea"]["id"] for ack in missed} <= {idea["id"] for idea in caught_up["ideas"]}

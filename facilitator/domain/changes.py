@@ -97,6 +97,9 @@ class WorkshopChange:
         """Rows to number and announce (a workshop, boards, ideas, clusters, measures, rounds)."""
         for row in rows:
             self.rows.setdefault((type(row), id(row)), row)
+            if self.seq is not None:
+                # Numbered now, so a new row is inserted with its number (no extra UPDATE).
+                row.updated_seq = self.seq
 
     def discard(self) -> None:
         self.session.rollback()
@@ -324,9 +327,10 @@ def _eligible(session: Session, round_: VoteRound) -> int:
 
 
 def changes_since(session: Session, workshop_id: int, since: int, audience: str,
-                  viewer_id: int | None = None) -> dict:
+                  viewer_id: int | None = None, board_id: int | None = None) -> dict:
     """What a screen that last saw `since` needs: the rows changed after it, or all of them
-    (`full`) when it is new, far behind, or ahead of this database (restored from a backup)."""
+    (`full`) when it is new, far behind, or ahead of this database (restored from a backup).
+    With `board_id` (a phone at its table) only that board's cards: a phone shows one board."""
     workshop = session.get(Workshop, workshop_id)
     current = workshop.seq
     full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
@@ -335,6 +339,8 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
     # Authors in one query, not one per card: a hall of phones syncs at once on connect.
     query = select(Idea).options(selectinload(Idea.participant)).where(
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
+    if board_id is not None:
+        query = query.where(Idea.board_id == board_id)
     if full:
         shown = ("visible",) if audience == PUBLIC else ("visible", "hidden")
         shown_to_viewer = Idea.state.in_(shown)

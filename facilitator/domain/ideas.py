@@ -59,17 +59,23 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
     text = validate.text(text, IDEA_MAX_CHARS)
     workshop_id = participant.workshop_id
     board = _board(session, workshop_id, board_id)
+    # A phone re-sending an idea that is stored already needs no lock (a race with another
+    # process is caught by the unique index below).
+    existing = _find_by_client_id(session, workshop_id, client_id)
+    if existing is not None:
+        session.rollback()
+        return _same_idea_again(existing, participant)
+    # From here until the commit every other post of the workshop waits for this one (the row
+    # lock of the sequence number): as few round trips as possible (bench/realtime.py --db).
     with WorkshopChange(session, workshop_id, "idea_posted") as change:
-        existing = _find_by_client_id(session, workshop_id, client_id)
-        if existing is not None:
-            change.discard()
-            return _same_idea_again(existing, participant)
         _may_post(session, board, participant)
-        # A new card joins the end of the board's unsorted cards (they may be arranged already).
-        last = session.scalar(select(func.max(Idea.position)).where(
-            Idea.board_id == board.id, Idea.cluster_id.is_(None)))
+        # A new card joins the end of the board's unsorted cards (they may be arranged already),
+        # its position worked out inside the INSERT.
         idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
-                    client_id=client_id, text=text, position=0 if last is None else last + 1)
+                    client_id=client_id, text=text,
+                    position=select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
+                        Idea.board_id == board.id, Idea.cluster_id.is_(None)).scalar_subquery())
+        change.touch(idea)
         session.add(idea)
         try:
             session.flush()
@@ -78,7 +84,6 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
             change.discard()
             return _same_idea_again(_find_by_client_id(session, workshop_id, client_id),
                                     participant)
-        change.touch(idea)
     return Posted(idea, duplicate=False)
 
 

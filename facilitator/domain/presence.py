@@ -1,7 +1,7 @@
 """Who is online: one row per live socket, refreshed while it lives, counted per board."""
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Connection, Facilitator, utcnow
@@ -16,6 +16,17 @@ def connected(session: Session, sid: str, workshop_id: int, role: str,
     session.merge(Connection(sid=sid, workshop_id=workshop_id, role=role, board_id=board_id,
                              participant_id=participant_id, facilitator_id=facilitator_id,
                              seen_at=utcnow()))
+    session.commit()
+
+
+def record(session: Session, arrivals: list[dict], departures: list[str]) -> None:
+    """Many sockets' arrivals (Connection columns but seen_at) and departures, in one write.
+    Arrivals first: a socket that came and went before the write leaves no row behind."""
+    now = utcnow()
+    if arrivals:
+        session.execute(insert(Connection), [{**row, "seen_at": now} for row in arrivals])
+    if departures:
+        session.execute(delete(Connection).where(Connection.sid.in_(departures)))
     session.commit()
 
 

@@ -8,7 +8,7 @@
 // again from the live state that its broadcast and answer bring (a refused drop snaps back).
 // Nodes are kept per idea and per cluster and updated in place, so a broadcast from another
 // facilitator never takes away the keyboard focus or a heading being typed.
-import Sortable from "/static/vendor/sortablejs/sortable.esm.js";
+import Sortable from "../vendor/sortablejs/sortable.esm.js";
 import { $, el, reconcile, setAttr, setText } from "./dom.js";
 import { fill } from "./live.js";
 import { countText } from "./plural.js";

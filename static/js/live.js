@@ -1,7 +1,7 @@
 // The live state of one workshop as this screen may see it, kept current over Socket.IO.
 // Every change carries the workshop's sequence number: a screen that missed numbers (flaky
 // Wi-Fi, a server restart) asks for what changed since the last one it saw, without a reload.
-import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { CLIENT_EVENTS, SEQUENCED_EVENTS } from "./protocol.js";
 
 export function pageData() {
@@ -28,6 +28,8 @@ export class LiveWorkshop extends EventTarget {
     this.rounds = new Map();
     this.myVotes = {};
     this.syncing = false;
+    this.syncAgain = false;
+    this.heard = null;
     this.socket = io({ auth, reconnectionDelayMax: 5000 });
     this.askAgainWithoutAnswer();
     this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
@@ -68,12 +70,24 @@ export class LiveWorkshop extends EventTarget {
   }
 
   // Acknowledged request; resolves {ok:false, error:"timeout"} when no answer comes in time.
-  call(event, data, timeoutMs = 10000) {
+  // "busy" means the server did nothing (one request per kind in flight per connection): the
+  // same request goes again after a short, jittered pause, within the same time limit.
+  async call(event, data, timeoutMs = 10000) {
     // A name the protocol does not know is a bug here, not a bad connection: say so at once.
     if (!Object.hasOwn(CLIENT_EVENTS, event)) {
       console.error(`unknown socket event ${event} (not in static/js/protocol.js)`);
-      return Promise.resolve({ ok: false, error: "unknown_event" });
+      return { ok: false, error: "unknown_event" };
     }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = await this.callOnce(event, data, deadline - Date.now());
+      const pause = BUSY_PAUSE_MS * (1 + Math.random());
+      if (answer.error !== "busy" || Date.now() + pause >= deadline) return answer;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  callOnce(event, data, timeoutMs) {
     return new Promise((resolve) => {
       this.socket.timeout(timeoutMs).emit(event, data, (error, answer) => {
         resolve(error ? { ok: false, error: "timeout" } : answer);
@@ -82,30 +96,52 @@ export class LiveWorkshop extends EventTarget {
   }
 
   async sync() {
-    if (this.syncing) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
     this.syncing = true;
+    this.syncAgain = false;
+    // Live events keep arriving while the answer is on its way, some of them newer than the
+    // snapshot the server took (on PostgreSQL the answer can trail them by a few milliseconds).
+    this.heard = [];
     // A phone asks from a little before its last number: an event from another server process
     // can overtake an earlier one just before a disconnect.
     const since = this.hearsEverything || this.seq === 0 ? this.seq : Math.max(1, this.seq - RESYNC_MARGIN);
     const answer = await this.call("sync", { since });
+    const heard = this.heard;
+    this.heard = null;
     this.syncing = false;
     if (!answer.ok) {
       if (this.socket.connected) setTimeout(() => this.sync(), 2000);
       return;
     }
+    this.merge(answer);
+    this.seq = this.hearsEverything ? contiguousFrom(answer.seq, heard)
+      : Math.max(answer.seq, ...heard);
+    this.dispatch("change", { full: answer.full });
+    // A number missing between the snapshot and what arrived live: ask for it.
+    if (this.syncAgain || heard.some((seq) => seq > this.seq)) this.sync();
+  }
+
+  // Snapshot and live events merged by sequence number: a full snapshot drops what it no longer
+  // lists only up to its own number, so a card that arrived live meanwhile stays.
+  merge(answer) {
     if (answer.full) {
-      for (const map of [this.boards, this.ideas, this.clusters, this.measures]) map.clear();
+      for (const map of [this.boards, this.ideas, this.clusters, this.measures]) {
+        for (const [id, item] of map) if (item.seq <= answer.seq) map.delete(id);
+      }
     }
     this.rounds.clear();
     if (answer.my_votes) this.myVotes = answer.my_votes;
     this.apply(answer);
-    this.seq = answer.seq;
-    this.dispatch("change", { full: answer.full });
   }
 
   receive(payload) {
     this.apply(payload);
-    if (payload.seq === this.seq + 1 || (!this.hearsEverything && payload.seq > this.seq)) {
+    if (this.heard) {
+      this.heard.push(payload.seq);  // judged against the snapshot once it is here
+    } else if (payload.seq === this.seq + 1 || (!this.hearsEverything && payload.seq > this.seq)) {
       this.seq = payload.seq;
     } else if (payload.seq > this.seq + 1) {
       this.sync();  // numbers were missed: fetch them
@@ -175,6 +211,7 @@ export class LiveWorkshop extends EventTarget {
 }
 
 const RESYNC_MARGIN = 200;
+const BUSY_PAUSE_MS = 300;
 const CONNECT_ANSWER_MS = 8000;
 
 // A countdown shown from this screen's own clock, restarted by every timer state it receives.
@@ -197,6 +234,14 @@ export function countdown(element, labels) {
     show();
     if (state.running) timer = setInterval(show, 1000);
   };
+}
+
+// The last number of an unbroken run from `seq` through the numbers heard live.
+function contiguousFrom(seq, heard) {
+  const numbers = new Set(heard);
+  let last = seq;
+  while (numbers.has(last + 1)) last += 1;
+  return last;
 }
 
 function upsert(map, item) {

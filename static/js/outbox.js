@@ -69,7 +69,7 @@ export class Outbox extends EventTarget {
       if (answer.ok) {
         this.items = this.items.filter((i) => i.client_id !== item.client_id);
         this.dispatchEvent(new CustomEvent("sent", { detail: answer.idea }));
-      } else if (answer.error === "timeout" || answer.error === "rate_limited") {
+      } else if (RETRYABLE.has(answer.error)) {
         // Too fast for the server's limits: kept here like an idea sent while offline, and sent
         // again after a pause (the phone says so instead of "not sent").
         item.status = answer.error === "rate_limited" ? "throttled" : "retrying";
@@ -92,6 +92,9 @@ export class Outbox extends EventTarget {
     }
   }
 }
+
+// No answer in time, or the server shedding load: the same card, sent again a little later.
+const RETRYABLE = new Set(["timeout", "busy", "server_error", "rate_limited"]);
 
 function newClientId() {
   if (crypto.randomUUID) return crypto.randomUUID();

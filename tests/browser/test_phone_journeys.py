@@ -246,8 +246,9 @@ def test_author_learns_live_and_after_a_reload_that_the_facilitation_hid_or_merg
     switch_language(neighbour, "ar")
     sent(neighbour, "Hausärzte aufs Land holen")
     assert "Frau Müller" not in neighbour.content()
-    held = neighbour.evaluate("""async () => JSON.stringify([...(await import(
-        '/static/js/participant_state.js')).live.ideas.values()])""")
+    held = neighbour.evaluate("""async () => JSON.stringify([...(await import(new URL(
+        'participant_state.js', document.querySelector("script[type=module][src*='/js/']").src)
+        )).live.ideas.values()])""")
     assert "Hausärzte aufs Land holen" in held and "Frau Müller" not in held
 
     # Shown again: the card is an ordinary own card again, editable.

@@ -113,7 +113,9 @@ def test_plenary_rounds_are_voted_from_three_tables_without_changing_table(
     # 2. One table's clusters, opened to the whole room (as the form's "Open to the whole room"
     # box asks; here through the console's own connection) while that table prioritises.
     opened = console.evaluate("""async (boardId) => {
-        const { request } = await import("/static/js/console_state.js");
+        // The page's own copy of the module (static URLs are versioned).
+        const { request } = await import(new URL("console_state.js",
+            document.querySelector("script[type=module][src*='/js/']").src));
         await request("set_phase", { board_ids: [boardId], phase: "prioritise" });
         return request("open_round", { kind: "dots", target_kind: "cluster",
             board_ids: [boardId], whole_room: true, dots_per_person: 1, max_per_item: 1 });

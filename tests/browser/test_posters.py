@@ -115,6 +115,9 @@ def test_the_console_prints_all_posters_one_page_per_board(live_server, workshop
         link.click()
     posters = opened.value
     expect(posters.locator("[data-poster-page]")).to_have_count(len(made.boards))
+    # Printed only once its stylesheet (one page per board) is applied: under load it can
+    # trail the markup (4 of 8 pages were seen at load average 25).
+    posters.wait_for_load_state("load")
 
     pdf = pypdf.PdfReader(io.BytesIO(posters.pdf(format="A4", print_background=True)))
 

@@ -135,7 +135,8 @@ def test_table_host_journey_ends_with_sources_and_tallies_in_console_and_record(
     # A dot vote runs on the cards; a phone votes, the host adds the dots from the paper.
     voter = sit_down(phone, live_server, workshop, board)
     opened = console.evaluate("""async (boardId) => {
-        const { request } = await import("/static/js/console_state.js");
+        const { request } = await import(new URL("console_state.js",  // the page's own copy
+            document.querySelector("script[type=module][src*='/js/']").src));
         await request("set_phase", { board_ids: [boardId], phase: "prioritise" });
         return request("open_round", { kind: "dots", target_kind: "idea", board_ids: [boardId],
             dots_per_person: 3, max_per_item: 3 });
@@ -156,7 +157,8 @@ def test_table_host_journey_ends_with_sources_and_tallies_in_console_and_record(
     shot(host, "table-host")
 
     closed = console.evaluate("""async (roundId) => {
-        const { request } = await import("/static/js/console_state.js");
+        const { request } = await import(new URL("console_state.js",  // the page's own copy
+            document.querySelector("script[type=module][src*='/js/']").src));
         return request("update_round", { round_id: roundId,
             settings: { state: "closed", revealed: true } });
     }""", round_id)

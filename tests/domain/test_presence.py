@@ -102,3 +102,20 @@ def test_facilitators_on_the_console_are_named_once_each_and_only_while_connecte
         {"id": ayse.id, "name": "Ayşe (Moderation)"}]
     presence.disconnected(session, "ayse-2")
     assert presence.facilitators(session, workshop.id) == []
+
+
+def test_arrivals_and_departures_are_written_together_and_a_brief_visit_leaves_no_row(
+        session, make):
+    workshop = make.workshop()
+    board = workshop.boards[0]
+    amira, ben = (make.participant(workshop)[0] for _ in range(2))
+    row = {"workshop_id": workshop.id, "role": "participant", "board_id": board.id,
+           "facilitator_id": None}
+
+    presence.record(session, [{**row, "sid": "a", "participant_id": amira.id},
+                              {**row, "sid": "b", "participant_id": ben.id},
+                              {**row, "sid": "brief", "participant_id": ben.id}], ["brief"])
+    assert presence.counts(session, workshop.id) == {"participants": 2,
+                                                     "boards": {str(board.id): 2}}
+    presence.record(session, [], ["a"])
+    assert presence.counts(session, workshop.id)["participants"] == 1
