@@ -5,6 +5,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -17,7 +18,7 @@ from facilitator.database import make_engine
 from facilitator.models import Cluster, Facilitator, Photo, Vote, VoteRound, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PYTHON = sys.executable  # the interpreter running the tests (make test: .venv/bin/python)
 
 
 def run(*args, database_url: str, instance: Path, check: bool = True):
