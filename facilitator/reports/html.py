@@ -18,6 +18,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
 from flask import Flask, render_template
 from flask_babel import Babel, force_locale
 from flask_babel import gettext as _
@@ -146,6 +147,14 @@ class Formats:
         if moment is None:
             return ""
         return f"{self.day(moment, 'medium')}, {self.clock(moment)}"
+
+    def number(self, value: int | float) -> str:
+        """"1.234" or "0,35" in German; "1,234" and "0.35" in English."""
+        return format_decimal(value, locale=self.language)
+
+    def percent(self, share: float) -> str:
+        """A share of 0..1 as a whole percentage: "35 %" in German, "35%" in English."""
+        return format_percent(share, locale=self.language)
 
     def span(self, start: datetime | None, end: datetime | None) -> str:
         """"09:12–10:03" on one day; with dates when the phase crossed midnight."""
