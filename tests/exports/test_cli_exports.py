@@ -132,7 +132,11 @@ def test_report_writes_the_pdf_and_html_documentation(sqlite_demo, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "out.pdf").pages)
     assert "Sprachkurse mit Kinderbetreuung anbieten" in text
-    assert "Sprachkurse mit Kinderbetreuung anbieten" in (tmp_path / "out.html").read_text()
+    html = (tmp_path / "out.html").read_text()
+    assert "Sprachkurse mit Kinderbetreuung anbieten" in html
+    # One self-contained file: no link to the server's folders (reports/html.standalone_html).
+    assert "file:" not in html.replace("&#34;file:", "") and "<link" not in html
+    assert str(instance) not in html and 'src="data:image/' in html
 
 
 def test_import_restores_the_export_as_a_new_workshop(demo, tmp_path):
