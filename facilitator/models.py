@@ -100,6 +100,16 @@ class Workshop(Base):
     # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
     timer_seconds: Mapped[int] = mapped_column(default=0)
     timer_ends_at: Mapped[datetime | None]
+    # The facilitator published the results: phones get a read-only results page
+    # (views/results.py) and the projector's results views show its QR code.
+    results_published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Days after the workshop until its raw participation data is deleted (domain/retention.py);
+    # None follows the installation's RETENTION_DAYS.
+    retention_days: Mapped[int | None]
+    participation_deleted_at: Mapped[datetime | None]
+    # A second language the projector shows under board titles and questions (None: only the
+    # original).
+    projector_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[created]
 
     process: Mapped[Process | None] = relationship()
@@ -107,6 +117,10 @@ class Workshop(Base):
         order_by="Board.position", cascade="all, delete-orphan", passive_deletes=True)
     stakeholder_groups: Mapped[list["StakeholderGroup"]] = relationship(
         order_by="StakeholderGroup.position", cascade="all, delete-orphan", passive_deletes=True)
+    # Loaded with the workshop: every workshop payload carries them to the screens.
+    content_translations: Mapped[list["ContentTranslation"]] = relationship(
+        order_by="ContentTranslation.id", cascade="all, delete-orphan", passive_deletes=True,
+        lazy="selectin")
 
 
 class WorkshopFacilitator(Base):
@@ -155,6 +169,8 @@ class Participant(Base):
     stakeholder_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholder_groups.id", ondelete="SET NULL"))
     created_at: Mapped[created]
+    # Muted by the facilitation (a flood, abuse): further posts are refused until unmuted.
+    muted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Idea(Base):
@@ -179,6 +195,14 @@ class Idea(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     created_at: Mapped[created]
     updated_seq: Mapped[seq_column]
+    # How the card reached the board: phone (its author) | on_behalf (a table host typed what a
+    # person at the table said) | paper (a table host typed a paper card) | tablet (a shared
+    # device at the table). Every export and the record name it.
+    source: Mapped[str] = mapped_column(String(16), default="phone", server_default="phone")
+    # A translation added by the facilitation or a table host, shown beside the original and
+    # always marked as a translation; `translation_lang` is the language it is written in.
+    translation: Mapped[str | None] = mapped_column(Text)
+    translation_lang: Mapped[str | None] = mapped_column(String(8))
 
     board: Mapped[Board] = relationship()
     participant: Mapped[Participant | None] = relationship()
@@ -257,6 +281,12 @@ class Measure(Base):
     responsible: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
     partners: Mapped[str] = mapped_column(Text, default="")
     horizon: Mapped[str] = mapped_column(String(16), default="")
+    # The action plan for the steering group (domain/measures.py STATUSES). The due date is
+    # ISO text ("2027-06-30" or ""): undo snapshots and the JSON archive carry it as it is.
+    due_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    indicator: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cost: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
     source_idea_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     source_cluster_id: Mapped[int | None] = mapped_column(
         ForeignKey("clusters.id", ondelete="SET NULL"))
@@ -291,6 +321,8 @@ class VoteRound(Base):
     revealed: Mapped[bool] = mapped_column(default=False)
     # The facilitator's final priority order (target ids), kept beside the votes.
     final_order: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Why the final order differs from the vote (printed beside it in the record).
+    final_order_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[created]
     updated_seq: Mapped[seq_column]
 
@@ -311,6 +343,17 @@ class Vote(Base):
     created_at: Mapped[created]
 
 
+class SpentDot(Base):
+    """The id of a dot taken back: it stays spent, so a phone replaying the dot (its outbox
+    never heard the first answer) is told "already counted" instead of placing it again."""
+    __tablename__ = "spent_dots"
+    __table_args__ = (UniqueConstraint("round_id", "client_id"),)
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+
+
 PHOTO_KINDS = ("photo", "logo")
 
 
@@ -329,4 +372,64 @@ class Photo(Base):
     caption: Mapped[str] = mapped_column(String(300), default="")
     width: Mapped[int]
     height: Mapped[int]
+    # For the record: who took it, when, and on what basis people may appear in it
+    # (domain/documentation.py PHOTO_CONSENTS).
+    credit: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
+    taken_on: Mapped[date | None]
+    consent: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_at: Mapped[created]
+
+
+class RecordSection(Base):
+    """A part of the documentation the facilitation writes in the console (imprint, foreword,
+    programme, a board's summary, quotes, dissent, next steps …; domain/documentation.py).
+    `board_id` is None for the workshop's own sections. `items` holds the structured parts:
+    the programme's rows, or the ids of the cards chosen as quotes."""
+    __tablename__ = "record_sections"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int | None] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+IDEA_SOURCES = ("phone", "on_behalf", "paper", "tablet")
+
+
+class ContentTranslation(Base):
+    """The facilitator's translation of one field of the workshop's content (a board's title,
+    a group's name, a consent option...) into one language. `object_key` is the row's id as
+    text ("12"); a consent option, which has no row of its own, is "round id:option id"."""
+    __tablename__ = "content_translations"
+    __table_args__ = (UniqueConstraint("workshop_id", "kind", "object_key", "field", "lang"),)
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    object_key: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class TableHost(Base):
+    """An invitation to help at one table without a facilitator account: a host (cards on
+    behalf of people, paper cards, paper dots, translations, hiding and clustering on this board
+    only) or a shared tablet (anonymous posting only). Only a hash of the link's secret is
+    stored."""
+    __tablename__ = "table_hosts"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="host")  # host | tablet
+    name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS), default="")
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Paper dots are counted as this stand-in's votes, so tallies need no second table.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"))
+    revoked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created]
+
+    board: Mapped[Board] = relationship()

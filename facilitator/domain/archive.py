@@ -7,28 +7,33 @@ as "participant n gave this". Hidden cards keep their place but not their text; 
 are left out. Photos travel inside the file (base64).
 
 Importing makes a new workshop with new ids, a new join code and projector key, owned by the
-facilitator who imports it. Everything is checked before anything is written; a file that does
-not fit changes nothing. Exporting an imported workshop gives the same file (but for the time
+facilitator who imports it. A file that does not fit changes nothing: photos are checked before
+anything is written, rows as they are written in short transactions (so phones' posts never wait
+for a whole import on SQLite), and a refusal deletes what was written. Exporting an imported workshop gives the same file (but for the time
 of export).
 """
 import base64
 import binascii
 import json
 import secrets
+import time
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
-                      Idea, Measure, Participant, PhaseChange, Photo, Process, StakeholderGroup,
-                      Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
+                      Idea, Measure, Participant, PhaseChange, Photo, Process, RecordSection,
+                      StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
 from . import photos as photo_store
 from . import validate, voting
+from .changes import end_read_before_write
 from .errors import DomainError
-from .measures import HORIZONS
+from .documentation import BOARD_KEYS, PHOTO_CONSENTS, TEXT_MAX_CHARS, WORKSHOP_KEYS
+from .measures import HORIZONS, STATUSES
 from .tokens import digest, new_secret
+from ..models import IDEA_SOURCES, ContentTranslation  # table hosts and translations
 from .workshops import (COLOURS, LANGUAGES, PURPOSE_MAX_CHARS, QUESTION_MAX_CHARS,
                         new_join_code)
 
@@ -129,11 +134,13 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
                    "text": None if i.state == "hidden" else i.text,
                    "original_text": None if i.state == "hidden" else i.original_text,
                    "position": i.position, "merged_into": ref("idea", i.merged_into_id),
-                   "created_at": _time(i.created_at)} for i in ideas],
+                   "created_at": _time(i.created_at), **_idea_extras(i)} for i in ideas],
         "measures": [{"id": number["measure"][m.id], "board": ref("board", m.board_id),
                       "title": m.title, "description": m.description,
                       "thematic_field": m.thematic_field, "responsible": m.responsible,
                       "partners": m.partners, "horizon": m.horizon,
+                      "due_date": m.due_date, "status": m.status, "indicator": m.indicator,
+                      "cost": m.cost,
                       "source_ideas": [n for n in (ref("idea", i) for i in m.source_idea_ids or [])
                                        if n is not None],
                       "source_cluster": ref("cluster", m.source_cluster_id),
@@ -148,17 +155,30 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
             "tallies_visible": r.tallies_visible, "state": r.state, "revealed": r.revealed,
             "final_order": [n for n in (target(r, t) for t in r.final_order or [])
                             if n is not None],
+            "final_order_reason": r.final_order_reason,
             "created_at": _time(r.created_at),
             "votes": votes_of(r),
             # For people and scripts reading the file; the import counts the votes again.
             "results": results_of(r),
         } for r in rounds],
         "photos": [],
+        # The facilitation's sections of the record (domain/documentation.py); quotes as card
+        # numbers of this file.
+        "record_sections": [{
+            "board": ref("board", row.board_id), "key": row.key, "text": row.text,
+            "items": ([n for n in (ref("idea", i) for i in row.items or []) if n is not None]
+                      if row.key == "quotes" else list(row.items or []))}
+            for row in session.scalars(by_workshop(RecordSection).order_by(RecordSection.id))
+            if row.board_id is None or ref("board", row.board_id) is not None],
+        **_content_translations_export(workshop, number, rounds),
     }
+    archive["workshop"]["results_published"] = workshop.results_published
     for photo in photo_store.photos_of(session, workshop_id, None):
         entry = {"kind": photo.kind, "board": ref("board", photo.board_id),
                  "caption": photo.caption, "width": photo.width, "height": photo.height,
-                 "created_at": _time(photo.created_at)}
+                 "created_at": _time(photo.created_at), "credit": photo.credit,
+                 "taken_on": photo.taken_on.isoformat() if photo.taken_on else None,
+                 "consent": photo.consent}
         if include_photos:
             try:
                 data = photo_store.path_of(session, photo).read_bytes()
@@ -351,24 +371,38 @@ def _images(top: _Reader) -> list[tuple[_Reader, photo_store.CleanImage | None]]
     return checked
 
 
+# Rows written per transaction. SQLite has one writer: a phone's post waits for the import's
+# transaction to end, so the import commits in short pieces (an import of 20,000 cards and
+# 60,000 dots held the lock for its whole run before, and phones' posts waited as long).
+CHUNK = 500
+
+
 def import_workshop(session: Session, facilitator_id: int, data) -> Workshop:
     """Restore an exported workshop as a new one owned by `facilitator_id` (bytes, text or the
     parsed dict). Raises ArchiveInvalid, naming the place in the file, and then changes
-    nothing."""
+    nothing.
+
+    Written in short transactions; the workshop belongs to nobody (so nobody sees or runs it)
+    until the last one gives it to the importer. A refusal half-way deletes what was written."""
     top = parse(data)
     images = _images(top)
     written = []
+    started: list[int] = []
     try:
-        workshop = _build(session, facilitator_id, top, images, written)
+        workshop = _build(session, facilitator_id, top, images, written, started)
         session.commit()
     except BaseException:
         session.rollback()
+        if started:
+            session.execute(delete(Workshop).where(Workshop.id == started[0]))
+            session.commit()
         photo_store.remove_files(written)
         raise
     return workshop
 
 
-def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list) -> Workshop:
+def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list,
+           started: list) -> Workshop:
     info = _Reader(top.raw("workshop"), "workshop")
     event_date = info.raw("event_date", None)
     if event_date is not None:
@@ -376,25 +410,44 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             event_date = date.fromisoformat(event_date)
         except (TypeError, ValueError):
             raise info.fail("event_date", "expected a date (YYYY-MM-DD)") from None
+    process = _process(session, info.text("process_title", TITLE_MAX_CHARS))
     workshop = Workshop(
         title=info.text("title", TITLE_MAX_CHARS, required=True), event_date=event_date,
         place=info.text("place", TITLE_MAX_CHARS), organiser=info.text("organiser",
                                                                        TITLE_MAX_CHARS),
         purpose=info.text("purpose", PURPOSE_MAX_CHARS),
         language=info.choice("language", LANGUAGES, "de"),
-        process=_process(session, info.text("process_title", TITLE_MAX_CHARS)),
+        results_published=info.flag("results_published"),
         join_code=_unused(session, Workshop.join_code, new_join_code),
         screen_key=_unused(session, Workshop.screen_key, lambda: secrets.token_urlsafe(24)),
         seq=1, updated_seq=1)
+    # Every transaction of the import writes before it reads: on SQLite a transaction that
+    # read first is refused its write when a phone's post committed meanwhile.
+    end_read_before_write(session)
+    workshop.process = process
     session.add(workshop)
     session.flush()
-    session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=facilitator_id))
-    new = {"workshop_id": workshop.id}
+    workshop_id = workshop.id
+    started.append(workshop_id)
+    session.commit()
+    new = {"workshop_id": workshop_id}
+    # Between two transactions the import lets others write: a waiting writer on SQLite polls
+    # for the lock and would otherwise rarely find it free (the job runner pauses here).
+    between_writes = session.info.get("between_writes", lambda held: None)
 
     def add_all(rows: dict) -> dict:
-        session.add_all(rows.values())
-        session.flush()
-        return {number: row.id for number, row in rows.items()}
+        """Write the rows in short transactions; their new ids by the file's numbers."""
+        ids = {}
+        numbers = list(rows)
+        for start in range(0, len(numbers), CHUNK):
+            piece = numbers[start:start + CHUNK]
+            began = time.monotonic()
+            session.add_all(rows[number] for number in piece)
+            session.flush()
+            ids.update((number, rows[number].id) for number in piece)
+            session.commit()
+            between_writes(time.monotonic() - began)
+        return ids
 
     groups = add_all({number: StakeholderGroup(
         name=r.text("name", NAME_MAX_CHARS * 2, required=True), position=position, **new)
@@ -407,7 +460,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         max_ideas_per_person=r.integer("max_ideas_per_person", 1, nullable=True),
         phase=r.choice("phase", PHASES, "collect"), updated_seq=1, **new)
         for position, (number, r) in enumerate(_numbered(top.items("boards")))})
-    workshop.projector_board_ids = list(boards.values())
+    projector_board_ids = list(boards.values())
     people = add_all({number: Participant(
         # A token nobody holds: the imported participant can never sign in again.
         token_hash=digest(new_secret()),
@@ -431,25 +484,31 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             state=state, original_text=None if state == "hidden" else r.text(
                 "original_text", IDEA_MAX_CHARS, nullable=True),
             position=r.integer("position", 0, default=0), created_at=r.time("created_at"),
-            updated_seq=1, **new)
+            updated_seq=1, **new, **_idea_extras_import(r, state))
     ideas = add_all(idea_rows)
-    for number, r in idea_readers:
-        idea_rows[number].merged_into_id = r.ref("merged_into", ideas)
+    merged = [{"id": ideas[number], "merged_into_id": r.ref("merged_into", ideas)}
+              for number, r in idea_readers if r.raw("merged_into", None) is not None]
+    for start in range(0, len(merged), CHUNK):
+        session.execute(update(Idea), merged[start:start + CHUNK])
+        session.commit()
     measures = add_all({number: Measure(
         board_id=r.ref("board", boards), title=r.text("title", TITLE_MAX_CHARS, required=True),
         description=r.text("description", 4000),
         thematic_field=r.text("thematic_field", TITLE_MAX_CHARS),
         responsible=r.text("responsible", TITLE_MAX_CHARS), partners=r.text("partners", 1000),
-        horizon=r.choice("horizon", HORIZONS, ""), source_idea_ids=r.refs("source_ideas", ideas),
+        horizon=r.choice("horizon", HORIZONS, ""), due_date=_due_date(r),
+        status=r.choice("status", STATUSES, ""), indicator=r.text("indicator", 1000),
+        cost=r.text("cost", TITLE_MAX_CHARS), source_idea_ids=r.refs("source_ideas", ideas),
         source_cluster_id=r.ref("source_cluster", clusters),
         position=r.integer("position", 0, default=0), updated_seq=1, **new)
         for number, r in _numbered(top.items("measures"))})
-    for r in top.items("phase_changes"):
-        session.add(PhaseChange(board_id=r.ref("board", boards, nullable=False),
-                                phase=r.choice("phase", PHASES), at=r.time("at"), **new))
+    add_all(dict(enumerate(PhaseChange(
+        board_id=r.ref("board", boards, nullable=False), phase=r.choice("phase", PHASES),
+        at=r.time("at"), **new) for r in top.items("phase_changes"))))
     for r in top.items("vote_rounds"):
         _add_round(session, r, new, people, {"idea": ideas, "cluster": clusters,
-                                             "measure": measures}, boards)
+                                             "measure": measures}, boards, add_all)
+    _content_translations_import(session, workshop, top, {"board": boards, "group": groups})
     for r, image in images:
         if image is None:
             continue
@@ -460,13 +519,19 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
                           filename=filename, caption=r.text("caption",
                                                             photo_store.CAPTION_MAX_CHARS),
                           width=image.width, height=image.height, created_at=r.time("created_at"),
-                          **new))
+                          credit=r.text("credit", TITLE_MAX_CHARS), taken_on=_taken_on(r),
+                          consent=r.choice("consent", PHOTO_CONSENTS, ""), **new))
+    _add_sections(session, top, new, boards, ideas)
+    # Last: from here on the workshop is the importer's, complete.
+    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(
+        projector_board_ids=projector_board_ids))
+    session.add(WorkshopFacilitator(workshop_id=workshop_id, facilitator_id=facilitator_id))
     session.flush()
-    return workshop
+    return session.get(Workshop, workshop_id)
 
 
 def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: dict,
-               boards: dict) -> None:
+               boards: dict, add_all) -> None:
     kind = r.choice("kind", ROUND_KINDS)
     target_kind = r.choice("target_kind",
                            ("option",) if kind == "consent" else voting.DOT_TARGETS)
@@ -493,24 +558,153 @@ def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: d
         max_per_item=r.integer("max_per_item", 1, voting.MAX_DOTS),
         allow_own=r.flag("allow_own", True), tallies_visible=r.flag("tallies_visible"),
         state=r.choice("state", ("open", "closed"), "closed"), revealed=r.flag("revealed"),
-        final_order=r.refs("final_order", known), created_at=r.time("created_at"),
+        final_order=r.refs("final_order", known),
+        final_order_reason=r.text("final_order_reason", voting.FINAL_ORDER_REASON_MAX_CHARS),
+        created_at=r.time("created_at"),
         updated_seq=1, **new)
     session.add(round_)
     session.flush()
+    if kind == "dots" and round_.max_per_item > round_.dots_per_person:
+        raise r.fail("max_per_item", "expected at most dots_per_person")
+    round_id = round_.id
     maximum = voting.RESISTANCE_MAX if kind == "consent" else 1
     votes = []
     rated = set()
+    # Dots as the live round would have let them be placed: the budget per person, the cap per
+    # person and item. Results beyond them are refused whole, never stored.
+    spent: dict = {}
     for v in r.items("votes"):
         participant_id = v.ref("participant", people, nullable=False)
         target_id = v.ref("target", known, nullable=False)
         if kind == "consent" and (participant_id, target_id) in rated:
             raise v.fail(None, "a participant rated the same option twice")
         rated.add((participant_id, target_id))
+        if kind == "dots":
+            spent[participant_id] = spent.get(participant_id, 0) + 1
+            spent[participant_id, target_id] = spent.get((participant_id, target_id), 0) + 1
+            if spent[participant_id] > round_.dots_per_person:
+                raise v.fail(None, f"more dots than the round's budget of "
+                                   f"{round_.dots_per_person} per participant")
+            if spent[participant_id, target_id] > round_.max_per_item:
+                raise v.fail(None, f"more dots on one item than the round's cap of "
+                                   f"{round_.max_per_item} per participant")
         # The same ids the live app gives: a consent rating can be changed again if reopened.
         client_id = (f"consent-{participant_id}-{target_id}" if kind == "consent"
                      else uuid.uuid4().hex)
-        votes.append(Vote(round_id=round_.id, participant_id=participant_id, target_id=target_id,
+        votes.append(Vote(round_id=round_id, participant_id=participant_id, target_id=target_id,
                           value=v.integer("value", 0 if kind == "consent" else 1, maximum),
                           client_id=client_id))
-    session.add_all(votes)
+    add_all(dict(enumerate(votes)))
 
+
+
+def _iso_day(r: _Reader, key: str) -> date | None:
+    value = r.raw(key, None)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise r.fail(key, "expected a date (YYYY-MM-DD)") from None
+
+
+def _due_date(r: _Reader) -> str:
+    day = _iso_day(r, "due_date")
+    return day.isoformat() if day else ""
+
+
+def _taken_on(r: _Reader) -> date | None:
+    return _iso_day(r, "taken_on")
+
+
+def _add_sections(session: Session, top: _Reader, new: dict, boards: dict, ideas: dict) -> None:
+    """The facilitation's documentation sections; quotes refer to the file's cards."""
+    seen = set()
+    for r in top.items("record_sections"):
+        board_id = r.ref("board", boards)
+        key = r.choice("key", BOARD_KEYS if board_id is not None else WORKSHOP_KEYS)
+        if (board_id, key) in seen:
+            raise r.fail("key", "used twice")
+        seen.add((board_id, key))
+        if key == "quotes":
+            items = r.refs("items", ideas)
+        elif key == "programme":
+            items = r.raw("items", [])
+            if not isinstance(items, list) or len(items) > 100 or not all(
+                    isinstance(row, dict) and all(isinstance(v, str) and len(v) <= 1000
+                                                  for v in row.values()) for row in items):
+                raise r.fail("items", "expected programme rows")
+            items = [{k: row.get(k, "") for k in ("time", "title", "method", "speakers")}
+                     for row in items]
+        else:
+            items = []
+        session.add(RecordSection(board_id=board_id, key=key,
+                                  text=r.text("text", TEXT_MAX_CHARS), items=items, **new))
+
+
+# --- Table hosts and translations (card sources, card translations, translated content) --------
+
+def _idea_extras(idea: Idea) -> dict:
+    """How the card reached the board and its translation (none for a hidden card's words)."""
+    hidden = idea.state == "hidden"
+    return {"source": idea.source, "translation": None if hidden else idea.translation,
+            "translation_lang": None if hidden else idea.translation_lang}
+
+
+def _idea_extras_import(r: "_Reader", state: str) -> dict:
+    translation = None if state == "hidden" else r.text("translation", IDEA_MAX_CHARS * 2,
+                                                        nullable=True)
+    lang = r.text("translation_lang", 8, nullable=True) if translation else None
+    return {"source": r.choice("source", IDEA_SOURCES, "phone"), "translation": translation,
+            "translation_lang": lang}
+
+
+def _content_translations_export(workshop: Workshop, number: dict, rounds: list) -> dict:
+    """The facilitator's translations, each pointing at its row by the archive's numbers
+    (workshop: 1; a round by its place in `vote_rounds`; an option as "round:option")."""
+    round_number = {round_.id: index for index, round_ in enumerate(rounds, 1)}
+
+    def object_number(kind: str, key: str):
+        if kind == "workshop":
+            return 1
+        if kind in ("board", "group"):
+            return number[kind].get(int(key))
+        round_id, _, option = key.partition(":")
+        found = round_number.get(int(round_id))
+        if found is None:
+            return None
+        return found if kind == "round" else f"{found}:{option}"
+    rows = []
+    for row in workshop.content_translations:
+        ref = object_number(row.kind, row.object_key)
+        if ref is not None:
+            rows.append({"kind": row.kind, "object": ref, "field": row.field,
+                         "lang": row.lang, "text": row.text})
+    return {"content_translations": rows, "projector_language": workshop.projector_language}
+
+
+def _content_translations_import(session: Session, workshop: Workshop, top: "_Reader",
+                                 known: dict) -> None:
+    from .translations import FIELDS, language
+    session.flush()
+    round_ids = list(session.scalars(select(VoteRound.id).where(
+        VoteRound.workshop_id == workshop.id).order_by(VoteRound.id)))
+    lang = top.raw("projector_language", None)
+    workshop.projector_language = language(lang) if lang else None
+    for r in top.items("content_translations"):
+        kind = r.choice("kind", ("workshop", "board", "group", "round", "option"))
+        ref = r.raw("object")
+        if kind == "workshop":
+            key = str(workshop.id)
+        elif kind in known:
+            key = str(r.ref("object", known[kind], nullable=False))
+        else:
+            round_number, _, option = str(ref).partition(":")
+            if not round_number.isdigit() or not 1 <= int(round_number) <= len(round_ids):
+                raise r.fail("object", "expected a vote round's number")
+            key = str(round_ids[int(round_number) - 1]) + (f":{option}" if kind == "option"
+                                                             else "")
+        workshop.content_translations.append(ContentTranslation(
+            kind=kind, object_key=key, field=r.choice("field", FIELDS[kind]),
+            lang=language(r.text("lang", 8, required=True)),
+            text=r.text("text", 4000, required=True)))

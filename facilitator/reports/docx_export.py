@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session
 
 from ..domain import photos as photo_store
 from .html import Formats, consent_bands, horizon_name, phase_name, report_app, text_direction
+from . import docx_sections
+from ..card_sources import source_label
 from .record import Card, RoundRecord, WorkshopRecord, build_record
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -238,6 +240,10 @@ class _Writer:
         text = card.text
         if card.original_text:
             text += f" ({_('original:')} {card.original_text})"
+        if card.translation:
+            text += f" ({_('Translation')}, {card.translation_lang}: {card.translation})"
+        if card.source != "phone":
+            text += f" [{source_label(card.source)}]"
         if card.author:
             text += f" — {card.author}"
         return text
@@ -421,6 +427,7 @@ class _Writer:
                             board.cluster_votes_from)
             self.votes_from(_("Dots on the cards are from the dot voting"),
                             board.card_votes_from)
+            docx_sections.board_texts(self, board)
             groups = [(c.heading or _("Cluster %(number)s", number=n), c.votes, c.rank, c.cards)
                       for n, c in enumerate(board.clusters, start=1)]
             if board.unclustered:
@@ -445,6 +452,7 @@ class _Writer:
                              self.fmt.percent(m.effort)]
                             for n, m in enumerate(board.matrix, start=1)])
             self.final_order(board.final_order)
+            docx_sections.board_open_points(self, board)
             for photo in board.photos:
                 self.picture(photo.filename, photo.caption)
             if board.hidden_count:
@@ -480,6 +488,7 @@ class _Writer:
                          horizon_name(m.horizon), m.source_cluster,
                          "; ".join(self.quoted(text) for text in m.source_cards)]
                         for m in record.measures])
+        docx_sections.action_plan(self)
         if record.photos:
             self.heading(_("Photos"), 1)
             for photo in record.photos:
@@ -512,10 +521,12 @@ class _Writer:
 
     def build(self) -> bytes:
         self.cover()
+        docx_sections.front_matter(self)
         self.purpose_and_agenda()
         self.participation()
         self.board_results()
         self.measures()
+        docx_sections.closing(self)
         self.appendix()
         self.fill_contents()
         out = io.BytesIO()

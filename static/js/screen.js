@@ -4,7 +4,10 @@
 // through screens of boards.
 import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
 import { renderMatrix, renderMeasures, renderRound, showView, turnViewPage } from "./screen_run.js";
+import { countText } from "./plural.js";
 import { PagingClock, Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
+import { showResultsQr } from "./screen_results_qr.js";
+import { cardTranslation, showSecondLanguage } from "./screen_languages.js";
 
 const data = pageData();
 const T = data.text;
@@ -30,6 +33,7 @@ function render() {
   else if (view === "matrix") renderMatrix(live);
   else if (view === "measures") renderMeasures(live);
   else renderBoardsView();
+  showResultsQr(live.workshop, view);
   const paging = live.workshop.projector_paging;
   $("[data-paging-paused]").hidden = !paging?.paused;
   clock.follow(paging);
@@ -115,10 +119,11 @@ function renderBoardsView() {
     node.dataset.panel = panel.key;
     $("[data-title]", node).textContent = panel.title;
     $("[data-question]", node).textContent = panel.question;
+    showSecondLanguage(node, panel, live.workshop);
     const concealed = live.ideasOn(panel.board.id).filter((idea) => idea.state === "concealed").length;
     const concealedNote = $("[data-concealed]", node);
     concealedNote.hidden = concealed === 0;
-    concealedNote.textContent = fill(T.concealed, { count: concealed });
+    concealedNote.textContent = countText(T.concealed, concealed);
     renderBoardGroups($("[data-ideas]", node), panel.groups);
   }
   boardsContainer.replaceChildren(...shown.map((panel) => panelState(panel.key).node));
@@ -228,6 +233,8 @@ function makeBoardGroup(group) {
 function makeBoardCard(idea) {
   const item = el("li", { class: "wall-card", "data-card": "" });
   item.append(el("span", { dir: "auto" }, idea.text));
+  const translation = cardTranslation(idea, T.translation);
+  if (translation) item.append(translation);
   // Merged duplicates are one card that says how many people posted it.
   if (idea.authors > 1) item.append(el("span", { class: "wall-card-count" }, fill(T.times, { count: idea.authors })));
   return item;

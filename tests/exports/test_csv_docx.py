@@ -46,7 +46,7 @@ def test_csv_opens_with_umlauts_and_every_visible_card_once(session, played):
     assert rows[0] == ["Nr.", "Thementisch", "Cluster", "Text", "Originaltext (vor Korrektur)",
                        "Punkte der Karte", "Platz der Karte", "Punktabfrage zu den Karten",
                        "Punkte des Clusters", "Platz des Clusters", "Punktabfrage zu den Clustern",
-                       "Uhrzeit", "Doppelung von Nr."]
+                       "Uhrzeit", "Doppelung von Nr.", "Quelle", "Übersetzung"]
     assert all(len(row) == len(rows[0]) for row in rows)
     texts = [row[3].removeprefix("'") for row in rows[1:]]
     assert sorted(texts) == sorted(played.visible)
