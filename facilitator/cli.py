@@ -265,9 +265,9 @@ def report(join_code: str, fmt: str, output: str, names: bool):
             from .reports.docx_export import export_docx
             data = export_docx(db.session, workshop.id, include_names=names)
         elif fmt == "html":
-            record_html = _renderer("pdf", "record_html")
-            data = record_html(build_record(db.session, workshop.id, include_names=names),
-                               uploads).encode("utf-8")
+            standalone_html = _renderer("html", "standalone_html")
+            data = standalone_html(build_record(db.session, workshop.id, include_names=names),
+                                   uploads).encode("utf-8")
         else:
             render_pdf = _renderer("pdf", "render_pdf")
             out = io.BytesIO()

@@ -1,5 +1,12 @@
 """The documentation as a Word file (DOCX), for organisers who edit it further.
 
+Made for a German authority's desk: A4 pages, the document language set (German, or the
+workshop's), "Seite x von y" in the footer (PAGE and NUMPAGES fields, which every word
+processor computes while laying out), a table of contents already filled with one linked entry
+per chapter and board (Word adds page numbers when the field is updated; nothing asks it to on
+opening), the record's creation time as the file's creation date, numbers in the locale's form
+("1 Punkt", "35 %").
+
 Built from `build_record`, so it follows the same conventions as the PDF: no author names unless
 asked for, hidden cards only counted, results only of closed or revealed rounds. It tells the
 same story as the PDF: the same labels (from the same gettext catalogue, so "Thementisch",
@@ -19,7 +26,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -63,6 +70,8 @@ class _Writer:
         self.fmt = Formats(record.language)
         self.doc = Document()
         self.style_ids: dict[str, str] = {}
+        self.toc_entries: list[tuple[int, str, str]] = []  # (level, text, bookmark)
+        self.toc_anchor = None
         self._setup()
 
     # -- building blocks -------------------------------------------------------------------
@@ -75,20 +84,61 @@ class _Writer:
         properties.subject = _clean(record.process_title)
         properties.language = LOCALES.get(self.language, self.language)
         properties.comments = ""
-        # Document language on the default run style, so spell checking and screen readers know.
-        rpr = doc.styles["Normal"].element.get_or_add_rPr()
-        lang = OxmlElement("w:lang")
-        lang.set(qn("w:val"), LOCALES.get(self.language, self.language))
-        lang.set(qn("w:bidi"), "ar-SA")
-        rpr.append(lang)
+        properties.keywords = ""
+        properties.category = _("Workshop documentation")
+        # The template's own dates are from 2013: the record's time is when this was made.
+        properties.created = properties.modified = record.generated_at
+        properties.last_modified_by = "Facilitator"
+        properties.revision = 1
+        # Document language on the document defaults and the Normal style, so spell checking,
+        # hyphenation and screen readers know it.
+        for rpr in (doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+                    .find(qn("w:rPr")), doc.styles["Normal"].element.get_or_add_rPr()):
+            for old in rpr.findall(qn("w:lang")):
+                rpr.remove(old)
+            lang = OxmlElement("w:lang")
+            lang.set(qn("w:val"), LOCALES.get(self.language, self.language))
+            lang.set(qn("w:bidi"), "ar-SA")
+            rpr.append(lang)
         doc.styles["Normal"].font.size = Pt(11)
-        # Ask Word to fill the table of contents (and other fields) when the file is opened.
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        doc.settings.element.append(update)
+        self._page_setup(doc.sections[0])
+
+    def _page_setup(self, section) -> None:
+        """A4 with 2.5 cm margins; "Seite x von y" in the footer and the title in the header of
+        every page but the cover. Later sections inherit both (python-docx copies the section
+        properties, and headers and footers are linked to the previous section)."""
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+        section.different_first_page_header_footer = True
+        footer = section.footer.paragraphs[0]
+        footer.alignment = 1  # centred
+        pattern = _("Page {page} of {pages}")
+        for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+            if piece in ("{page}", "{pages}"):
+                self._simple_field(footer, "PAGE" if piece == "{page}" else "NUMPAGES", "1")
+            elif piece:
+                footer.add_run(piece)
+        header = section.header.paragraphs[0]
+        header.alignment = 2  # right
+        run = header.add_run(_clean(self.record.title))
+        run.font.size = Pt(8)
+
+    @staticmethod
+    def _simple_field(paragraph, instruction: str, shown: str) -> None:
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), f" {instruction} ")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = shown
+        run.append(text)
+        field.append(run)
+        paragraph._p.append(field)
 
     def paragraph(self, text: str = "", style: str | None = None, bold: bool = False,
-                  italic: bool = False):
+                  italic: bool = False, rtl: bool | None = None):
+        """A paragraph in the direction of its text, unless `rtl` says (a numbered line of the
+        record stays left to right, its Arabic text isolated in it)."""
         text = _clean(text)
         paragraph = self._new_paragraph()
         if style:
@@ -103,7 +153,7 @@ class _Writer:
                 run.bold = True
             if italic:
                 run.italic = True
-            if direction(text) == "rtl":
+            if rtl if rtl is not None else direction(text) == "rtl":
                 self._right_to_left(paragraph, run)
         return paragraph
 
@@ -132,6 +182,15 @@ class _Writer:
         run = paragraph.add_run(_clean(text))
         if direction(text) == "rtl":
             self._right_to_left(paragraph, run)
+        if level <= 2:  # in the table of contents: a bookmark for its link
+            name = f"_Toc{len(self.toc_entries) + 1:06d}"
+            start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+            start.set(qn("w:id"), str(len(self.toc_entries) + 1))
+            start.set(qn("w:name"), name)
+            end.set(qn("w:id"), str(len(self.toc_entries) + 1))
+            run._r.addprevious(start)
+            run._r.addnext(end)
+            self.toc_entries.append((level, _clean(text), name))
         return paragraph
 
     def table(self, header: list[str], rows: list[list[str]]):
@@ -216,26 +275,74 @@ class _Writer:
         self.contents()
 
     def contents(self) -> None:
-        """A Word table-of-contents field (levels 1–2), filled when Word updates fields."""
+        """Where the table of contents goes: filled by `fill_contents()` once every heading is
+        written."""
         self.paragraph(_("Contents"), style="TOC Heading")
-        paragraph = self.doc.add_paragraph()
-        # A complex field: begin, instruction, separate, the text shown until Word updates, end;
-        # each part in a run of its own, as Word writes them.
-        for kind, text in (("begin", None), ("instr", 'TOC \\o "1-2" \\h \\z \\u'),
-                           ("separate", None), ("text", _("Word fills in the table of contents when it updates fields (on opening, or right-click › Update field).")), ("end", None)):
-            run = paragraph.add_run()
-            if kind == "instr":
-                instr = OxmlElement("w:instrText")
-                instr.set(qn("xml:space"), "preserve")
-                instr.text = text
-                run._r.append(instr)
-            elif kind == "text":
-                run.text = text
-            else:
-                char = OxmlElement("w:fldChar")
-                char.set(qn("w:fldCharType"), kind)
-                run._r.append(char)
-        self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self.toc_anchor = self.paragraph()
+        self.new_section()
+
+    def new_section(self) -> None:
+        """A new page and section: footer and header as before (linked), shown on its first
+        page too (only the cover has none)."""
+        self.doc.add_section(WD_SECTION.NEW_PAGE).different_first_page_header_footer = False
+
+    def fill_contents(self) -> None:
+        """A Word table-of-contents field (levels 1–2) whose shown result is already the list
+        of chapters and boards, each linked to its heading. Page numbers come when Word updates
+        the field (F9); until then the entries have none rather than wrong ones."""
+        def field_char(paragraph, kind: str) -> None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run = OxmlElement("w:r")
+            run.append(char)
+            paragraph.append(run)
+
+        begin = self.toc_anchor._p
+        field_char(begin, "begin")
+        instruction = OxmlElement("w:r")
+        text = OxmlElement("w:instrText")
+        text.set(qn("xml:space"), "preserve")
+        text.text = 'TOC \\o "1-2" \\h \\z \\u'
+        instruction.append(text)
+        begin.append(instruction)
+        field_char(begin, "separate")
+        previous = begin
+        for level, title, bookmark in self.toc_entries:
+            entry = OxmlElement("w:p")
+            properties = OxmlElement("w:pPr")
+            style = OxmlElement("w:pStyle")
+            style.set(qn("w:val"), self._style_id(f"toc {level}"))
+            properties.append(style)
+            entry.append(properties)
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("w:anchor"), bookmark)
+            link.set(qn("w:history"), "1")
+            run = OxmlElement("w:r")
+            text = OxmlElement("w:t")
+            text.set(qn("xml:space"), "preserve")
+            text.text = title
+            run.append(text)
+            link.append(run)
+            entry.append(link)
+            previous.addnext(entry)
+            previous = entry
+        end = OxmlElement("w:p")
+        field_char(end, "end")
+        previous.addnext(end)
+
+    def _style_id(self, name: str) -> str:
+        """The id of a style by name; "toc 1" and "toc 2" are latent in the default template
+        and are added on first use."""
+        from docx.enum.style import WD_STYLE_TYPE
+        styles = self.doc.styles
+        try:
+            return styles[name].style_id
+        except KeyError:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            style.paragraph_format.left_indent = Cm(0.6 * (int(name[-1]) - 1))
+            style.paragraph_format.space_after = Pt(2)
+            return style.style_id
 
     def purpose_and_agenda(self) -> None:
         record = self.record
@@ -266,7 +373,8 @@ class _Writer:
                                 "otherwise the small group could be worked out from the total.")
             self.paragraph(note, italic=True)
         self.table([_("Board"), _("People who posted"), _("Cards")],
-                   [[b.title, str(b.participants), str(b.cards)] for b in p.by_board])
+                   [[b.title, self.fmt.number(b.participants), self.fmt.number(b.cards)]
+                    for b in p.by_board])
 
     def round_table(self, round_: RoundRecord) -> None:
         title = _("Dot voting") if round_.kind == "dots" else _("Consent check")
@@ -279,7 +387,8 @@ class _Writer:
                                     "%(num)s people voted, with %(dots)s dots each.",
                                     round_.voters, dots=round_.dots_per_person))
             self.table([_("Rank"), what.capitalize(), _("Dots")],
-                       [[f"{row.rank}{'=' if row.tie else ''}", row.label, str(row.score)]
+                       [[f"{row.rank}{'=' if row.tie else ''}", row.label,
+                         self.fmt.number(row.score)]
                         for row in round_.rows])
         else:
             self.paragraph(ngettext(
@@ -290,8 +399,10 @@ class _Writer:
                         "4–6", "7–9", _("10 (veto)")],
                        [[f"{row.rank}{'=' if row.tie else ''}",
                          row.label + (f" ({_('leave things as they are')})" if row.passive
-                                      else ""), str(row.score), str(row.answers or 0),
-                         *map(str, consent_bands(row.distribution))] for row in round_.rows])
+                                      else ""), self.fmt.number(row.score),
+                         self.fmt.number(row.answers or 0),
+                         *map(self.fmt.number, consent_bands(row.distribution))]
+                        for row in round_.rows])
 
     def final_order(self, labels: list[str]) -> None:
         if labels:
@@ -337,8 +448,8 @@ class _Writer:
             if board.matrix:
                 self.paragraph(_("Impact and effort"), bold=True)
                 self.table([_("No."), _("Cluster"), _("Impact"), _("Effort")],
-                           [[str(n), m.heading, f"{round(m.impact * 100)} %",
-                             f"{round(m.effort * 100)} %"]
+                           [[str(n), m.heading, self.fmt.percent(m.impact),
+                             self.fmt.percent(m.effort)]
                             for n, m in enumerate(board.matrix, start=1)])
             self.final_order(board.final_order)
             docx_sections.board_open_points(self, board)
@@ -372,7 +483,8 @@ class _Writer:
                        [[str(m.rank or ""), m.title + (f" — {m.description}" if m.description
                                                        else ""),
                          m.thematic_field or m.board_title,
-                         "" if m.score is None else str(m.score), m.responsible, m.partners,
+                         "" if m.score is None else self.fmt.number(m.score), m.responsible,
+                         m.partners,
                          horizon_name(m.horizon), m.source_cluster,
                          "; ".join(self.quoted(text) for text in m.source_cards)]
                         for m in record.measures])
@@ -384,16 +496,18 @@ class _Writer:
 
     def appendix(self) -> None:
         """Every card verbatim, with the record's one numbering (as in the PDF and the CSV)."""
-        self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self.new_section()
         self.heading(_("Appendix: all cards verbatim"), 1)
         for board in self.record.appendix:
             self.heading(board.title, 2)
             if not board.cards:
                 self.paragraph(_("No visible cards."), italic=True)
             for card in board.cards:
-                self.paragraph(f"{card.number}. {self.card_text(card)}")
+                # The number stays on the left, as in the PDF: the line is the record's own.
+                self.paragraph(f"{card.number}. {isolate(self.card_text(card))}", rtl=False)
                 for duplicate in card.duplicates:
-                    self.paragraph(f"{duplicate.number}. = {self.card_text(duplicate)}")
+                    self.paragraph(f"{duplicate.number}. = {isolate(self.card_text(duplicate))}",
+                                   rtl=False)
             if board.hidden_count:
                 self.paragraph(ngettext(
                     "%(num)s card was hidden by moderation; its text is not documented.",
@@ -414,6 +528,7 @@ class _Writer:
         self.measures()
         docx_sections.closing(self)
         self.appendix()
+        self.fill_contents()
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()

@@ -18,6 +18,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
 from flask import Flask, render_template
 from flask_babel import Babel, force_locale
 from flask_babel import gettext as _
@@ -148,6 +149,14 @@ class Formats:
             return ""
         return f"{self.day(moment, 'medium')}, {self.clock(moment)}"
 
+    def number(self, value: int | float) -> str:
+        """"1.234" or "0,35" in German; "1,234" and "0.35" in English."""
+        return format_decimal(value, locale=self.language)
+
+    def percent(self, share: float) -> str:
+        """A share of 0..1 as a whole percentage: "35 %" in German, "35%" in English."""
+        return format_percent(share, locale=self.language)
+
     def span(self, start: datetime | None, end: datetime | None) -> str:
         """"09:12–10:03" on one day; with dates when the phase crossed midnight."""
         if start and end and self.local(start).date() != self.local(end).date():
@@ -225,3 +234,85 @@ def report_app() -> Flask:
         Path(__file__).resolve().parent.parent / "translations")
     Babel(app, locale_selector=lambda: "de")
     return app
+
+
+# --- One self-contained file ------------------------------------------------------------------
+
+STANDALONE_STYLES = ("reports/record.css", "reports/screen.css")
+_FONT_URL = re.compile(r'url\("\.\./fonts/([A-Za-z0-9-]+\.ttf)"\)')
+_UNICODE_RANGE = re.compile(r'src: url\("\.\./fonts/([A-Za-z0-9-]+\.ttf)"\)[^}]*?unicode-range:'
+                            r'\s*([^;]+);', re.S)
+
+
+def _ranges(text: str) -> list[tuple[int, int]]:
+    """"U+0600-06FF, U+FB50-FDFF" as [(0x600, 0x6ff), (0xfb50, 0xfdff)]."""
+    found = []
+    for part in text.split(","):
+        bounds = part.strip().removeprefix("U+").split("-")
+        found.append((int(bounds[0], 16), int(bounds[-1], 16)))
+    return found
+
+
+def font_data_uri(name: str, characters: str) -> str:
+    """A shipped face cut down to `characters` (with the glyphs its shaping needs: Arabic
+    joining forms, ligatures, marks) as a WOFF2 data: URI."""
+    import base64
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # keep every shaping feature (init/medi/fina, marks, …)
+    options.name_IDs = ["*"]  # keep the licence and the family name
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing to subset
+    font = TTFont(config.PROJECT_ROOT / "static" / "fonts" / name, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return "data:font/woff2;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def inline_stylesheet(path: str, characters: str) -> str:
+    """A stylesheet of static/ with its fonts as data: URIs. A face limited by unicode-range to
+    a script the record does not use is left out entirely."""
+    css = (config.PROJECT_ROOT / "static" / path).read_text("utf-8")
+    unused = {name for name, ranges in _UNICODE_RANGE.findall(css)
+              if not any(low <= ord(char) <= high for char in set(characters)
+                         for low, high in _ranges(ranges))}
+    css = re.sub(r"@font-face\s*{[^}]*?\.\./fonts/(%s)[^}]*}" % "|".join(map(re.escape, unused)),
+                 "", css) if unused else css
+    return _FONT_URL.sub(lambda m: f'url("{font_data_uri(m.group(1), characters)}")', css)
+
+
+def standalone_html(record: WorkshopRecord, uploads: Path) -> str:
+    """The record as one HTML file that looks the same wherever it is opened: the screen
+    stylesheets inlined, the fonts cut down to the characters used and embedded, photos and the
+    logo embedded as data: URIs. No link to the server, its folders or anything else."""
+    import base64
+    import mimetypes
+
+    from .pdf import photo_path
+
+    def photo_url(photo: Photo) -> str | None:
+        found = photo_path(uploads, record.id, photo)
+        if found is None:
+            return None
+        mime = mimetypes.guess_type(found.name)[0] or "image/jpeg"
+        return f"data:{mime};base64," + base64.b64encode(found.read_bytes()).decode("ascii")
+
+    def no_asset(path: str) -> str:
+        raise ValueError(f"a standalone record links no asset ({path})")
+
+    with report_app().app_context():
+        # First without styles, to learn which characters the fonts must hold.
+        text = render_record(record, preview=False, asset_url=no_asset, photo_url=lambda _: None,
+                             inline_styles=[Markup("")])
+        characters = "".join(sorted(set(text))) + "0123456789 .,:;–…"
+        styles = [Markup(inline_stylesheet(path, characters).replace("</", "<\\/"))
+                  for path in STANDALONE_STYLES]
+        return render_record(record, preview=False, asset_url=no_asset, photo_url=photo_url,
+                             inline_styles=styles)

@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 
 from .. import config
 from .record import Photo, WorkshopRecord
-from .tagging import structure_details
+from .tagging import pdf_ua_details
 
 STATIC = config.PROJECT_ROOT / "static"
 # PDF/UA-1: a tagged PDF (structure tree, reading order, alt text) with its title and language.
@@ -126,7 +126,7 @@ def render_pdf(record: WorkshopRecord, target, uploads: Path, progress=lambda st
     timings["layout"] = time.perf_counter() - started
     progress("writing")
     started = time.perf_counter()
-    with structure_details():  # /Lang and /Scope in the structure tree
+    with pdf_ua_details():  # artifacts, /Lang, /Scope, split elements merged (tagging.py)
         document.write_pdf(target, pdf_variant=PDF_VARIANT)
     timings["write"] = time.perf_counter() - started
     return Rendered(len(document.pages), fetcher.refused, fetcher.served, timings)

