@@ -60,7 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from .views import console, health, participant, qr, reports, screen, tables, uploads
-    for module in (console, health, participant, qr, screen, uploads, reports, tables):
+    from .views import process
+    for module in (console, health, participant, qr, screen, uploads, reports, tables, process):
         app.register_blueprint(module.bp)
 
     @app.after_request
