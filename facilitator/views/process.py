@@ -25,6 +25,10 @@ def _process(process_id: int):
     return processes.get_process(db.session, process_id)
 
 
+def _ids(name: str) -> list[int]:
+    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
+
+
 def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
@@ -97,7 +101,7 @@ def create_event(process_id: int):
         else:
             processes.create_event(db.session, process.id, auth.facilitator_id(), EventSpec(
                 form.get("title", ""), kind=form.get("kind", "workshop"), event_date=event_date,
-                field_ids=form.getlist("field_ids"), template=form.get("template", "dots")))
+                field_ids=_ids("field_ids"), template=form.get("template", "dots")))
     except (DomainError, ValueError) as error:
         db.session.rollback()
         flash(message_for(error) if isinstance(error, DomainError) else str(error), "error")
@@ -114,8 +118,7 @@ def carry(process_id: int):
     try:
         made = processes.carry_forward(
             db.session, target.id, auth.facilitator_id(),
-            measure_ids=request.form.getlist("measure_ids"),
-            cluster_ids=request.form.getlist("cluster_ids"))
+            measure_ids=_ids("measure_ids"), cluster_ids=_ids("cluster_ids"))
     except DomainError as error:
         db.session.rollback()
         flash(message_for(error), "error")
@@ -171,8 +174,9 @@ def steering(secret: str):
         abort(404)
     if request.method == "POST":
         try:
-            processes.steering_dot(db.session, member, request.form.get("decision_id"),
-                                   request.form.get("target_id"),
+            processes.steering_dot(db.session, member,
+                                   request.form.get("decision_id", type=int),
+                                   request.form.get("target_id", type=int),
                                    -1 if request.form.get("delta") == "-1" else 1)
         except DomainError as error:
             db.session.rollback()
