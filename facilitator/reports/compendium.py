@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -175,20 +174,19 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
 
 # --- renderings -----------------------------------------------------------------------------------
 
-KIND_NAMES = {"kickoff": "Kick-off", "workshop": "Workshop", "steering": "Steering group",
-              "closing": "Closing event"}
-
-
 def compendium_html(compendium: Compendium, asset_url=None) -> str:
     from flask import render_template
     from flask_babel import force_locale
 
-    from .html import Formats, horizon_name, report_app, text_direction
+    from flask_babel import gettext as _
+
+    from .html import Formats, horizon_name, page_footer_content, report_app, text_direction
     from .pdf import STATIC
 
     asset_url = asset_url or (lambda path: (STATIC / path).as_uri())
     with report_app().app_context(), force_locale(compendium.language):
         return render_template("reports/compendium.html", c=compendium, asset_url=asset_url,
+                               footer_content=page_footer_content(_("Page {page} of {pages}")),
                                fmt=Formats(compendium.language), text_dir=text_direction,
                                horizon_name=horizon_name, kind_name=kind_name)
 
@@ -208,12 +206,10 @@ def render_pdf(compendium: Compendium, target) -> int:
     weasyprint, _, _ = _weasyprint()
     html = compendium_html(compendium)
     fetcher = restricted_fetcher([STATIC])
-    started = time.perf_counter()
     document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/",
                                url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
     with structure_details():
         document.write_pdf(target, pdf_variant=PDF_VARIANT)
-    del started
     return len(document.pages)
 
 
