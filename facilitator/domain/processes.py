@@ -101,7 +101,21 @@ def team(session: Session, process_id: int) -> list[int]:
 
 
 def can_run(session: Session, facilitator_id: int | None, process_id: int) -> bool:
-    return facilitator_id is not None and facilitator_id in team(session, process_id)
+    """On the team. A process made before teams existed (the workshop form's free-text process
+    label) has none: whoever runs one of its events may open it, and joins its team."""
+    if facilitator_id is None:
+        return False
+    members = team(session, process_id)
+    if members:
+        return facilitator_id in members
+    runs_an_event = session.scalar(select(func.count()).select_from(WorkshopFacilitator).join(
+        Workshop, Workshop.id == WorkshopFacilitator.workshop_id).where(
+        Workshop.process_id == process_id, WorkshopFacilitator.facilitator_id == facilitator_id))
+    if runs_an_event:
+        session.add(ProcessFacilitator(process_id=process_id, facilitator_id=facilitator_id))
+        session.commit()
+        return True
+    return False
 
 
 def processes_of(session: Session, facilitator_id: int) -> list[Process]:

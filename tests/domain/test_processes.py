@@ -82,6 +82,16 @@ def test_a_workshop_without_a_process_stays_alone_and_can_join_one_later(
         process.id, "workshop", 1)
 
 
+def test_a_process_from_the_old_free_text_label_is_opened_by_who_runs_its_events(
+        session, make, owner):
+    labelled = make.workshop(owner, process_title="Integrationskonzept (alt)")
+    process_id = labelled.process_id
+    assert processes.team(session, process_id) == []
+    assert not processes.can_run(session, make.facilitator().id, process_id)
+    assert processes.can_run(session, owner.id, process_id)
+    assert processes.team(session, process_id) == [owner.id]
+
+
 def test_unknown_kinds_templates_and_fields_are_refused(session, owner, process):
     with pytest.raises(InvalidInput):
         processes.create_event(session, process.id, owner.id, EventSpec("X", kind="party"))
