@@ -72,6 +72,9 @@ class Process(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
     organiser: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
     language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
+    # Fortschreibung: the round this one continues (last year's process).
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("processes.id", ondelete="SET NULL"))
     created_at: Mapped[created]
 
     fields: Mapped[list["ProcessField"]] = relationship(

@@ -245,10 +245,20 @@ def copy_event(session: Session, source_workshop_id: int, facilitator_id: int, t
 
 # --- carrying results forward --------------------------------------------------------------------
 
+def lineage_of_rounds(session: Session, process_id: int) -> list[int]:
+    """The process and the rounds it continues (Fortschreibung), newest first."""
+    chain, current = [], session.get(Process, process_id)
+    while current is not None and current.id not in chain:
+        chain.append(current.id)
+        current = session.get(Process, current.previous_id) if current.previous_id else None
+    return chain
+
+
 def _earlier_event(session: Session, target: Workshop, workshop_id: int) -> Workshop:
+    """An event of the same process, or of a round it continues."""
     source = session.get(Workshop, workshop_id)
-    if (source is None or source.process_id != target.process_id
-            or source.id == target.id):
+    if (source is None or source.id == target.id or source.process_id is None
+            or source.process_id not in lineage_of_rounds(session, target.process_id)):
         raise NotFound(field="source")
     return source
 
@@ -528,3 +538,56 @@ def side_by_side(session: Session, round_: VoteRound) -> list[dict]:
     steering = steering_scores(session, decision) if decision else {}
     return [{**row, "participants": row["score"], "steering": steering.get(row["id"], 0)}
             for row in voting.results(session, round_)]
+
+
+# --- Fortschreibung: next year's round ------------------------------------------------------------
+
+def start_update(session: Session, process_id, facilitator_id: int, title: str) -> Process:
+    """Next round of the process: the same organiser, fields, groups and team, no events yet.
+    Its events may carry forward the earlier round's measures (one identity across rounds)."""
+    previous = get_process(session, process_id)
+    update = create_process(session, facilitator_id, ProcessSpec(
+        title, organiser=previous.organiser, language=previous.language,
+        fields=tuple(FieldSpec(f.title, f.question, f.colour) for f in previous.fields),
+        stakeholder_groups=tuple(g.name for g in previous.groups)))
+    update.previous_id = previous.id
+    session.commit()
+    for member in team(session, previous.id):
+        if member != facilitator_id:
+            add_facilitator(session, update.id, member)
+    return update
+
+
+CHANGED_FIELDS = ("title", "description", "responsible", "partners", "horizon")
+
+
+def _catalogue(session: Session, process_id: int) -> dict[tuple, Measure]:
+    """Each measure identity of one round with its latest row (later events win)."""
+    latest: dict[tuple, Measure] = {}
+    for event in events(session, process_id):
+        for measure in session.scalars(select(Measure).where(
+                Measure.workshop_id == event.id, Measure.state == "active").order_by(
+                Measure.position, Measure.id)):
+            latest[identity(measure)] = measure
+    return latest
+
+
+def update_diff(session: Session, process_id) -> dict:
+    """What the Fortschreibung changed against the round it continues: new measures, changed
+    ones (with the fields that changed), kept ones unchanged, and dropped ones (not carried)."""
+    process = get_process(session, process_id)
+    if process.previous_id is None:
+        raise InvalidInput(field="process_id")
+    before = _catalogue(session, process.previous_id)
+    now = _catalogue(session, process.id)
+    diff = {"new": [], "changed": [], "kept": [], "dropped": []}
+    for key, measure in now.items():
+        if key not in before:
+            diff["new"].append(measure)
+            continue
+        changed = [name for name in CHANGED_FIELDS
+                   if getattr(measure, name) != getattr(before[key], name)]
+        diff["changed" if changed else "kept"].append(
+            (before[key], measure, changed) if changed else measure)
+    diff["dropped"] = [m for key, m in before.items() if key not in now]
+    return diff

@@ -234,3 +234,37 @@ def test_results_per_field_and_participation(session, make, owner, process, kick
     assert [e.title for e, _, _ in chapters[1].events] == ["Auftakt"] and not chapters[2].events
     assert processes.participation(session, kickoff.id) == {"participants": 1, "cards": 2}
     assert processes.event_state(session, kickoff) == "done"
+
+
+def test_fortschreibung_starts_from_last_years_state_and_shows_what_changed(
+        session, make, owner, process, kickoff, kickoff_results):
+    cards, cluster, language_cafe = kickoff_results
+    courses = measures.save_measure(session, kickoff.id, owner.id, MeasureSpec(
+        "Abendkurse", board_id=kickoff.boards[0].id, responsible="VHS"))
+    dropped = measures.save_measure(session, kickoff.id, owner.id, MeasureSpec("Flyer drucken"))
+    colleague = make.facilitator()
+    processes.add_facilitator(session, process.id, colleague.id)
+
+    update = processes.start_update(session, process.id, owner.id, "Integrationskonzept 2027")
+    assert [f.title for f in update.fields] == list(FIELDS)
+    assert processes.team(session, update.id) == sorted([owner.id, colleague.id])
+    review = processes.create_event(session, update.id, owner.id, EventSpec(
+        "Bilanz 2027", field_ids=field_ids(update, "Sprache")))
+    kept, changed = processes.carry_forward(session, review.id, owner.id,
+                                            measure_ids=[language_cafe.id, courses.id])
+    measures.save_measure(session, review.id, owner.id, MeasureSpec(
+        "Abendkurse", board_id=review.boards[0].id, responsible="Kreisvolkshochschule"),
+        measure_id=changed.id)
+    fresh = measures.save_measure(session, review.id, owner.id, MeasureSpec("Sprach-App"))
+
+    diff = processes.update_diff(session, update.id)
+    assert [m.id for m in diff["new"]] == [fresh.id]
+    assert [m.id for m in diff["kept"]] == [kept.id]
+    assert [(old.id, new.id, fields) for old, new, fields in diff["changed"]] == [
+        (courses.id, changed.id, ["responsible"])]
+    assert [m.id for m in diff["dropped"]] == [dropped.id]
+    # One identity across the rounds, and the sources of last year's measure.
+    assert processes.identity(kept) == ("measure", language_cafe.id)
+    assert processes.lineage(session, kept)["event"].id == kickoff.id
+    with pytest.raises(InvalidInput):
+        processes.update_diff(session, process.id)

@@ -28,6 +28,9 @@ def upgrade() -> None:
                                       server_default=''))
         batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=False,
                                       server_default='de'))
+        batch_op.add_column(sa.Column('previous_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_processes_previous_id_processes'), 'processes',
+                                    ['previous_id'], ['id'], ondelete='SET NULL')
     op.create_table(
         'process_fields',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -132,5 +135,7 @@ def downgrade() -> None:
                   'process_facilitators', 'process_groups', 'process_fields'):
         op.drop_table(table)
     with op.batch_alter_table('processes', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_processes_previous_id_processes'), type_='foreignkey')
+        batch_op.drop_column('previous_id')
         batch_op.drop_column('language')
         batch_op.drop_column('organiser')
