@@ -125,3 +125,21 @@ def test_the_compendium_downloads_through_the_job_runner(client, app_make, owner
     assert "Sprachcafé im Rathaus" in text and "Auftakt" in text
     assert client.get(f"/console/process/{process.id}/compendium.exe").status_code == 404
     assert app_make.fresh(Workshop, kickoff.id).process_id == process.id
+
+
+def test_fortschreibung_from_the_process_page_shows_what_changed(client, app_make, owner,
+                                                                  process, kickoff):
+    sign_in(client, app_make, owner)
+    response = client.post(f"/console/process/{process.id}/update",
+                           data={"title": "Integrationskonzept 2027"})
+    update_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/console/process/{update_id}/events", data={"title": "Bilanz 2027"})
+    page = client.get(f"/console/process/{update_id}").get_data(as_text=True)
+    # Last year's measure is offered to carry on; until then it counts as not carried on.
+    assert "Sprachcafé im Rathaus" in page and 'data-diff="dropped"' in page
+    review = app_make.run(processes.events, update_id)[0]
+    original = measure_of(app_make, kickoff.id)
+    client.post(f"/console/process/{update_id}/carry", data={
+        "target_id": review.id, "measure_ids": [original.id]})
+    page = client.get(f"/console/process/{update_id}").get_data(as_text=True)
+    assert 'data-diff="kept"' in page and 'data-diff="dropped"' not in page

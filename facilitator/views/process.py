@@ -60,19 +60,25 @@ def page(process_id: int):
     decisions = processes.decisions(db.session, process.id)
     rounds = [r for e in events for r in voting.rounds_of(db.session, e.id)
               if r.kind == "dots"]
+    # Earlier rounds' events first (Fortschreibung), then this round's.
+    source_events = [e for pid in reversed(processes.lineage_of_rounds(db.session, process.id))
+                     for e in processes.events(db.session, pid)]
     carried_rows = {e.id: [m for m in db.session.query(Measure).filter_by(
         workshop_id=e.id, state="active").order_by(Measure.position, Measure.id)]
-        for e in events}
+        for e in source_events}
     return render_template(
         "facilitator/process.html", process=process, events=events,
         states={e.id: processes.event_state(db.session, e) for e in events},
         figures={e.id: processes.participation(db.session, e.id) for e in events},
         chapters=processes.results_by_field(db.session, process.id),
-        measures=carried_rows, members=processes.members(db.session, process.id),
+        measures=carried_rows, source_events=source_events, members=processes.members(db.session, process.id),
         decisions=[(d, db.session.get(VoteRound, d.round_id)) for d in decisions],
         side_by_side=lambda round_: processes.side_by_side(db.session, round_),
         rounds=rounds, decided={d.round_id for d in decisions},
         event_titles={e.id: e.title for e in events},
+        diff=processes.update_diff(db.session, process.id) if process.previous_id else None,
+        previous=processes.get_process(db.session, process.previous_id)
+        if process.previous_id else None,
         new_link=request.args.get("link"), kinds=processes.EVENT_KINDS,
         templates=processes.TEMPLATES)
 
@@ -126,6 +132,21 @@ def carry(process_id: int):
         flash(_("%(count)s results carried into “%(event)s”.", count=len(made),
                 event=target.title), "success")
     return _back(process.id)
+
+
+@bp.post("/console/process/<int:process_id>/update")
+@auth.facilitator_required
+def start_update(process_id: int):
+    """Fortschreibung: next round of the process, from this round's state."""
+    process = _process(process_id)
+    try:
+        update = processes.start_update(db.session, process.id, auth.facilitator_id(),
+                                        request.form.get("title", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+        return _back(process.id)
+    return _back(update.id)
 
 
 @bp.post("/console/process/<int:process_id>/members")
