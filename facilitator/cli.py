@@ -257,7 +257,8 @@ def _renderer(module: str, name: str):
 @click.argument("join_code", required=False)
 @click.option("--process", "process_id", type=int, default=None,
               help="Instead of a workshop: the compendium of this participation process "
-                   "(pdf, html, docx; csv: every measure).")
+                   "(pdf, html, docx; csv: every measure; json: the whole process, for "
+                   "`import --process`).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf",
               show_default=True, help="pdf/html/docx: the documentation; csv: one row per card; "
                                       "json: the whole workshop, for `import`.")
@@ -304,6 +305,14 @@ def report(join_code: str | None, process_id: int | None, fmt: str, output: str,
 
 def _compendium(app, process_id: int, fmt: str) -> bytes:
     from .reports import compendium
+    if fmt == "json":
+        from .domain import process_archive
+        with app.app_context():
+            try:
+                return process_archive.dumps(process_archive.export_process(db.session,
+                                                                            process_id))
+            except DomainError:
+                raise click.ClickException(f"There is no process with the id {process_id}.")
     with app.app_context():
         try:
             built = compendium.build_compendium(db.session, process_id)
@@ -337,7 +346,10 @@ def _write_output(output: str, data: bytes, fmt: str) -> None:
 @click.argument("archive_file", metavar="FILE.json", type=click.File("rb"))
 @click.option("--facilitator", "facilitator_name", default="Moderation", show_default=True,
               help="Who runs the imported workshop (made if missing).")
-def import_(archive_file, facilitator_name: str):
+@click.option("--process", "as_process", is_flag=True,
+              help="The file is a whole participation process (`report --process ID --format "
+                   "json`).")
+def import_(archive_file, facilitator_name: str, as_process: bool):
     """Restore a workshop exported as JSON (here or on another server) as a new workshop, with a
     new join code; prints its links."""
     from .domain import archive
@@ -345,6 +357,19 @@ def import_(archive_file, facilitator_name: str):
     with app.app_context():
         owner = facilitators.find_by_name(db.session, facilitator_name) or \
             facilitators.create_facilitator(db.session, facilitator_name)
+        if as_process:
+            from .domain import process_archive
+            try:
+                process = process_archive.import_process(db.session, owner.id,
+                                                         archive_file.read())
+            except DomainError as error:
+                raise click.ClickException(
+                    f"{archive_file.name} is not a process export this installation can read "
+                    f"({error}). Nothing was imported.") from None
+            click.echo(f"Imported the process “{process.title}” (id {process.id})")
+            click.echo(f"  Process page (one-time sign-in for {owner.name}): "
+                       f"{_sign_in_url(app, owner, f'/console/process/{process.id}')}")
+            return
         try:
             workshop = archive.import_workshop(db.session, owner.id, archive_file.read())
         except DomainError as error:

@@ -75,6 +75,15 @@ def test_the_compendium_as_pdf_docx_and_csv(demo):
     assert any(row.startswith("1;Sprachcafé in jeder Gemeinde;") for row in rows)
 
 
+def test_a_whole_process_exports_as_json_and_imports_again(demo):
+    links, env, folder = demo
+    run("report", "--process", str(links["process_id"]), "--format", "json",
+        "-o", str(folder / "p.json"), env=env)
+    done = run("import", "--process", str(folder / "p.json"), env=env)
+    assert "Integrationskonzept 2026, Landkreis Emsland" in done.stdout.decode()
+    assert "/console/process/" in done.stdout.decode()
+
+
 def test_report_needs_a_join_code_or_a_process(demo):
     _, env, folder = demo
     done = subprocess.run([sys.executable, "run.py", "report", "-o", str(folder / "x.pdf")],

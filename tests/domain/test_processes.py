@@ -4,6 +4,7 @@ group whose votes never mix with the participants'."""
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from facilitator.domain import clusters, measures, processes, voting, workshops
 from facilitator.domain.errors import InvalidInput, NotFound, VoteBudgetExceeded
@@ -268,3 +269,43 @@ def test_fortschreibung_starts_from_last_years_state_and_shows_what_changed(
     assert processes.lineage(session, kept)["event"].id == kickoff.id
     with pytest.raises(InvalidInput):
         processes.update_diff(session, process.id)
+
+
+def test_a_whole_process_exports_and_imports_with_its_links(session, make, owner, process,
+                                                            kickoff, kickoff_results):
+    from facilitator.domain import process_archive
+    from facilitator.domain.archive import ArchiveInvalid
+    closing = processes.create_event(session, process.id, owner.id, EventSpec(
+        "Abschluss", kind="closing", field_ids=field_ids(process, "Sprache")))
+    carried = processes.carry_forward(session, closing.id, owner.id,
+                                      measure_ids=[kickoff_results[2].id],
+                                      cluster_ids=[kickoff_results[1].id])
+    round_ = voting.open_round(session, closing.id, RoundSpec(target_kind="measure"))
+    decision = processes.put_to_steering_group(session, round_.id)
+    member, _ = processes.add_member(session, process.id, "Landrat")
+    processes.steering_dot(session, member, decision.id, carried[1].id)
+
+    data = process_archive.dumps(process_archive.export_process(session, process.id))
+    copy = process_archive.import_process(session, owner.id, data)
+
+    events = processes.events(session, copy.id)
+    assert [(e.title, e.event_kind) for e in events] == [("Auftakt", "kickoff"),
+                                                          ("Abschluss", "closing")]
+    assert [f.title for f in copy.fields] == list(FIELDS)
+    assert [b.field_id for b in events[0].boards] == field_ids(copy, "Sprache", "Bildung")
+    rows = session.scalars(select(Measure).where(Measure.workshop_id == events[1].id)
+                           .order_by(Measure.id)).all()
+    assert [processes.lineage(session, m)["event"].id for m in rows] == [events[0].id] * 2
+    assert processes.identity(rows[1])[0] == "cluster"
+    new_round = voting.rounds_of(session, events[1].id)[0]
+    assert [(r["label"], r["steering"]) for r in processes.side_by_side(session, new_round)] == [
+        ("Sprachcafé im Rathaus", 0), ("Kurse", 1)]
+    assert [m.name for m in processes.members(session, copy.id)] == ["Landrat"]
+    # The original is untouched; a broken file leaves nothing behind.
+    assert len(processes.events(session, process.id)) == 2
+    before = make.count(Workshop)
+    broken = process_archive.export_process(session, process.id)
+    broken["carried"] = [{"event": 9, "measure": 1, "from": {"event": 1, "measure": 1}}]
+    with pytest.raises(ArchiveInvalid):
+        process_archive.import_process(session, owner.id, broken)
+    assert make.count(Workshop) == before
