@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 TRANSLATIONS := facilitator/translations
 
-.PHONY: run test test-packages demo translations translations-update clean
+.PHONY: run test test-packages demo translations translations-update web-fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ translations: $(STAMP)
 # After adding or changing text: extract the msgids (English) into messages.pot, then merge them
 # into every language's .po file (created if missing), and translate what is new. No fuzzy
 # matching: a guessed msgstr with other placeholders would make `pybabel compile` fail.
-LANGUAGES := de en ar fa tr uk ru
+LANGUAGES := de de@simple en ar fa fa_AF tr uk ru ti
 translations-update: $(STAMP)
 	@mkdir -p $(TRANSLATIONS)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l --add-comments=TRANSLATORS: --no-location --sort-output \
@@ -36,6 +36,11 @@ translations-update: $(STAMP)
 		$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang \
 			--init-missing --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching || exit 1; \
 	done
+
+# WOFF2 copies of the script fonts for the screens (static/css/fonts.css); committed, since
+# they change only when static/fonts does.
+web-fonts: $(STAMP)
+	$(BIN)/python tools/web_fonts.py
 
 run: $(STAMP) translations
 	$(BIN)/python run.py

@@ -9,10 +9,23 @@ from .extensions import babel, csrf, db, limiter, socketio
 ASYNC_MODE = "gevent"
 UI_LANGUAGES = ("de", "en")
 # Participant screens also speak the languages of newcomers; right-to-left ones flip the layout.
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی",
-                  "tr": "Türkçe", "uk": "Українська", "ru": "Русский"}
+# Adding a language is adding a catalogue: see docs/accessibility.md ("Adding a language").
+LANGUAGE_NAMES = {"de": "Deutsch", "de@simple": "Deutsch – Einfache Sprache", "en": "English",
+                  "ar": "العربية", "fa": "فارسی", "prs": "دری", "tr": "Türkçe",
+                  "uk": "Українська", "ru": "Русский", "ti": "ትግርኛ"}
 PARTICIPANT_LANGUAGES = tuple(LANGUAGE_NAMES)
-RTL_LANGUAGES = ("ar", "fa")
+RTL_LANGUAGES = ("ar", "fa", "prs")
+# Babel knows Dari as Persian of Afghanistan; its catalogue lives in translations/fa_AF. Easy
+# German is a variant ("modifier") of German with a catalogue of its own, translations/de@simple.
+CATALOGUE_LOCALES = {"prs": "fa_AF"}
+LANGUAGE_OF_LOCALE = {locale: code for code, locale in CATALOGUE_LOCALES.items()}
+# What <html lang> says (a valid BCP 47 tag: screen readers pick their voice by it).
+HTML_LANG = {"de@simple": "de"}
+# Browsers' names for a shipped language that differ from ours (Dari is often sent as fa-AF).
+BROWSER_ALIASES = {"fa-AF": "prs"}
+# A browser's language alone never picks a variant: easy German is a person's own choice.
+BROWSER_LANGUAGES = tuple(code for code in PARTICIPANT_LANGUAGES if "@" not in code) + tuple(
+    BROWSER_ALIASES)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -20,12 +33,29 @@ CONTENT_SECURITY_POLICY = (
 
 
 def select_locale() -> str:
-    """The language a person chose on this device, else the workshop's, else the browser's."""
+    """On phones: the language the person chose on this device, else the browser's among those
+    shipped, else the workshop's. Console and projector: the choice, else the workshop's, else
+    the browser's among the facilitator languages (a projector is shared by the whole room)."""
+    phone = request.blueprint == "participant" or request.path.startswith("/socket.io")
     chosen = session.get("lang")
     if chosen in PARTICIPANT_LANGUAGES:
-        return chosen
+        # A variant (easy German) rewrites the participant texts only: console and projector
+        # read the language it varies.
+        if "@" in chosen and not phone:
+            return chosen.split("@")[0]
+        return CATALOGUE_LOCALES.get(chosen, chosen)
     workshop_language = getattr(request, "workshop_language", None)
+    if phone:
+        browser = request.accept_languages.best_match(BROWSER_LANGUAGES)
+        if browser:
+            browser = BROWSER_ALIASES.get(browser, browser)
+            return CATALOGUE_LOCALES.get(browser, browser)
     return workshop_language or request.accept_languages.best_match(UI_LANGUAGES) or "de"
+
+
+def language_code(locale) -> str:
+    """Our code for a Babel locale: `fa_AF` is Dari (`prs`), `de@simple` stays itself."""
+    return LANGUAGE_OF_LOCALE.get(str(locale), str(locale))
 
 
 def without_websocket_compression(wsgi_app):
@@ -50,18 +80,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Registered before init_app: Flask-SocketIO keeps handlers registered while it has no
+    # server and gives them to every server it makes, so a second app in one process (tests)
+    # has them too (imported after, they went to the first server only).
+    from . import sockets
+    from .protocol import MAX_FRAME_BYTES, FrameJSON
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
+                      # Frames are checked (size, nesting, NaN) before any handler sees them.
+                      json=FrameJSON, max_http_buffer_size=MAX_FRAME_BYTES,
                       message_queue=app.config["MESSAGE_QUEUE"],
                       # Processes of one installation share the secret key; two installations
                       # sharing a Redis must not hear each other's workshops.
                       channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
+    sockets.guard_against_floods(socketio.server, app)
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
-    from . import sockets  # noqa: F401  (registers the Socket.IO handlers)
-    from .views import console, health, participant, qr, reports, screen, tables, uploads
+    from .views import (console, documentation, health, participant, qr, reports, results, screen,
+                        tables, uploads)
     from .views import process
-    for module in (console, health, participant, qr, screen, uploads, reports, tables, process):
+    for module in (console, health, participant, qr, screen, uploads, reports, tables,
+                   documentation, results, process):
         app.register_blueprint(module.bp)
 
     @app.after_request
@@ -71,11 +110,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    from .plurals import count_texts
+    app.jinja_env.globals["count_texts"] = count_texts
+
     @app.context_processor
     def language_context():
         from flask_babel import get_locale
-        lang = str(get_locale())
-        return {"lang": lang, "text_direction": "rtl" if lang in RTL_LANGUAGES else "ltr",
+        lang = language_code(get_locale())
+        return {"lang": HTML_LANG.get(lang, lang), "chosen_language": lang,
+                "plural_locale": get_locale().language,
+                "text_direction": "rtl" if lang in RTL_LANGUAGES else "ltr",
                 "participant_languages": list(LANGUAGE_NAMES.items()),
                 "ui_languages": [(code, LANGUAGE_NAMES[code]) for code in UI_LANGUAGES]}
 

@@ -54,6 +54,11 @@ def publish(change: Change) -> None:
         socketio.emit(change.event, public, to=public_room(change.workshop_id))
 
 
+def announce_moderation(workshop_id: int, payload: dict) -> None:
+    """Who posts how much and who is muted: for the consoles only."""
+    socketio.emit("moderation_changed", payload, to=staff_room(workshop_id))
+
+
 def announce_presence_soon(workshop_id: int) -> None:
     """Send online counts once per second at most: a hall of phones connects within seconds."""
     if workshop_id in _presence_pending:

@@ -23,6 +23,14 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _socket_limits() -> dict:
+    """SOCKET_LIMITS="events_per_second=10,event_burst=40,participant_writes_per_minute=60,
+    participant_write_burst=20,disconnect_after_refusals=50" (any subset; see socket_limits.py)."""
+    pairs = (item.split("=", 1) for item in os.environ.get("SOCKET_LIMITS", "").split(",")
+             if "=" in item)
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def load() -> dict:
     instance = instance_dir()
     return {
@@ -39,6 +47,8 @@ def load() -> dict:
         "MESSAGE_QUEUE_CHANNEL": os.environ.get("MESSAGE_QUEUE_CHANNEL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # Socket events per connection and per phone (RATELIMIT_ENABLED=0 switches them off too).
+        "SOCKET_LIMITS": _socket_limits(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
@@ -49,4 +59,14 @@ def load() -> dict:
         # A self-hosted machine translation service (LibreTranslate API) that proposes card
         # translations to table hosts; unset (the default) means none is ever asked.
         "MACHINE_TRANSLATION_URL": os.environ.get("MACHINE_TRANSLATION_URL") or None,
+        # The accessibility statement (BITV 2.0 "Erklärung zur Barrierefreiheit") at /accessibility:
+        # who runs this installation, where people report a barrier, when the statement was
+        # made, and how far the installation complies (full, partial or none).
+        "ACCESSIBILITY_OPERATOR": os.environ.get("ACCESSIBILITY_OPERATOR", ""),
+        "ACCESSIBILITY_CONTACT_EMAIL": os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", ""),
+        "ACCESSIBILITY_CONTACT_PHONE": os.environ.get("ACCESSIBILITY_CONTACT_PHONE", ""),
+        "ACCESSIBILITY_STATEMENT_DATE": os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-11-30"),
+        "ACCESSIBILITY_STATUS": os.environ.get("ACCESSIBILITY_STATUS", "partial"),
+        "ACCESSIBILITY_ENFORCEMENT_URL": os.environ.get(
+            "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.schlichtungsstelle-bgg.de"),
     }

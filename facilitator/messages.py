@@ -19,6 +19,10 @@ MESSAGES = {
     "item_cap_reached": _l("At most %(max)s dots can go on one item."),
     "already_counted": _l("This dot was already counted."),
     "own_idea_not_allowed": _l("In this round, dots may not go on your own ideas."),
+    "muted": _l("The facilitation has paused posting from this phone. Please speak to them."),
+    "rate_limited": _l("You are sending very fast. Please wait a moment and try again."),
+    "server_error": _l("Something went wrong on the server. Please try again in a moment."),
+    "unknown_event": _l("That input was not understood. Please check it and try again."),
     "heading_conflict": _l("A colleague has just renamed this cluster to “%(current)s”. Your "
                            "heading “%(heading)s” was not saved: type it again to replace theirs."),
 }

@@ -185,6 +185,9 @@ class Workshop(Base):
     # Countdown: running while timer_ends_at is set; otherwise timer_seconds are left.
     timer_seconds: Mapped[int] = mapped_column(default=0)
     timer_ends_at: Mapped[datetime | None]
+    # The facilitator published the results: phones get a read-only results page
+    # (views/results.py) and the projector's results views show its QR code.
+    results_published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # A second language the projector shows under board titles and questions (None: only the
     # original).
     projector_language: Mapped[str | None] = mapped_column(String(8))
@@ -250,6 +253,8 @@ class Participant(Base):
     stakeholder_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholder_groups.id", ondelete="SET NULL"))
     created_at: Mapped[created]
+    # Muted by the facilitation (a flood, abuse): further posts are refused until unmuted.
+    muted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Idea(Base):
@@ -360,6 +365,12 @@ class Measure(Base):
     responsible: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
     partners: Mapped[str] = mapped_column(Text, default="")
     horizon: Mapped[str] = mapped_column(String(16), default="")
+    # The action plan for the steering group (domain/measures.py STATUSES). The due date is
+    # ISO text ("2027-06-30" or ""): undo snapshots and the JSON archive carry it as it is.
+    due_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    indicator: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cost: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
     source_idea_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     source_cluster_id: Mapped[int | None] = mapped_column(
         ForeignKey("clusters.id", ondelete="SET NULL"))
@@ -401,6 +412,8 @@ class VoteRound(Base):
     revealed: Mapped[bool] = mapped_column(default=False)
     # The facilitator's final priority order (target ids), kept beside the votes.
     final_order: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Why the final order differs from the vote (printed beside it in the record).
+    final_order_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[created]
     updated_seq: Mapped[seq_column]
 
@@ -439,7 +452,28 @@ class Photo(Base):
     caption: Mapped[str] = mapped_column(String(300), default="")
     width: Mapped[int]
     height: Mapped[int]
+    # For the record: who took it, when, and on what basis people may appear in it
+    # (domain/documentation.py PHOTO_CONSENTS).
+    credit: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
+    taken_on: Mapped[date | None]
+    consent: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_at: Mapped[created]
+
+
+class RecordSection(Base):
+    """A part of the documentation the facilitation writes in the console (imprint, foreword,
+    programme, a board's summary, quotes, dissent, next steps …; domain/documentation.py).
+    `board_id` is None for the workshop's own sections. `items` holds the structured parts:
+    the programme's rows, or the ids of the cards chosen as quotes."""
+    __tablename__ = "record_sections"
+    id: Mapped[intpk]
+    workshop_id: Mapped[int] = workshop_fk()
+    board_id: Mapped[int | None] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 IDEA_SOURCES = ("phone", "on_behalf", "paper", "tablet")

@@ -5,16 +5,18 @@ from functools import wraps
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
+from socketio import packet as socketio_packet
 from sqlalchemy.exc import OperationalError
 
-from . import auth, broadcast
-from .domain import (boards, clusters, history, ideas, measures, phases, presence, voting,
-                     workshops)
+from . import auth, broadcast, protocol
+from .domain import (boards, clusters, history, ideas, measures, moderation, phases, presence,
+                     voting, workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
-from .domain.errors import DomainError, Forbidden, NotFound
+from .domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from .extensions import db, socketio
 from .messages import message_for
 from .models import Participant
+from .socket_limits import ADMITTED, DISCONNECT, Limits, SocketLimits
 
 PARTICIPANT, STAFF_ROLE, SCREEN = "participant", "staff", "screen"
 HEARTBEAT_SECONDS = 30
@@ -64,6 +66,7 @@ def on_connect(auth_data=None):
         join_room(broadcast.screen_room(conn.workshop_id))
     if conn.board_id is not None:
         join_room(broadcast.board_room(conn.board_id))
+    _flood_gate[request.sid] = (conn.participant_id, message_for(RateLimited()))
     _count_online(conn)
     _live_sids.add(request.sid)
     _start_heartbeat()
@@ -92,6 +95,9 @@ def _count_online(conn: Conn) -> None:
 @socketio.on("disconnect")
 def on_disconnect(*_reason):
     _live_sids.discard(request.sid)
+    _flood_gate.pop(request.sid, None)
+    for forget in _forget:
+        forget(request.sid)
     workshop_id = presence.disconnected(db.session, request.sid)
     if workshop_id is not None:
         broadcast.announce_presence_soon(workshop_id)
@@ -112,22 +118,131 @@ def _heartbeat(app) -> None:
             presence.still_alive(db.session, list(_live_sids))
 
 
+# --- The boundary: every event is checked against facilitator/protocol.py ----------------------
+
+_handled: set[str] = set()
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+
+
 def handles(event: str, *roles: str):
-    """Register a handler for `event` that only the given roles may send."""
+    """Register the handler of a registered event: only the roles the protocol names may send it
+    (rate limits were checked before, in `guard_against_floods`), and the handler runs only on a
+    payload its schema allows. Roles written here too must be the protocol's."""
+    if event not in protocol.CLIENT_EVENTS:
+        raise LookupError(f"socket event {event!r}: add it to facilitator/protocol.py first")
+    spec = protocol.CLIENT_EVENTS[event]
+    if roles and set(roles) != set(spec.senders):
+        raise ValueError(f"socket event {event!r}: protocol.py says {spec.senders}, not {roles}")
+
     def decorate(handler):
-        @socketio.on(event)
         @wraps(handler)
-        def wrapped(data=None):
+        def wrapped(*args):
             conn = Conn(**session["conn"]) if "conn" in session else None
             try:
-                if conn is None or conn.role not in roles:
+                if conn is None or conn.role not in spec.senders:
                     raise Forbidden()
-                return {"ok": True, **handler(conn, data if isinstance(data, dict) else {})}
+                try:
+                    data = protocol.check_payload(spec, args)
+                except DomainError as error:
+                    return _refusal(error, boundary=True)
+                return {"ok": True, **handler(conn, data)}
             except DomainError as error:
                 db.session.rollback()
-                return {"ok": False, "error": error.code, "message": message_for(error)}
+                return _refusal(error)
+        socketio.on(event)(wrapped)
+        _handled.add(event)
         return wrapped
     return decorate
+
+
+def _refusal(error: DomainError, boundary: bool = False) -> dict:
+    answer = {"ok": False, "error": error.code, "message": message_for(error)}
+    if boundary:
+        # Which field the schema refused: for developers (people read the message).
+        answer["field"] = error.params.get("field", "payload")
+    return answer
+
+
+# --- Rate limits, before an event costs anything ---------------------------------------------------
+
+_flood_gate: dict[str, tuple[int | None, str]] = {}  # sid -> (participant id, refusal text)
+_dropping: set[str] = set()
+
+
+def guard_against_floods(server, app) -> None:
+    """Check the limits where python-socketio receives an event, before it costs a greenlet, a
+    Flask request context or a database session: a refused event is answered right there. With
+    the check inside the handlers, a burst of 400 events from one phone delayed another phone's
+    post by 1-2.5 s on two loaded cores; here each refusal is a dictionary lookup."""
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    limits = SocketLimits(Limits(**app.config.get("SOCKET_LIMITS", {})))
+    handle = server._handle_event
+
+    def gated(eio_sid, namespace, id, data):
+        sid = server.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        if sid in _dropping:
+            return  # being disconnected for flooding: not worth an answer
+        participant_id, refusal = _flood_gate.get(sid, (None, ""))
+        event = protocol.CLIENT_EVENTS.get(data[0] if data else None)
+        verdict = limits.admit(sid, participant_id, bool(event and event.participant_write))
+        if verdict == ADMITTED:
+            return handle(eio_sid, namespace, id, data)
+        if verdict == DISCONNECT and sid not in _dropping:
+            app.logger.warning("socket %s disconnected: flooding", sid)
+            _dropping.add(sid)
+            server.start_background_task(_drop, server, sid)
+        if id is not None:
+            server._send_packet(eio_sid, server.packet_class(
+                socketio_packet.ACK, namespace=namespace, id=id, data=[
+                    {"ok": False, "error": RateLimited.code, "message": refusal}]))
+
+    server._handle_event = gated
+    _forget.append(limits.forget)
+
+
+_forget: list = []
+
+
+def _drop(server, sid: str) -> None:
+    server.sleep(0.1)  # the refusal's answer goes out first
+    try:
+        server.disconnect(sid)
+    finally:
+        _dropping.discard(sid)
+
+
+@socketio.on("*")
+def on_unknown_event(event, *args):
+    """An event the protocol does not know (or a frame that was not JSON) is answered, never
+    left without an answer for the phone to wait on."""
+    if event == protocol.MALFORMED:
+        return _refusal(InvalidInput(field="payload"), boundary=True)
+    return _refusal(_UnknownEvent())
+
+
+@socketio.on_error_default
+def on_unexpected_error(error: Exception) -> dict:
+    """No handler fails silently: the sender gets `server_error` (it retries or says so) and
+    the exception is logged; whatever the handler had begun is rolled back."""
+    current_app.logger.error("socket event %s failed", getattr(request, "event", {}).get(
+        "message"), exc_info=error)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a broken connection must not hide the first error
+        current_app.logger.exception("rollback after a failed socket event failed too")
+    return {"ok": False, "error": "server_error", "message": message_for(_ServerError())}
+
+
+class _ServerError(DomainError):
+    code = "server_error"
+
+
+class _UnknownEvent(DomainError):
+    code = "unknown_event"
 
 
 def _participant(conn: Conn) -> Participant:
@@ -137,10 +252,9 @@ def _participant(conn: Conn) -> Participant:
     return participant
 
 
-@handles("sync", PARTICIPANT, STAFF_ROLE, SCREEN)
+@handles("sync")
 def on_sync(conn: Conn, data: dict) -> dict:
     since = data.get("since", 0)
-    since = since if isinstance(since, int) and not isinstance(since, bool) else 0
     audience = STAFF if conn.role == STAFF_ROLE else PUBLIC
     snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id)
     if conn.role == PARTICIPANT:
@@ -151,27 +265,31 @@ def on_sync(conn: Conn, data: dict) -> dict:
     return snapshot
 
 
-@handles("post_idea", PARTICIPANT)
+@handles("post_idea")
 def on_post_idea(conn: Conn, data: dict) -> dict:
-    posted = ideas.post_idea(db.session, _participant(conn), data.get("board_id"),
+    participant = _participant(conn)
+    moderation.refuse_if_muted(participant)
+    posted = ideas.post_idea(db.session, participant, data.get("board_id"),
                              data.get("client_id"), data.get("text"))
     return {"idea": idea_payload(posted.idea, posted.idea.board, PUBLIC, conn.participant_id),
             "duplicate": posted.duplicate}
 
 
-@handles("edit_idea", PARTICIPANT)
+@handles("edit_idea")
 def on_edit_idea(conn: Conn, data: dict) -> dict:
-    idea = ideas.edit_idea(db.session, _participant(conn), data.get("idea_id"), data.get("text"))
+    participant = _participant(conn)
+    moderation.refuse_if_muted(participant)
+    idea = ideas.edit_idea(db.session, participant, data.get("idea_id"), data.get("text"))
     return {"idea": idea_payload(idea, idea.board, PUBLIC, conn.participant_id)}
 
 
-@handles("withdraw_idea", PARTICIPANT)
+@handles("withdraw_idea")
 def on_withdraw_idea(conn: Conn, data: dict) -> dict:
     idea = ideas.withdraw_idea(db.session, _participant(conn), data.get("idea_id"))
     return {"idea": idea_payload(idea, idea.board, PUBLIC, conn.participant_id)}
 
 
-@handles("update_board", STAFF_ROLE)
+@handles("update_board")
 def on_update_board(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     board = boards.update_settings(db.session, conn.workshop_id, data.get("board_id"),
@@ -229,14 +347,14 @@ STAFF_ACTIONS = {
 
 def _measure_spec(data: dict) -> measures.MeasureSpec:
     fields = ("title", "description", "thematic_field", "responsible", "partners", "horizon",
-              "board_id", "source_idea_ids", "source_cluster_id")
+              "due_date", "status", "indicator", "cost", "board_id", "source_idea_ids", "source_cluster_id")
     defaults = measures.MeasureSpec(title="")
     return measures.MeasureSpec(**{name: data.get(name, getattr(defaults, name))
                                    for name in fields})
 
 
 def _register_staff_action(event: str, action) -> None:
-    @handles(event, STAFF_ROLE)
+    @handles(event)
     def on_action(conn: Conn, data: dict) -> dict:
         row = action(conn, data)
         return {"id": row.id, "history": history.history_state(
@@ -248,14 +366,14 @@ for _event, _action in STAFF_ACTIONS.items():
     _register_staff_action(_event, _action)
 
 
-@handles("history", STAFF_ROLE)
+@handles("history")
 def on_history(conn: Conn, data: dict) -> dict:
     return {"history": history.history_state(db.session, conn.workshop_id, _staff(conn))}
 
 
 # --- Running the workshop -------------------------------------------------------------------------
 
-@handles("set_phase", STAFF_ROLE)
+@handles("set_phase")
 def on_set_phase(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     changed = phases.set_phase(db.session, conn.workshop_id, data.get("board_ids", []),
@@ -263,7 +381,7 @@ def on_set_phase(conn: Conn, data: dict) -> dict:
     return {"board_ids": [board.id for board in changed]}
 
 
-@handles("set_timer", STAFF_ROLE)
+@handles("set_timer")
 def on_set_timer(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     workshop = phases.set_timer(db.session, conn.workshop_id, data.get("action"),
@@ -271,7 +389,7 @@ def on_set_timer(conn: Conn, data: dict) -> dict:
     return {"timer": phases.timer_state(workshop)}
 
 
-@handles("set_projector", STAFF_ROLE)
+@handles("set_projector")
 def on_set_projector(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     workshop = phases.set_projector(db.session, conn.workshop_id, data.get("view"),
@@ -279,7 +397,7 @@ def on_set_projector(conn: Conn, data: dict) -> dict:
     return {"view": workshop.projector_view}
 
 
-@handles("set_projector_paging", STAFF_ROLE)
+@handles("set_projector_paging")
 def on_set_projector_paging(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     workshop = phases.set_projector_paging(db.session, conn.workshop_id, data.get("action"),
@@ -289,7 +407,7 @@ def on_set_projector_paging(conn: Conn, data: dict) -> dict:
 
 # --- Prioritisation ---------------------------------------------------------------------------------
 
-@handles("open_round", STAFF_ROLE)
+@handles("open_round")
 def on_open_round(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     spec_fields = voting.RoundSpec.__dataclass_fields__
@@ -297,7 +415,7 @@ def on_open_round(conn: Conn, data: dict) -> dict:
     return {"round_id": voting.open_round(db.session, conn.workshop_id, spec).id}
 
 
-@handles("update_round", STAFF_ROLE)
+@handles("update_round")
 def on_update_round(conn: Conn, data: dict) -> dict:
     _still_runs(conn)
     round_ = voting.update_round(db.session, conn.workshop_id, data.get("round_id"),
@@ -310,22 +428,58 @@ def _voted(conn: Conn, round_id, mine: dict) -> dict:
     return {"round_id": round_id, "my_votes": mine}
 
 
-@handles("place_dot", PARTICIPANT)
+@handles("place_dot")
 def on_place_dot(conn: Conn, data: dict) -> dict:
     mine = voting.place_dot(db.session, _participant(conn), data.get("round_id"),
                             data.get("target_id"), data.get("client_id"))
     return _voted(conn, data["round_id"], mine)
 
 
-@handles("remove_dot", PARTICIPANT)
+@handles("remove_dot")
 def on_remove_dot(conn: Conn, data: dict) -> dict:
     mine = voting.remove_dot(db.session, _participant(conn), data.get("round_id"),
                              data.get("target_id"))
     return _voted(conn, data["round_id"], mine)
 
 
-@handles("rate_option", PARTICIPANT)
+@handles("rate_option")
 def on_rate_option(conn: Conn, data: dict) -> dict:
     mine = voting.rate_option(db.session, _participant(conn), data.get("round_id"),
                               data.get("option_id"), data.get("value"))
     return _voted(conn, data["round_id"], mine)
+
+
+# --- Against a flood (facilitator/domain/moderation.py) ------------------------------------------
+
+def _moderation_changed(conn: Conn) -> list[dict]:
+    participants = moderation.overview(db.session, conn.workshop_id)
+    db.session.commit()
+    broadcast.announce_moderation(conn.workshop_id, {"participants": participants})
+    return participants
+
+
+@handles("mute_participant")
+def on_mute_participant(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    moderation.set_muted(db.session, conn.workshop_id, data.get("muted"),
+                         data.get("participant_id"), data.get("idea_id"))
+    return {"participants": _moderation_changed(conn)}
+
+
+@handles("hide_cards")
+def on_hide_cards(conn: Conn, data: dict) -> dict:
+    hidden = moderation.hide_cards(db.session, conn.workshop_id, _staff(conn),
+                                   data.get("idea_ids"), data.get("participant_id"))
+    _moderation_changed(conn)
+    return {"hidden": hidden, "history": history.history_state(
+        db.session, conn.workshop_id, auth.facilitator_id())}
+
+
+@handles("list_participants")
+def on_list_participants(conn: Conn, data: dict) -> dict:
+    _still_runs(conn)
+    return {"participants": moderation.overview(db.session, conn.workshop_id)}
+
+
+# Every event of the protocol has its handler, and no handler exists outside the protocol.
+assert _handled == set(protocol.CLIENT_EVENTS), set(protocol.CLIENT_EVENTS) ^ _handled

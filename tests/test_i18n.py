@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from facilitator import LANGUAGE_NAMES, PARTICIPANT_LANGUAGES, RTL_LANGUAGES, UI_LANGUAGES
+from facilitator import (CATALOGUE_LOCALES, HTML_LANG, LANGUAGE_NAMES, PARTICIPANT_LANGUAGES,
+                         RTL_LANGUAGES, UI_LANGUAGES)
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "facilitator" / "translations"
@@ -38,13 +39,18 @@ def pybabel(*args: str) -> None:
     assert done.returncode == 0, f"pybabel {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
 
 
+def catalogue_name(lang: str) -> str:
+    """The catalogue directory of a language code (Dari `prs` is Babel's `fa_AF`)."""
+    return CATALOGUE_LOCALES.get(lang, lang)
+
+
 def po_path(lang: str) -> Path:
-    return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    return TRANSLATIONS / catalogue_name(lang) / "LC_MESSAGES" / "messages.po"
 
 
 def load(lang: str):
     with po_path(lang).open("rb") as handle:
-        return read_po(handle, locale=lang)
+        return read_po(handle, locale=catalogue_name(lang))
 
 
 def ids(catalog) -> set[str]:
@@ -75,25 +81,28 @@ def extracted(tmp_path_factory):
         return read_po(handle)
 
 
-def form_lines(names) -> set[int]:
-    """Line numbers of forms.py that belong to the given form classes."""
-    tree = ast.parse((ROOT / "facilitator" / "forms.py").read_text())
+def form_lines(names, module: str = "forms.py") -> set[int]:
+    """Line numbers of a module that belong to the given classes or functions."""
+    tree = ast.parse((ROOT / "facilitator" / module).read_text())
     lines = set()
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name in names:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name in names:
             lines.update(range(node.lineno, node.end_lineno + 1))
-    assert len(lines) > 0, f"forms.py has none of {names}"
+    assert len(lines) > 0, f"{module} has none of {names}"
     return lines
 
 
 @pytest.fixture(scope="module")
 def participant_ids(extracted) -> set[str]:
     forms = form_lines(PARTICIPANT_FORMS)
+    # Count texts the browser fills in: those of phones and projector (facilitator/plurals.py).
+    counts = form_lines(("_participant_texts",), "plurals.py")
     found = set()
     for message in extracted:
         for filename, line in message.locations:
             if filename.startswith(PARTICIPANT_SOURCES) or (
-                    filename == "facilitator/forms.py" and line in forms):
+                    filename == "facilitator/forms.py" and line in forms) or (
+                    filename == "facilitator/plurals.py" and line in counts):
                 found.add(message.id)
     return found
 
@@ -104,7 +113,7 @@ def test_extraction_finds_python_and_templates(extracted, participant_ids):
                      "templates/base.html", "templates/participant/board.html"):
         assert expected in files
     # Strings inside page_data({...}) that the JS shows are extracted like any other.
-    assert "%(left)s of %(max)s ideas left." in ids(extracted)
+    assert "You can send %(max)s ideas on this board." in ids(extracted)
     assert "Join code" in participant_ids
 
 
@@ -112,14 +121,14 @@ def test_extraction_finds_python_and_templates(extracted, participant_ids):
 def test_every_language_has_a_catalogue(lang):
     assert po_path(lang).exists(), f"run `make translations-update` to create {lang}"
     catalog = load(lang)
-    assert str(catalog.locale) == lang
+    assert str(catalog.locale) == catalogue_name(lang)
     # `pybabel compile` without --use-fuzzy skips a catalogue whose header is marked fuzzy.
     assert not catalog.fuzzy, f"{po_path(lang)}: remove '#, fuzzy' from the header once reviewed"
 
 
 def test_catalogues_cover_exactly_the_supported_languages():
     on_disk = {path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
-    assert on_disk == set(LANGUAGE_NAMES)
+    assert on_disk == {catalogue_name(lang) for lang in LANGUAGE_NAMES}
 
 
 @pytest.mark.parametrize("lang", PARTICIPANT_LANGUAGES)
@@ -204,7 +213,8 @@ def compiled(tmp_path):
     shutil.copytree(TRANSLATIONS, directory, ignore=shutil.ignore_patterns("*.mo", "*.pot"))
     pybabel("compile", "-d", str(directory))
     for lang in PARTICIPANT_LANGUAGES:
-        assert (directory / lang / "LC_MESSAGES" / "messages.mo").exists(), f"{lang} not compiled"
+        assert (directory / catalogue_name(lang) / "LC_MESSAGES" / "messages.mo").exists(), (
+            f"{lang} not compiled")
     return directory
 
 
@@ -298,8 +308,123 @@ def test_each_newcomer_language_renders(i18n_app, lang):
     client.post("/language", data={"lang": lang, "next": "/"})
     html = client.get("/privacy").get_data(as_text=True)
     direction = "rtl" if lang in RTL_LANGUAGES else "ltr"
-    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert f'<html lang="{HTML_LANG.get(lang, lang)}" dir="{direction}"' in html
     for msgid in ("Privacy", "What is stored",
                   "Please do not write names or personal data in your ideas."):
         assert translated(lang, msgid) != msgid
         assert translated(lang, msgid) in html
+
+
+def test_makefile_and_the_app_ship_the_same_catalogues():
+    makefile = (ROOT / "Makefile").read_text()
+    listed = re.search(r"^LANGUAGES := (.*)$", makefile, re.M).group(1).split()
+    assert sorted(listed) == sorted(catalogue_name(lang) for lang in LANGUAGE_NAMES)
+
+
+# Easy German (Einfache Sprache): the participant texts without the words that stopped people.
+JARGON = re.compile(r"Passivlösung|bepunkt|Zwischenstand|Konsensier|Priorisier|Cluster|Matrix|"
+                    r"Option", re.I)
+
+
+def test_easy_german_has_no_jargon_and_short_sentences(participant_ids):
+    catalog = load("de@simple")
+    jargon, long_sentences = [], []
+    for message in catalog:
+        if message.id not in participant_ids:
+            continue
+        for form in message.string if isinstance(message.string, tuple) else [message.string]:
+            if JARGON.search(form):
+                jargon.append(f"{message.id!r} -> {form!r}")
+            for sentence in re.split(r"[.!?:]\s", form):
+                if len(sentence.split()) > 16:
+                    long_sentences.append(f"{message.id!r} -> {sentence!r}")
+    assert not jargon, "\n".join(jargon)
+    assert not long_sentences, "\n".join(long_sentences)
+
+
+def test_easy_german_is_chosen_on_the_phone_and_read_as_german(i18n_app):
+    client = i18n_app.test_client()
+    client.post("/language", data={"lang": "de@simple", "next": "/"})
+    html = client.get("/privacy").get_data(as_text=True)
+    assert '<html lang="de" dir="ltr"' in html
+    assert "Cookie ist eine kleine Datei" in html
+    start = client.get("/").get_data(as_text=True)
+    assert '<option value="de@simple" lang="de" selected>' in start
+
+
+BROWSER_CASES = [  # Accept-Language, the page's language, its direction
+    ("ar", "ar", "rtl"), ("fa-IR,fa;q=0.9", "fa", "rtl"), ("prs", "prs", "rtl"),
+    ("fa-AF,fa;q=0.8", "prs", "rtl"), ("uk-UA,uk;q=0.9,en;q=0.5", "uk", "ltr"), ("ti-ER", "ti", "ltr"),
+    ("tr", "tr", "ltr"), ("fr", "de", "ltr")]
+
+
+def test_a_phone_gets_its_browser_language_before_the_workshop_language(i18n_app):
+    # One app for all cases: compiling the catalogues is the slow part.
+    client = i18n_app.test_client()
+    for header, lang, direction in BROWSER_CASES:
+        html = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert f'<html lang="{lang}" dir="{direction}"' in html, header
+
+
+def test_the_own_choice_beats_the_browser_and_sticks(i18n_app):
+    client = i18n_app.test_client()
+    client.post("/language", data={"lang": "ti", "next": "/"}, headers={"Accept-Language": "ar"})
+    for _ in range(2):
+        html = client.get("/", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+        assert '<html lang="ti" dir="ltr"' in html
+
+
+def test_count_texts_give_every_plural_category_its_form(i18n_app):
+    from facilitator.plurals import count_texts
+    from flask_babel import force_locale
+    with i18n_app.test_request_context():
+        with force_locale("ar"):
+            arabic = count_texts("ideas")["ideas"]
+        with force_locale("ru"):
+            russian = count_texts("ideas")["ideas"]
+        with force_locale("de"):
+            german = count_texts("ideas")["ideas"]
+    assert set(arabic) == {"zero", "one", "two", "few", "many", "other"}
+    assert arabic["one"] == "فكرة واحدة" and arabic["few"] == "{count} أفكار"
+    assert arabic["many"] == arabic["other"] == "{count} فكرة"
+    assert russian == {"one": "{count} идея", "few": "{count} идеи", "many": "{count} идей"}
+    assert german == {"one": "{count} Idee", "other": "{count} Ideen"}
+
+
+def test_the_language_name_fonts_hold_every_language_name():
+    """The language switch draws names with subset fonts (tools/web_fonts.py): a new language
+    needs `make web-fonts`, or its name shows as boxes where the device lacks the script."""
+    from fontTools.ttLib import TTFont
+    web = ROOT / "static" / "fonts" / "web"
+    covered = set()
+    for face in ("LanguageNames-Arabic", "LanguageNames-Ethiopic"):
+        covered |= set(TTFont(web / f"{face}.woff2").getBestCmap())
+    needed = {ord(c) for name in LANGUAGE_NAMES.values() for c in name
+              if "\u0600" <= c <= "\u06ff" or "\u1200" <= c <= "\u139f"}
+    assert needed <= covered, f"run `make web-fonts`: {sorted(map(chr, needed - covered))}"
+
+
+# Buttons whose accessible name adds the card's text to the visible label (WCAG 2.5.3 "label in
+# name": a voice-control user says what they see).
+LABEL_IN_NAME = {"Hide": "Hide: %(text)s", "Show again": "Show again: %(text)s",
+                 "Edit": "Edit: %(text)s", "Move to…": "Move to…: %(text)s"}
+
+
+@pytest.mark.parametrize("lang", PARTICIPANT_LANGUAGES)
+def test_accessible_names_start_with_the_visible_label(lang):
+    catalog = load(lang)
+
+    def text(msgid):
+        message = catalog.get(msgid)
+        return (message.string if message is not None and message.string else msgid)
+    wrong = [f"{text(visible)!r} is not in {text(name)!r}" for visible, name in LABEL_IN_NAME.items()
+             if text(visible).lower() not in text(name).lower()]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_easy_german_chosen_on_a_phone_leaves_the_console_in_german(i18n_app):
+    client = i18n_app.test_client()
+    client.post("/language", data={"lang": "de@simple", "next": "/"})
+    html = client.get("/console/login").get_data(as_text=True)
+    assert '<html lang="de" dir="ltr"' in html
+    assert translated("de", "Sign in") in html

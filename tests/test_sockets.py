@@ -565,11 +565,14 @@ def test_every_change_takes_the_next_number_and_sync_returns_only_later_changes(
         (first["id"], "visible", "Eins, genauer"), (second["id"], "hidden", None)]
     assert [b["id"] for b in since["boards"]] == [workshop.boards[1].id]
 
-    for stale in (0, start + 6, 10 ** 9, -1, "3", None, True):
+    for stale in (0, start + 6, 10 ** 9, -1):
         full = screen.call("sync", {"since": stale})
         assert (full["full"], full["seq"]) == (True, start + 5), stale
         assert [i["id"] for i in full["ideas"]] == [first["id"]]
         assert len(full["boards"]) == 3
+    # Not a number: refused at the boundary (facilitator/protocol.py), not guessed at.
+    for wrong in ("3", None, True, 2 ** 31):
+        assert screen.call("sync", {"since": wrong})["error"] == "invalid_input", wrong
 
     current = screen.call("sync", {"since": start + 5})
     assert (current["full"], current["ideas"], current["boards"]) == (False, [], [])

@@ -22,12 +22,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
-                      Idea, Measure, Participant, PhaseChange, Photo, Process, StakeholderGroup,
-                      Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
+                      Idea, Measure, Participant, PhaseChange, Photo, Process, RecordSection,
+                      StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
 from . import photos as photo_store
 from . import validate, voting
 from .errors import DomainError
-from .measures import HORIZONS
+from .documentation import BOARD_KEYS, PHOTO_CONSENTS, TEXT_MAX_CHARS, WORKSHOP_KEYS
+from .measures import HORIZONS, STATUSES
 from .tokens import digest, new_secret
 from ..models import IDEA_SOURCES, ContentTranslation  # table hosts and translations
 from .workshops import (COLOURS, LANGUAGES, PURPOSE_MAX_CHARS, QUESTION_MAX_CHARS,
@@ -135,6 +136,8 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
                       "title": m.title, "description": m.description,
                       "thematic_field": m.thematic_field, "responsible": m.responsible,
                       "partners": m.partners, "horizon": m.horizon,
+                      "due_date": m.due_date, "status": m.status, "indicator": m.indicator,
+                      "cost": m.cost,
                       "source_ideas": [n for n in (ref("idea", i) for i in m.source_idea_ids or [])
                                        if n is not None],
                       "source_cluster": ref("cluster", m.source_cluster_id),
@@ -149,18 +152,30 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
             "tallies_visible": r.tallies_visible, "state": r.state, "revealed": r.revealed,
             "final_order": [n for n in (target(r, t) for t in r.final_order or [])
                             if n is not None],
+            "final_order_reason": r.final_order_reason,
             "created_at": _time(r.created_at),
             "votes": votes_of(r),
             # For people and scripts reading the file; the import counts the votes again.
             "results": results_of(r),
         } for r in rounds],
         "photos": [],
+        # The facilitation's sections of the record (domain/documentation.py); quotes as card
+        # numbers of this file.
+        "record_sections": [{
+            "board": ref("board", row.board_id), "key": row.key, "text": row.text,
+            "items": ([n for n in (ref("idea", i) for i in row.items or []) if n is not None]
+                      if row.key == "quotes" else list(row.items or []))}
+            for row in session.scalars(by_workshop(RecordSection).order_by(RecordSection.id))
+            if row.board_id is None or ref("board", row.board_id) is not None],
         **_content_translations_export(workshop, number, rounds),
     }
+    archive["workshop"]["results_published"] = workshop.results_published
     for photo in photo_store.photos_of(session, workshop_id, None):
         entry = {"kind": photo.kind, "board": ref("board", photo.board_id),
                  "caption": photo.caption, "width": photo.width, "height": photo.height,
-                 "created_at": _time(photo.created_at)}
+                 "created_at": _time(photo.created_at), "credit": photo.credit,
+                 "taken_on": photo.taken_on.isoformat() if photo.taken_on else None,
+                 "consent": photo.consent}
         if include_photos:
             try:
                 data = photo_store.path_of(session, photo).read_bytes()
@@ -385,6 +400,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         purpose=info.text("purpose", PURPOSE_MAX_CHARS),
         language=info.choice("language", LANGUAGES, "de"),
         process=_process(session, info.text("process_title", TITLE_MAX_CHARS)),
+        results_published=info.flag("results_published"),
         join_code=_unused(session, Workshop.join_code, new_join_code),
         screen_key=_unused(session, Workshop.screen_key, lambda: secrets.token_urlsafe(24)),
         seq=1, updated_seq=1)
@@ -442,7 +458,9 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         description=r.text("description", 4000),
         thematic_field=r.text("thematic_field", TITLE_MAX_CHARS),
         responsible=r.text("responsible", TITLE_MAX_CHARS), partners=r.text("partners", 1000),
-        horizon=r.choice("horizon", HORIZONS, ""), source_idea_ids=r.refs("source_ideas", ideas),
+        horizon=r.choice("horizon", HORIZONS, ""), due_date=_due_date(r),
+        status=r.choice("status", STATUSES, ""), indicator=r.text("indicator", 1000),
+        cost=r.text("cost", TITLE_MAX_CHARS), source_idea_ids=r.refs("source_ideas", ideas),
         source_cluster_id=r.ref("source_cluster", clusters),
         position=r.integer("position", 0, default=0), updated_seq=1, **new)
         for number, r in _numbered(top.items("measures"))})
@@ -463,7 +481,9 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
                           filename=filename, caption=r.text("caption",
                                                             photo_store.CAPTION_MAX_CHARS),
                           width=image.width, height=image.height, created_at=r.time("created_at"),
-                          **new))
+                          credit=r.text("credit", TITLE_MAX_CHARS), taken_on=_taken_on(r),
+                          consent=r.choice("consent", PHOTO_CONSENTS, ""), **new))
+    _add_sections(session, top, new, boards, ideas)
     session.flush()
     return workshop
 
@@ -496,7 +516,9 @@ def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: d
         max_per_item=r.integer("max_per_item", 1, voting.MAX_DOTS),
         allow_own=r.flag("allow_own", True), tallies_visible=r.flag("tallies_visible"),
         state=r.choice("state", ("open", "closed"), "closed"), revealed=r.flag("revealed"),
-        final_order=r.refs("final_order", known), created_at=r.time("created_at"),
+        final_order=r.refs("final_order", known),
+        final_order_reason=r.text("final_order_reason", voting.FINAL_ORDER_REASON_MAX_CHARS),
+        created_at=r.time("created_at"),
         updated_seq=1, **new)
     session.add(round_)
     session.flush()
@@ -517,6 +539,50 @@ def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: d
                           client_id=client_id))
     session.add_all(votes)
 
+
+
+def _iso_day(r: _Reader, key: str) -> date | None:
+    value = r.raw(key, None)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise r.fail(key, "expected a date (YYYY-MM-DD)") from None
+
+
+def _due_date(r: _Reader) -> str:
+    day = _iso_day(r, "due_date")
+    return day.isoformat() if day else ""
+
+
+def _taken_on(r: _Reader) -> date | None:
+    return _iso_day(r, "taken_on")
+
+
+def _add_sections(session: Session, top: _Reader, new: dict, boards: dict, ideas: dict) -> None:
+    """The facilitation's documentation sections; quotes refer to the file's cards."""
+    seen = set()
+    for r in top.items("record_sections"):
+        board_id = r.ref("board", boards)
+        key = r.choice("key", BOARD_KEYS if board_id is not None else WORKSHOP_KEYS)
+        if (board_id, key) in seen:
+            raise r.fail("key", "used twice")
+        seen.add((board_id, key))
+        if key == "quotes":
+            items = r.refs("items", ideas)
+        elif key == "programme":
+            items = r.raw("items", [])
+            if not isinstance(items, list) or len(items) > 100 or not all(
+                    isinstance(row, dict) and all(isinstance(v, str) and len(v) <= 1000
+                                                  for v in row.values()) for row in items):
+                raise r.fail("items", "expected programme rows")
+            items = [{k: row.get(k, "") for k in ("time", "title", "method", "speakers")}
+                     for row in items]
+        else:
+            items = []
+        session.add(RecordSection(board_id=board_id, key=key,
+                                  text=r.text("text", TEXT_MAX_CHARS), items=items, **new))
 
 
 # --- Table hosts and translations (card sources, card translations, translated content) --------

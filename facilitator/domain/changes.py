@@ -66,6 +66,7 @@ def workshop_payload(workshop: Workshop) -> dict:
         "projector_target_id": workshop.projector_target_id,
         "projector_paging": paging_state(workshop),
         "timer": timer_state(workshop),
+        "results_published": bool(workshop.results_published),
         **content_languages(workshop),
     }
 
@@ -150,7 +151,9 @@ def measure_payload(measure: Measure) -> dict:
             "title": measure.title, "description": measure.description,
             "thematic_field": measure.thematic_field,
             "responsible": measure.responsible, "partners": measure.partners,
-            "horizon": measure.horizon, "source_idea_ids": list(measure.source_idea_ids or []),
+            "horizon": measure.horizon, "due_date": measure.due_date,
+            "status": measure.status, "indicator": measure.indicator, "cost": measure.cost,
+            "source_idea_ids": list(measure.source_idea_ids or []),
             "source_cluster_id": measure.source_cluster_id, "position": measure.position,
             "state": measure.state}
 
@@ -178,6 +181,7 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
         "allow_own": round_.allow_own, "tallies_visible": round_.tallies_visible,
         "state": round_.state, "revealed": round_.revealed,
         "final_order": list(round_.final_order or []),
+        "final_order_reason": round_.final_order_reason or "",
         "voters": voter_count(session, round_),
         "eligible": _eligible(session, round_),
         "targets": [{"id": t["id"], "board_id": t["board_id"],

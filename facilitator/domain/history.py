@@ -13,7 +13,7 @@ TRACKED = {
            "merged_into_id"),
     Cluster: ("board_id", "heading", "colour", "position", "state", "matrix_x", "matrix_y"),
     Measure: ("board_id", "title", "description", "thematic_field", "responsible", "partners", "horizon",
-              "source_idea_ids", "source_cluster_id", "position", "state"),
+              "due_date", "status", "indicator", "cost", "source_idea_ids", "source_cluster_id", "position", "state"),
 }
 KINDS = {model.__tablename__: model for model in TRACKED}
 # A row created by an action did not exist before it: undo puts it in this state.

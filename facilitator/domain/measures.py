@@ -1,5 +1,7 @@
 """Measures (Maßnahmen): what, who, with whom, by when — made from cards or clusters."""
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,6 +12,8 @@ from .errors import InvalidInput, NotFound
 from .history import StaffChange
 
 HORIZONS = ("", "short", "medium", "long")
+# Where a measure stands in the action plan ("" = not said).
+STATUSES = ("", "planned", "in_progress", "done", "on_hold", "dropped")
 EVENT = "measure_updated"
 
 
@@ -21,6 +25,10 @@ class MeasureSpec:
     responsible: str = ""
     partners: str = ""
     horizon: str = ""
+    due_date: str = ""  # ISO date "2027-06-30" or ""
+    status: str = ""
+    indicator: str = ""
+    cost: str = ""
     board_id: int | None = None
     source_idea_ids: list = field(default_factory=list)
     source_cluster_id: int | None = None
@@ -29,6 +37,8 @@ class MeasureSpec:
 def _clean(session: Session, workshop_id: int, spec: MeasureSpec) -> dict:
     if spec.horizon not in HORIZONS:
         raise InvalidInput(field="horizon")
+    if spec.status not in STATUSES:
+        raise InvalidInput(field="status")
     if not isinstance(spec.source_idea_ids, list):
         raise InvalidInput(field="source_idea_ids")
     board = None
@@ -53,10 +63,26 @@ def _clean(session: Session, workshop_id: int, spec: MeasureSpec) -> dict:
                                      required=False),
         "partners": validate.text(spec.partners, 1000, "partners", required=False),
         "horizon": spec.horizon,
+        "due_date": _due_date(spec.due_date),
+        "status": spec.status,
+        "indicator": validate.text(spec.indicator, 1000, "indicator", required=False),
+        "cost": validate.text(spec.cost, TITLE_MAX_CHARS, "cost", required=False),
         "board_id": board.id if board else None,
         "source_idea_ids": list(dict.fromkeys(idea_ids)),
         "source_cluster_id": spec.source_cluster_id,
     }
+
+
+def _due_date(value) -> str:
+    """"" or a real calendar date as ISO text."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise InvalidInput(field="due_date")
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InvalidInput(field="due_date") from None
 
 
 def save_measure(session: Session, workshop_id: int, facilitator_id: int | None,

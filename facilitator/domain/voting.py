@@ -92,10 +92,14 @@ def _round(session: Session, workshop_id: int, round_id) -> VoteRound:
     return round_
 
 
+FINAL_ORDER_REASON_MAX_CHARS = 2000
+
+
 def update_round(session: Session, workshop_id: int, round_id, settings) -> VoteRound:
     """Close or reopen, show tallies while voting, reveal results, open the round to the whole
-    room, or set the final order."""
-    allowed = {"state", "tallies_visible", "revealed", "whole_room", "final_order"}
+    room, or set the final order (and why it differs from the vote)."""
+    allowed = {"state", "tallies_visible", "revealed", "whole_room", "final_order",
+               "final_order_reason"}
     if not isinstance(settings, dict) or not settings or set(settings) - allowed:
         raise InvalidInput(field="settings")
     seq = next_seq(session, workshop_id)
@@ -117,6 +121,11 @@ def update_round(session: Session, workshop_id: int, round_id, settings) -> Vote
             if not set(order) <= valid or len(set(order)) != len(order):
                 raise InvalidInput(field="final_order")
             round_.final_order = order
+        if "final_order_reason" in settings:
+            # Why the facilitation's order differs from the vote (objection 5 of issue 9).
+            round_.final_order_reason = validate.text(settings["final_order_reason"],
+                                                      FINAL_ORDER_REASON_MAX_CHARS,
+                                                      "final_order_reason", required=False)
     except Exception:
         session.rollback()
         raise

@@ -104,3 +104,34 @@ def to_csv(record: WorkshopRecord) -> bytes:
 def export_csv(session: Session, workshop_id: int) -> bytes:
     """The workshop's cards as CSV bytes (see the module docstring)."""
     return to_csv(build_record(session, workshop_id))
+
+
+def action_plan_rows(record: WorkshopRecord) -> list[list[str]]:
+    """The measures as the steering group's action plan: the same columns as the DOCX table,
+    plus where each measure came from and its dots (which vote: the measures round)."""
+    from .docx_sections import action_plan_header
+    from .html import horizon_name
+    from .sections import status_name
+    header = action_plan_header() + [_("Description"), _("From the cluster"),
+                                     _("From the cards"), _("Dots"), _("Dot voting")]
+    vote = record.measures_round.question if record.measures_round else ""
+    return [header] + [[
+        _number(m.number), safe_cell(m.title), safe_cell(m.thematic_field or m.board_title),
+        safe_cell(m.responsible), safe_cell(m.partners), horizon_name(m.horizon),
+        m.due_date.isoformat() if m.due_date else "", status_name(m.status),
+        safe_cell(m.indicator), safe_cell(m.cost), safe_cell(m.description),
+        safe_cell(m.source_cluster), safe_cell(" | ".join(m.source_cards)), _number(m.score),
+        safe_cell(vote) if m.score is not None else ""] for m in record.measures]
+
+
+def to_action_plan_csv(record: WorkshopRecord) -> bytes:
+    """Every measure as one row of the action plan (CSV as `to_csv`)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=DELIMITER, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    with report_app().app_context(), force_locale(record.language):
+        writer.writerows(action_plan_rows(record))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_action_plan_csv(session: Session, workshop_id: int) -> bytes:
+    return to_action_plan_csv(build_record(session, workshop_id))

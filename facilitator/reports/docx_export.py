@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import photos as photo_store
 from .html import Formats, consent_bands, horizon_name, phase_name, report_app, text_direction
+from . import docx_sections
 from ..card_sources import source_label
 from .record import Card, RoundRecord, WorkshopRecord, build_record
 
@@ -315,6 +316,7 @@ class _Writer:
                             board.cluster_votes_from)
             self.votes_from(_("Dots on the cards are from the dot voting"),
                             board.card_votes_from)
+            docx_sections.board_texts(self, board)
             groups = [(c.heading or _("Cluster %(number)s", number=n), c.votes, c.rank, c.cards)
                       for n, c in enumerate(board.clusters, start=1)]
             if board.unclustered:
@@ -339,6 +341,7 @@ class _Writer:
                              f"{round(m.effort * 100)} %"]
                             for n, m in enumerate(board.matrix, start=1)])
             self.final_order(board.final_order)
+            docx_sections.board_open_points(self, board)
             for photo in board.photos:
                 self.picture(photo.filename, photo.caption)
             if board.hidden_count:
@@ -373,6 +376,7 @@ class _Writer:
                          horizon_name(m.horizon), m.source_cluster,
                          "; ".join(self.quoted(text) for text in m.source_cards)]
                         for m in record.measures])
+        docx_sections.action_plan(self)
         if record.photos:
             self.heading(_("Photos"), 1)
             for photo in record.photos:
@@ -403,10 +407,12 @@ class _Writer:
 
     def build(self) -> bytes:
         self.cover()
+        docx_sections.front_matter(self)
         self.purpose_and_agenda()
         self.participation()
         self.board_results()
         self.measures()
+        docx_sections.closing(self)
         self.appendix()
         out = io.BytesIO()
         self.doc.save(out)

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from .. import config
 from ..models import PHASES
 from .record import Photo, RoundRecord, WorkshopRecord
+from .sections import consent_note, section_title, status_name
 from .tagging import text_language
 
 TEMPLATE = "reports/record.html"
@@ -196,6 +197,8 @@ def _context(record: WorkshopRecord, *, preview: bool, asset_url: Callable[[str]
         "fmt": Formats(record.language), "text_dir": text_direction,
         "phase_name": phase_name, "horizon_name": horizon_name, "consent_bands": consent_bands,
         "chart_bars": chart_bars, "colours": COLOURS,
+        "section_title": section_title, "status_name": status_name,
+        "consent_note": consent_note,
         "page_dir": "rtl" if record.language in RTL_LANGUAGES else "ltr",
         "text_lang": lambda text: text_language(text, record.language),
         "footer_content": page_footer_content(_("Page {page} of {pages}")),

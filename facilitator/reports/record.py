@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import voting
+from ..domain import documentation, voting
 from ..domain.errors import NotFound
 from ..models import (Board, Cluster, Idea, Measure, Participant, PhaseChange, StakeholderGroup,
                       Vote, VoteRound, Workshop)
@@ -150,6 +150,8 @@ class RoundRecord:
     rows: list[ResultRow]  # ranked; for a board, only that board's targets
     final_order: list[str]  # labels, in the facilitator's final order
     created_at: datetime
+    # Why the final order differs from the vote, as the facilitation entered it ("" if not).
+    final_order_reason: str = ""
 
 
 @dataclass
@@ -170,6 +172,9 @@ class Photo:
     width: int | None
     height: int | None
     created_at: datetime | None
+    credit: str = ""
+    taken_on: date | None = None
+    consent: str = ""  # documentation.PHOTO_CONSENTS
 
 
 @dataclass
@@ -190,6 +195,14 @@ class BoardRecord:
     # The questions of the rounds the cards' and the clusters' dots come from (None: no dots).
     card_votes_from: str | None = None
     cluster_votes_from: str | None = None
+    # Written by the facilitation in the console (domain/documentation.py); "" / [] if not.
+    summary: str = ""
+    quotes: list[Card] = field(default_factory=list)  # chosen visible cards, in chosen order
+    dissent: str = ""
+    open_questions: str = ""
+    # The final order's vote (its question) and why it differs from the vote.
+    final_order_from: str | None = None
+    final_order_reason: str = ""
 
     @property
     def cards(self) -> list[Card]:
@@ -217,6 +230,42 @@ class MeasureRecord:
     score: int | None
     rank: int | None
     tie: bool
+    # The action plan (domain/measures.py): "" where nothing was entered.
+    due_date: date | None = None
+    status: str = ""
+    indicator: str = ""
+    cost: str = ""
+    # The measure's number in the action plan, the same in every output.
+    number: int | None = None
+
+
+@dataclass
+class ProgrammeRow:
+    """One row of the programme as planned (entered by the facilitation)."""
+    time: str
+    title: str
+    method: str
+    speakers: str
+
+
+@dataclass
+class Documentation:
+    """The parts the facilitation wrote in the console; "" / [] when left empty, and then the
+    record leaves the section out (never a placeholder)."""
+    contact: str = ""
+    facilitation: str = ""
+    editing: str = ""
+    photo_credits: str = ""
+    foreword: str = ""
+    programme: list[ProgrammeRow] = field(default_factory=list)
+    next_steps: str = ""
+    use_of_results: str = ""
+    plain_summary: str = ""
+    feedback: str = ""
+
+    @property
+    def has_imprint(self) -> bool:
+        return any((self.contact, self.facilitation, self.editing, self.photo_credits))
 
 
 @dataclass
@@ -252,6 +301,13 @@ class WorkshopRecord:
     appendix: list[AppendixBoard]
     # The workshop's sequence number when read: a later change makes a saved PDF outdated.
     seq: int = 0
+    documentation: Documentation = field(default_factory=Documentation)
+
+    @property
+    def action_plan(self) -> list[MeasureRecord]:
+        """Measures with at least one action-plan fact, for the steering group's table."""
+        return [m for m in self.measures if m.responsible or m.partners or m.horizon
+                or m.due_date or m.status or m.indicator or m.cost]
 
     @property
     def card_count(self) -> int:
@@ -301,7 +357,9 @@ def _photos(session: Session, workshop_id: int) -> list[Photo]:
         PhotoRow.created_at, PhotoRow.id))
     return [Photo(id=row.id, board_id=row.board_id, kind=row.kind or "photo",
                   filename=row.filename, caption=row.caption or "", width=row.width,
-                  height=row.height, created_at=_utc(row.created_at)) for row in rows]
+                  height=row.height, created_at=_utc(row.created_at),
+                  credit=getattr(row, "credit", "") or "", taken_on=getattr(row, "taken_on", None),
+                  consent=getattr(row, "consent", "") or "") for row in rows]
 
 
 def _agenda(session: Session, boards: list[Board], first_card: dict[int, datetime]
@@ -358,7 +416,8 @@ def _round_record(session: Session, round_: VoteRound, rows: list[dict],
                         answers=row.get("answers"), distribution=row.get("distribution"),
                         passive=row.get("passive", False)) for row in rows],
         final_order=[labels[target] for target in (round_.final_order or []) if target in labels],
-        created_at=_utc(round_.created_at))
+        created_at=_utc(round_.created_at),
+        final_order_reason=getattr(round_, "final_order_reason", "") or "")
 
 
 def _public(round_: VoteRound) -> bool:
@@ -616,7 +675,8 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
         boards=boards, measures=measures, measures_round=measures_round,
         workshop_rounds=build_workshop_rounds(session, source),
         photos=[p for p in pictures if p.board_id not in source.board_ids],
-        appendix=build_appendix(boards), seq=workshop.seq)
+        appendix=build_appendix(boards), seq=workshop.seq,
+        documentation=build_documentation(session, source, boards))
 
 
 def build_measures(session: Session, source: Source
@@ -644,7 +704,49 @@ def build_measures(session: Session, source: Source
             board_id=measure.board_id, board_title=titles.get(measure.board_id, ""),
             source_cards=[cards[i].text for i in (measure.source_idea_ids or []) if i in cards],
             source_cluster=headings.get(measure.source_cluster_id, ""),
-            score=result.get("score"), rank=result.get("rank"), tie=result.get("tie", False)))
+            score=result.get("score"), rank=result.get("rank"), tie=result.get("tie", False),
+            due_date=_iso_date(getattr(measure, "due_date", "")),
+            status=getattr(measure, "status", "") or "",
+            indicator=getattr(measure, "indicator", "") or "",
+            cost=getattr(measure, "cost", "") or "", number=len(measures) + 1))
     round_record = (_round_record(session, latest, source.results[latest.id]) if latest
                     else None)
     return measures, round_record
+
+
+def _iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def build_board_texts(board: BoardRecord, texts: documentation.BoardTexts,
+                      cards: dict[int, Card]) -> None:
+    """The facilitation's summary, quotes, dissent and open questions of one board, and which
+    vote its final order comes from. A quoted card that was hidden since is left out."""
+    board.summary, board.dissent = texts.summary, texts.dissent
+    board.open_questions = texts.open_questions
+    on_board = {card.id for card in board.cards}
+    board.quotes = [cards[i] for i in texts.quote_ids if i in cards and i in on_board]
+    ordered = next((r for r in reversed(board.rounds) if r.final_order), None)
+    if ordered is not None:
+        board.final_order_from = ordered.question
+        board.final_order_reason = ordered.final_order_reason
+
+
+def build_documentation(session: Session, source: Source, boards: list[BoardRecord]
+                        ) -> Documentation:
+    """The sections the facilitation wrote in the console ("Dokumentation"), and each board's
+    own texts put on its BoardRecord."""
+    docs = documentation.documentation_of(session, source.workshop.id)
+    for board in boards:
+        build_board_texts(board, docs.board(board.id), source.index.cards)
+    texts = docs.texts
+    return Documentation(
+        contact=texts["contact"], facilitation=texts["facilitation"], editing=texts["editing"],
+        photo_credits=texts["photo_credits"], foreword=texts["foreword"],
+        programme=[ProgrammeRow(item.time, item.title, item.method, item.speakers)
+                   for item in docs.programme],
+        next_steps=texts["next_steps"], use_of_results=texts["use_of_results"],
+        plain_summary=texts["plain_summary"], feedback=texts["feedback"])

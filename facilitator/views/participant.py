@@ -1,6 +1,6 @@
 """Phone pages: enter a code, join (optionally named, optionally a group), post to a board."""
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 
 from .. import PARTICIPANT_LANGUAGES, auth, links
@@ -118,6 +118,15 @@ def board(code: str, board_id: int):
 @bp.get("/privacy")
 def privacy():
     return render_template("participant/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement of this installation, with a way to report a barrier."""
+    settings = {name[len("ACCESSIBILITY_"):].lower(): value
+                for name, value in current_app.config.items()
+                if name.startswith("ACCESSIBILITY_")}
+    return render_template("accessibility.html", statement=settings)
 
 
 @bp.post("/language")

@@ -9,7 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .. import LANGUAGE_NAMES, auth, broadcast, links
+from .. import LANGUAGE_NAMES, auth, broadcast, language_code, links
 from ..card_sources import SOURCE_LABELS, source_label
 from ..content_text import content_text
 from ..domain import hosts, translations, voting, workshops
@@ -42,8 +42,9 @@ def translations_page(workshop_id: int):
     """One screen per workshop and language: every translatable field beside its original."""
     workshop = auth.runnable_workshop(workshop_id)
     request.workshop_language = workshop.language
+    # A variant (easy German) has no content of its own: its readers see the German original.
     languages = [(code, name) for code, name in LANGUAGE_NAMES.items()
-                 if code != workshop.language]
+                 if code != workshop.language and "@" not in code]
     lang = request.values.get("lang") or (languages[0][0] if languages else "en")
     if request.method == "POST":
         fields = translations.fields_of(db.session, workshop)
@@ -191,7 +192,7 @@ def table(board_id: int):
     board = db.session.get(Board, board_id)
     workshop = workshops.get_workshop(db.session, host.workshop_id)
     mapping = translations.content_map(workshop)
-    lang = str(get_locale())
+    lang = language_code(get_locale())
     shown = {"title": translations.translated(mapping, "board", board.id, "title", lang),
              "question": translations.translated(mapping, "board", board.id, "question", lang)}
     if host.role == "tablet":
@@ -204,7 +205,8 @@ def table(board_id: int):
     return render_template(
         "table/host.html", workshop=workshop, seq=workshop.seq, board=board, host=host, shown=shown,
         cards=hosts.board_cards(db.session, host), clusters=hosts.board_clusters(db.session, host),
-        rounds=rounds, max_chars=IDEA_MAX_CHARS, languages=list(LANGUAGE_NAMES.items()),
+        rounds=rounds, max_chars=IDEA_MAX_CHARS,
+        languages=[(code, name) for code, name in LANGUAGE_NAMES.items() if "@" not in code],
         collecting=accepts_ideas(board),
         suggestion=session.pop("table_suggestion", None),
         machine_translation=translator_for(

@@ -1,9 +1,11 @@
 // The facilitator console: every board live, with posting controls, moderation and clustering
 // (the clusters and cards of each board are drawn by console_clusters.js).
 import { fill } from "./live.js";
+import { countText } from "./plural.js";
 import { T, act, announce, data, live } from "./console_state.js";
 import { busy, drawing, mountBoard, onRender, renderBoard } from "./console_clusters.js";
 import "./console_history.js";
+import "./console_sticky.js";
 import { renderBoardJump } from "./console_layout.js";
 import { $, setAttr } from "./dom.js";
 
@@ -104,7 +106,7 @@ function drawBoards() {
     $("[data-title]", node).textContent = board.title;
     $("[data-question]", node).textContent = board.question;
     setAttr($("[data-project-board]", node), "aria-label", fill(T.project_board_label, { board: board.title }));
-    $("[data-count]", node).textContent = fill(T.ideas, { count: visible });
+    $("[data-count]", node).textContent = countText(T.ideas, visible);
     $("[data-online]", node).textContent = fill(T.people, { count: presence.boards[board.id] || 0 });
     for (const input of node.querySelectorAll("[data-setting]")) input.checked = board[input.dataset.setting];
     const reveal = $("[data-reveal]", node);

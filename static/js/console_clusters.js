@@ -11,6 +11,7 @@
 import Sortable from "/static/vendor/sortablejs/sortable.esm.js";
 import { $, el, reconcile, setAttr, setText } from "./dom.js";
 import { fill } from "./live.js";
+import { countText } from "./plural.js";
 import { T, act as sendAction, announce, data, live } from "./console_state.js";
 import { closeMenu, openMenu } from "./console_menu.js";
 import { showSource, showTranslation } from "./card_extras.js";
@@ -104,7 +105,7 @@ export function renderBoard(section, board) {
     const cards = live.cardsIn(board.id, cluster.id);
     const node = clusterNodes.get(cluster.id);
     setText($("[data-cluster-count]", node),
-      cards.length === 1 ? T.one_card : fill(T.cards_in_cluster, { count: cards.length }));
+      countText(T.cards_in_cluster, cards.length));
     fillList($("[data-list]", node), cards);
   }
   const count = selectedOn(board.id).length;
@@ -235,7 +236,7 @@ function updateCard(node, idea) {
   showTranslation(node, idea);
   showSource(node, idea);
   setText($("[data-author]", node), idea.author || T.anonymous);
-  setText($("[data-authors]", node), idea.authors > 1 ? fill(T.authors, { count: idea.authors }) : "");
+  setText($("[data-authors]", node), idea.authors > 1 ? countText(T.authors, idea.authors) : "");
   node.classList.toggle("card-hidden", hidden);
   setText($("[data-state]", node), hidden ? T.hidden : "");
   const hide = $("[data-hide]", node);

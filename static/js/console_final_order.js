@@ -15,6 +15,11 @@ export function createFinalOrder(round, node) {
   details.append(el("summary", {}, R.final_heading), el("p", { class: "small" }, R.final_hint),
     el("ol", { class: "run-final-list", "data-part": "final" }),
     el("p", { class: "small", role: "status", "data-part": "final-status" }));
+  // Objection 5 of issue 9: a final order that differs from the vote says why, in the record.
+  const reasonId = `run-final-reason-${round.id}`;
+  const reason = el("textarea", { id: reasonId, rows: "2", maxlength: "2000", dir: "auto", "data-part": "final-reason" });
+  reason.value = round.final_order_reason || "";
+  details.append(el("label", { for: reasonId }, R.final_reason), reason);
   const buttons = el("div", { class: "run-buttons" });
   const save = el("button", { type: "button", class: "button-small button-primary", "data-part": "final-save" }, R.save_order);
   const reset = el("button", { type: "button", class: "button-small", "data-part": "final-reset" }, R.reset_order);
@@ -22,9 +27,11 @@ export function createFinalOrder(round, node) {
   save.addEventListener("click", async () => {
     const current = live.rounds.get(round.id);
     const order = drafts.get(round.id) || finalOrder(current);
-    const answer = await act($("[data-part=error]", node), "update_round", { round_id: round.id, settings: { final_order: order } });
+    const answer = await act($("[data-part=error]", node), "update_round", { round_id: round.id, settings: { final_order: order, final_order_reason: reason.value.trim() } });
     if (answer.ok) {
       drafts.delete(round.id);
+      // The round's broadcast may have come before this answer: show the saved state now.
+      updateFinalOrder(live.rounds.get(round.id), node);
       announce(R.order_saved);
     }
   });
@@ -34,8 +41,11 @@ export function createFinalOrder(round, node) {
     updateFinalOrder(current, node);
   });
   clear.addEventListener("click", async () => {
-    const answer = await act($("[data-part=error]", node), "update_round", { round_id: round.id, settings: { final_order: [] } });
-    if (answer.ok) drafts.delete(round.id);
+    const answer = await act($("[data-part=error]", node), "update_round", { round_id: round.id, settings: { final_order: [], final_order_reason: "" } });
+    if (answer.ok) {
+      drafts.delete(round.id);
+      reason.value = "";
+    }
   });
   buttons.append(save, reset, clear);
   details.append(buttons);
@@ -47,6 +57,9 @@ export function updateFinalOrder(round, node) {
   const order = draft || finalOrder(round);
   const status = round.final_order.length ? R.final_set : "";
   $("[data-part=final-status]", node).textContent = draft ? R.order_unsaved : status;
+  const reason = $("[data-part=final-reason]", node);
+  // A colleague's saved reason shows, but never over what is being typed here.
+  if (reason && document.activeElement !== reason && !draft) reason.value = round.final_order_reason || "";
   if (!changed(`final-${round.id}`, [order, round.targets, round.results])) return;
   const labels = new Map(round.targets.map((t) => [t.id, t.label]));
   const scores = new Map((round.results || []).map((row) => [row.id, row]));

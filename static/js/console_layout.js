@@ -2,7 +2,7 @@
 // goes to its first card), Alt+1…9 for the same from anywhere, and the run panel that can be
 // folded away for more room for the cards (remembered on this device).
 import { $, el, keyed, setAttr, setText } from "./dom.js";
-import { fill } from "./live.js";
+import { countText } from "./plural.js";
 import { T, data } from "./console_state.js";
 
 const strip = $("[data-board-jump-list]");
@@ -50,7 +50,7 @@ export function renderBoardJump(boards, counts) {
     setText(link.children[1], board.title);
     const count = counts.get(board.id) ?? 0;
     setText(link.children[2], String(count));
-    setText(link.children[3], ` ${fill(T.ideas, { count })}`);
+    setText(link.children[3], ` ${countText(T.ideas, count)}`);
     if (index <= 9) setAttr(link, "aria-keyshortcuts", `Alt+${index}`);
     else link.removeAttribute("aria-keyshortcuts");
   });

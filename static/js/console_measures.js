@@ -1,6 +1,7 @@
 // Measures in the run panel: the form (made from a cluster or card, or from nothing), the list
 // with edit and delete, and the projector button.
 import { el, fill } from "./live.js";
+import { countText } from "./plural.js";
 import { live } from "./console_state.js";
 import { $, R, announce, runAct as act, showError } from "./console_panel.js";
 import { changeTracker } from "./dom.js";
@@ -57,7 +58,7 @@ function prefill(kind, id) {
     const cards = live.cardsIn(item.board_id, item.id).filter((i) => i.state === "visible");
     field("title").value = shorten(item.heading, 200);
     sources = { source_idea_ids: cards.map((i) => i.id), source_cluster_id: item.id };
-    $("[data-run-measure-origin]").textContent = fill(R.origin_cluster, { text: item.heading, count: cards.length });
+    $("[data-run-measure-origin]").textContent = countText(R.origin_cluster, cards.length, { text: item.heading });
   } else {
     field("title").value = shorten(item.text || "", 200);
     sources = { source_idea_ids: [item.id], source_cluster_id: null };
@@ -97,7 +98,8 @@ function resetMeasureForm() {
 function editMeasure(measure) {
   resetMeasureForm();
   editing = measure.id;
-  for (const name of ["title", "description", "thematic_field", "responsible", "partners", "horizon"]) {
+  for (const name of ["title", "description", "thematic_field", "responsible", "partners", "horizon",
+    "due_date", "status", "indicator", "cost"]) {
     field(name).value = measure[name] || "";
   }
   field("board_id").value = measure.board_id === null ? "" : String(measure.board_id);
@@ -126,6 +128,10 @@ measureForm.addEventListener("submit", async (event) => {
     responsible: field("responsible").value.trim(),
     partners: field("partners").value.trim(),
     horizon: field("horizon").value,
+    due_date: field("due_date").value,
+    status: field("status").value,
+    indicator: field("indicator").value.trim(),
+    cost: field("cost").value.trim(),
     board_id: field("board_id").value ? Number(field("board_id").value) : null,
     ...sources,
   };
@@ -158,7 +164,7 @@ function measureItem(measure) {
     measure.partners ? fill(R.partners, { who: measure.partners }) : null,
     R.horizons[measure.horizon] || null,
     cluster ? fill(R.from_cluster, { text: cluster.heading }) : null,
-    !cluster && measure.source_idea_ids.length ? fill(R.from_cards, { count: measure.source_idea_ids.length }) : null,
+    !cluster && measure.source_idea_ids.length ? countText(R.from_cards, measure.source_idea_ids.length) : null,
   ].filter(Boolean);
   item.append(el("p", { class: "small", dir: "auto" }, facts.join(" · ")));
   const buttons = el("div", { class: "run-buttons" });

@@ -2,6 +2,7 @@
 // Every change carries the workshop's sequence number: a screen that missed numbers (flaky
 // Wi-Fi, a server restart) asks for what changed since the last one it saw, without a reload.
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+import { CLIENT_EVENTS, SEQUENCED_EVENTS } from "./protocol.js";
 
 export function pageData() {
   return JSON.parse(document.getElementById("page-data").textContent);
@@ -68,6 +69,11 @@ export class LiveWorkshop extends EventTarget {
 
   // Acknowledged request; resolves {ok:false, error:"timeout"} when no answer comes in time.
   call(event, data, timeoutMs = 10000) {
+    // A name the protocol does not know is a bug here, not a bad connection: say so at once.
+    if (!Object.hasOwn(CLIENT_EVENTS, event)) {
+      console.error(`unknown socket event ${event} (not in static/js/protocol.js)`);
+      return Promise.resolve({ ok: false, error: "unknown_event" });
+    }
     return new Promise((resolve) => {
       this.socket.timeout(timeoutMs).emit(event, data, (error, answer) => {
         resolve(error ? { ok: false, error: "timeout" } : answer);
@@ -170,10 +176,6 @@ export class LiveWorkshop extends EventTarget {
 
 const RESYNC_MARGIN = 200;
 const CONNECT_ANSWER_MS = 8000;
-
-// Server events that carry a workshop sequence number.
-const SEQUENCED_EVENTS = ["idea_posted", "idea_updated", "board_updated", "workshop_updated",
-  "arrangement_changed", "measure_updated", "round_updated"];
 
 // A countdown shown from this screen's own clock, restarted by every timer state it receives.
 export function countdown(element, labels) {

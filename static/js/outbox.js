@@ -50,11 +50,18 @@ export class Outbox extends EventTarget {
   }
 
   async flush() {
-    if (this.flushing || !this.live.socket.connected) return;
+    if (!this.live.socket.connected) return;
+    if (this.flushing) {
+      // An idea written while the previous one is on its way goes right after it, not at the
+      // next reconnect.
+      this.flushAgain = true;
+      return;
+    }
     this.flushing = true;
+    this.flushAgain = false;
     let retry = false;
     for (const item of this.items.filter((i) => i.status !== "failed")) {
-      item.status = item.status === "sending" ? "sending" : "retrying";
+      item.status = ["sending", "throttled"].includes(item.status) ? item.status : "retrying";
       this.save();
       const answer = await this.live.call("post_idea", {
         board_id: item.board_id, client_id: item.client_id, text: item.text,
@@ -62,8 +69,10 @@ export class Outbox extends EventTarget {
       if (answer.ok) {
         this.items = this.items.filter((i) => i.client_id !== item.client_id);
         this.dispatchEvent(new CustomEvent("sent", { detail: answer.idea }));
-      } else if (answer.error === "timeout") {
-        item.status = "retrying";
+      } else if (answer.error === "timeout" || answer.error === "rate_limited") {
+        // Too fast for the server's limits: kept here like an idea sent while offline, and sent
+        // again after a pause (the phone says so instead of "not sent").
+        item.status = answer.error === "rate_limited" ? "throttled" : "retrying";
         retry = true;
         break;
       } else {
@@ -79,6 +88,7 @@ export class Outbox extends EventTarget {
       setTimeout(() => this.flush(), delay);
     } else {
       this.attempt = 0;
+      if (this.flushAgain) this.flush();
     }
   }
 }

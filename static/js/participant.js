@@ -2,12 +2,20 @@
 // what the facilitation did with them (hidden, merged).
 import { el, fill, politeAnnouncer, syncList } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { countText } from "./plural.js";
 import { T, data, live } from "./participant_state.js";
 import { renderBoardText } from "./participant_content.js";
 
 const $ = (selector) => document.querySelector(selector);
 const outbox = new Outbox(`facilitator.outbox.${data.code}`, live);
 const announce = politeAnnouncer($("[data-announcer]"));
+// The author hears what becomes of each card they send, at once and in its own region:
+// "Sending…", "Sent", "Not sent: <the server's reason>" (limit reached, board closed).
+const ownStatus = $("[data-own-status]");
+const heardStatus = new Map();
+// Every card this phone sent: the room's copy of it is never read out as someone's new idea,
+// even when it arrives after the server's answer took it out of the outbox.
+const sentHere = new Set(outbox.items.map((item) => item.client_id));
 const textarea = $("[data-idea-text]");
 const template = $("[data-card-template]");
 // What an own card's state says to its author, beside the text.
@@ -28,17 +36,22 @@ live.addEventListener("connection", ({ detail }) => {
 live.addEventListener("change", ({ detail }) => {
   // The room's copy of an own idea can arrive before the server's answer to this phone: an
   // idea still in the outbox is this phone's own, never read out as someone's new idea.
-  const sending = new Set(outbox.items.map((item) => item.client_id));
   for (const idea of detail.payload?.ideas || []) {
-    if (!idea.mine && !sending.has(idea.client_id) && idea.board_id === data.board_id &&
+    if (idea.mine) sentHere.add(idea.client_id);
+    if (!idea.mine && !sentHere.has(idea.client_id) && idea.board_id === data.board_id &&
         idea.text && idea.state === "visible") {
       announce(fill(T.new_idea, { text: idea.text }));
     }
   }
   render();
 });
-outbox.addEventListener("change", render);
+outbox.addEventListener("change", () => {
+  announceOwnStatus();
+  render();
+});
 outbox.addEventListener("sent", ({ detail }) => {
+  heardStatus.delete(detail.client_id);
+  sayOwnStatus(T.sent);
   detail.mine = true;
   live.apply({ ideas: [detail] });
   render();
@@ -54,11 +67,26 @@ $("[data-composer]").addEventListener("submit", (event) => {
     textarea.focus();
     return;
   }
-  outbox.add(data.board_id, text);
+  sentHere.add(outbox.add(data.board_id, text).client_id);
   textarea.value = "";
   updateCounter();
   textarea.focus();
 });
+
+function sayOwnStatus(message) {
+  // The same words twice in a row would not be read again: clear first, then say.
+  ownStatus.textContent = "";
+  requestAnimationFrame(() => { ownStatus.textContent = message; });
+}
+
+function announceOwnStatus() {
+  for (const item of outbox.items) {
+    sentHere.add(item.client_id);
+    if (heardStatus.get(item.client_id) === item.status) continue;
+    heardStatus.set(item.client_id, item.status);
+    sayOwnStatus(item.status === "failed" ? `${T.failed} ${item.message || ""}` : T[item.status]);
+  }
+}
 
 function updateCounter() {
   const counter = $("[data-counter]");
@@ -120,7 +148,7 @@ function render() {
   const concealed = $("[data-concealed-notice]");
   concealed.hidden = !(board && board.concealed && !board.revealed);
   if (!concealed.hidden) {
-    concealed.textContent = `${concealed.dataset.base || (concealed.dataset.base = concealed.textContent)} ${fill(T.hidden_count, { count: hiddenCount + ownOnBoard })}`;
+    concealed.textContent = `${concealed.dataset.base || (concealed.dataset.base = concealed.textContent)} ${countText(data.counts.ideas_collected, hiddenCount + ownOnBoard)}`;
   }
 }
 
@@ -168,7 +196,7 @@ function renderBoardState(board) {
     const used = ownIdeas().filter((i) => i.state !== "withdrawn").length +
       outbox.items.filter((i) => i.board_id === board.id && i.status !== "failed").length;
     const left = Math.max(0, board.max_ideas_per_person - used);
-    showNotice(fill(T.limit_left, { left, max: board.max_ideas_per_person }));
+    showNotice(countText(data.counts.ideas_left, left, { left, max: board.max_ideas_per_person }));
   } else {
     showNotice(null);
   }

@@ -4,9 +4,13 @@
 import { countdown, el, fill } from "./live.js";
 import { data, live } from "./participant_state.js";
 import { showBilingual } from "./content_language.js";
+import { countText } from "./plural.js";
 import { consentMean, formatMean, newClientId, rankText, readTexts } from "./prioritise.js";
 
 const V = readTexts("vote-data");
+// Consent values chosen with the arrow keys wait this long for the next press before saving.
+const KEYBOARD_SETTLE_MS = 800;
+const settling = new Map();
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 const PHASES = ["collect", "cluster", "prioritise", "results"];
@@ -280,20 +284,24 @@ function updateConsent(node, round) {
   for (const fieldset of list.children) {
     const optionId = Number(fieldset.dataset.voteOption);
     const value = answers[optionId];
+    const stillChoosing = settling.has(`${round.id}:${optionId}`);
     for (const radio of $$("input", fieldset)) {
-      radio.checked = value !== undefined && Number(radio.value) === value;
+      if (!stillChoosing) radio.checked = value !== undefined && Number(radio.value) === value;
       radio.disabled = !open;
     }
     const saved = $("[data-vote-saved]", fieldset);
     saved.hidden = value === undefined;
-    saved.textContent = value === undefined ? "" : fill(V.saved, { value });
+    // A live region: only new words, or each redraw (answer, then tallies) reads it again.
+    const savedText = value === undefined ? "" : fill(V.saved, { value });
+    if (saved.textContent !== savedText) saved.textContent = savedText;
     const error = $("[data-vote-error]", fieldset);
     const message = errors.get(`${round.id}:${optionId}`);
     error.hidden = !message;
     error.textContent = message || "";
   }
   part(node, "progress", () => el("p", { class: "small" })).textContent =
-    fill(V.answered, { count: Object.keys(answers).length, total: round.options.length });
+    countText(V.counts.options_rated, round.options.length,
+      { count: Object.keys(answers).length, total: round.options.length });
   const revealed = part(node, "ranking", () => el("div"));
   if (round.revealed && round.results) revealed.replaceChildren(...ranking(round, true));
   else revealed.replaceChildren();
@@ -308,11 +316,15 @@ function consentOption(round, option) {
   const ends = el("div", { class: "vote-scale-ends", "aria-hidden": "true" });
   ends.append(el("span", {}, V.scale_low), el("span", {}, V.scale_high));
   const values = el("div", { class: "vote-scale-values" });
+  // Arrow keys walk a radio group and fire `change` at every step: the value is saved once the
+  // person stops on one, not eleven times on the way from 0 to 10.
+  values.addEventListener("keydown", () => { values.dataset.byKeyboard = "yes"; });
+  values.addEventListener("pointerdown", () => { delete values.dataset.byKeyboard; });
   for (let value = 0; value <= 10; value += 1) {
     const label = el("label");
     const radio = el("input", { type: "radio", name: `consent-${round.id}-${option.id}`, value,
       "aria-label": value === 0 ? V.value_low : value === 10 ? V.value_high : String(value) });
-    radio.addEventListener("change", () => rate(round.id, option.id, value));
+    radio.addEventListener("change", () => chosen(values, round.id, option.id, value));
     label.append(radio, el("span", { "aria-hidden": "true" }, String(value)));
     values.append(label);
   }
@@ -320,6 +332,19 @@ function consentOption(round, option) {
     el("p", { class: "vote-saved", role: "status", "data-vote-saved": "", hidden: true }),
     el("p", { class: "vote-error", role: "alert", "data-vote-error": "", hidden: true }));
   return fieldset;
+}
+
+function chosen(scale, roundId, optionId, value) {
+  const key = `${roundId}:${optionId}`;
+  clearTimeout(settling.get(key));
+  if (scale.dataset.byKeyboard !== "yes") {
+    rate(roundId, optionId, value);
+    return;
+  }
+  settling.set(key, setTimeout(() => {
+    settling.delete(key);
+    rate(roundId, optionId, value);
+  }, KEYBOARD_SETTLE_MS));
 }
 
 async function rate(roundId, optionId, value) {
@@ -338,7 +363,8 @@ function ranking(round, withHeading) {
   const rows = round.results || [];
   const nodes = [];
   if (withHeading) nodes.push(el("h4", {}, V.ranking_heading));
-  nodes.push(el("p", { class: "small" }, fill(round.kind === "dots" ? V.voted : V.answered_people,
+  nodes.push(el("p", { class: "small" }, countText(
+    round.kind === "dots" ? V.counts.people_voted : V.counts.people_answered, round.voters,
     { voters: round.voters, eligible: round.eligible })));
   if (round.kind === "consent") nodes.push(el("p", { class: "small" }, V.consent_order));
   const boards = new Set(rows.map((row) => row.board_id));

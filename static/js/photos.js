@@ -2,6 +2,8 @@
 // own with a progress bar, a photo from the phone camera as soon as it is taken; save captions and
 // delete without reloading. Without this script the same forms work by plain posting.
 
+import { countText } from "./plural.js";
+
 const section = document.querySelector("[data-photos]");
 
 function fill(pattern, values) {
@@ -104,7 +106,7 @@ function enableUpload(form) {
       }
     }
     progress.hidden = true;
-    status.textContent = added ? fill(section.dataset.uploaded, { count: added }) : "";
+    status.textContent = added ? countText(JSON.parse(section.dataset.uploaded), added) : "";
     section.querySelector("[data-photo-none]").hidden = list.children.length > 0;
     if (added) {
       form.elements.caption.value = "";

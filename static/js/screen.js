@@ -4,7 +4,9 @@
 // through screens of boards.
 import { LiveWorkshop, fill, pageData, syncList, el } from "./live.js";
 import { renderMatrix, renderMeasures, renderRound, showView, turnViewPage } from "./screen_run.js";
+import { countText } from "./plural.js";
 import { PagingClock, Pages, firstBelow, measurePages, showPageIndicator } from "./wall_pages.js";
+import { showResultsQr } from "./screen_results_qr.js";
 import { cardTranslation, showSecondLanguage } from "./screen_languages.js";
 
 const data = pageData();
@@ -31,6 +33,7 @@ function render() {
   else if (view === "matrix") renderMatrix(live);
   else if (view === "measures") renderMeasures(live);
   else renderBoardsView();
+  showResultsQr(live.workshop, view);
   const paging = live.workshop.projector_paging;
   $("[data-paging-paused]").hidden = !paging?.paused;
   clock.follow(paging);
@@ -120,7 +123,7 @@ function renderBoardsView() {
     const concealed = live.ideasOn(panel.board.id).filter((idea) => idea.state === "concealed").length;
     const concealedNote = $("[data-concealed]", node);
     concealedNote.hidden = concealed === 0;
-    concealedNote.textContent = fill(T.concealed, { count: concealed });
+    concealedNote.textContent = countText(T.concealed, concealed);
     renderBoardGroups($("[data-ideas]", node), panel.groups);
   }
   boardsContainer.replaceChildren(...shown.map((panel) => panelState(panel.key).node));

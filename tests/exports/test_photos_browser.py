@@ -34,7 +34,7 @@ def test_photos_page_uploads_captions_and_deletes_without_reloading(browser, liv
     page.fill("#photo-caption", "Tisch Wohnen")
     page.click("[data-photo-upload] button[type=submit]")
     expect(items).to_have_count(2)
-    expect(page.locator("[data-photo-status]")).to_have_text("2 photo(s) added.")
+    expect(page.locator("[data-photo-status]")).to_have_text("2 photos added.")
     assert page.url.endswith(f"/console/{workshop.id}/photos")  # no reload
     images = page.locator("[data-photo-list] [data-photo-image]")
     for index in range(2):
