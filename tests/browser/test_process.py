@@ -5,6 +5,7 @@ steering-group member votes by personal link, and the compendium PDF holds every
 field's chapter and the measure catalogue with both votes side by side."""
 import io
 import re
+from pathlib import Path
 
 import pypdf
 from playwright.sync_api import expect
@@ -13,6 +14,16 @@ from facilitator.domain import clusters, measures, processes
 from facilitator.domain.measures import MeasureSpec
 
 LIVE = 10_000
+AXE = Path(__file__).parent.parent / "vendor/axe-core/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return r.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+    }""", AXE_TAGS)
 TITLE = "Integrationskonzept 2026, Landkreis Emsland — Fortschreibung mit langem Titel"
 
 
@@ -51,9 +62,11 @@ def vote(page, label: str) -> None:
 def test_a_small_process_from_kick_off_to_compendium(live_server, live_make, desktop, phone,
                                                       tmp_path):
     owner = live_make.facilitator()
-    page = desktop()
+    # bypass_csp only so axe-core can be injected for the accessibility checks.
+    page = desktop(bypass_csp=True, locale="de-DE")
     page.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
               "?next=/console/process/new")
+    assert axe(page) == []
     page.locator("#p-title").fill(TITLE)
     page.locator("#p-organiser").fill("Landkreis Emsland")
     page.locator("#p-fields").fill("Sprache\nArbeit")
@@ -112,8 +125,9 @@ def test_a_small_process_from_kick_off_to_compendium(live_server, live_make, des
     page.locator("#member-name").fill("Sozialdezernentin")
     page.locator("#member-name").press("Enter")
     link = page.locator("[data-steering-link]").inner_text().strip()
-    member = desktop()
+    member = desktop(390, 844, bypass_csp=True, locale="de-DE")
     member.goto(live_server.url + "/steering/" + link.rsplit("/steering/", 1)[1])
+    assert axe(member) == []
     expect(member.locator("h1")).to_have_text(re.compile("Steering group|Steuerungsgruppe"))
     # The member sees the decision and nothing else: no cards of any event.
     assert "Abendkurse" not in member.content() and closing.join_code not in member.content()
@@ -137,6 +151,8 @@ def test_a_small_process_from_kick_off_to_compendium(live_server, live_make, des
             for i in range(decision.locator("tbody tr").count())}
     assert rows == {"Sprachcafé im Rathaus": ("3", "0"), "Jobmesse mit Dolmetschenden": ("1", "2")}
     page.screenshot(path=str(tmp_path / "process-page.png"), full_page=True)
+    member.screenshot(path=str(tmp_path / "steering-page.png"), full_page=True)
+    assert axe(page) == []
 
     with page.expect_download(timeout=120_000) as download:
         page.locator("[data-compendium-pdf]").click()
