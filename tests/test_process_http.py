@@ -143,3 +143,21 @@ def test_fortschreibung_from_the_process_page_shows_what_changed(client, app_mak
         "target_id": review.id, "measure_ids": [original.id]})
     page = client.get(f"/console/process/{update_id}").get_data(as_text=True)
     assert 'data-diff="kept"' in page and 'data-diff="dropped"' not in page
+
+
+def test_a_steering_member_rates_a_consent_check_by_personal_link(client, app_make, owner,
+                                                                  process, kickoff):
+    round_ = app_make.run(voting.open_round, kickoff.id, RoundSpec(
+        kind="consent", options=["Sprache zuerst"], passive_option="Offen lassen"))
+    decision = app_make.run(processes.put_to_steering_group, round_.id)
+    _, secret = app_make.run(processes.add_member, process.id, "Landrätin")
+    page = client.get(f"/steering/{secret}").get_data(as_text=True)
+    assert "Sprache zuerst" in page and 'name="value"' in page
+    client.post(f"/steering/{secret}", data={"decision_id": decision.id, "target_id": 1,
+                                             "value": "6"})
+    rows = app_make.run(processes.side_by_side, round_)
+    assert {r["id"]: r["steering"] for r in rows} == {0: 0, 1: 6}
+    sign_in(client, app_make, owner)
+    page = client.get(f"/console/process/{process.id}").get_data(as_text=True)
+    table = page[page.index("data-decision="):]
+    assert "Sprache zuerst" in table and "<td data-steering>6</td>" in table

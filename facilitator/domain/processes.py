@@ -440,12 +440,11 @@ def member_by_secret(session: Session, secret: str) -> SteeringMember:
 
 
 def put_to_steering_group(session: Session, round_id) -> SteeringDecision:
-    """Let the steering group vote on a dot-voting round of one of the process's events."""
+    """Let the steering group vote on a round of one of the process's events: dots, or a
+    consent check (each member's resistance 0–10 per option)."""
     round_ = session.get(VoteRound, validate.integer(round_id, "round_id"))
     if round_ is None:
         raise NotFound(field="round_id")
-    if round_.kind != "dots":
-        raise InvalidInput(field="round_id")
     workshop = session.get(Workshop, round_.workshop_id)
     if workshop.process_id is None:
         raise InvalidInput(field="workshop")
@@ -486,6 +485,8 @@ def steering_dot(session: Session, member: SteeringMember, decision_id, target_i
     if delta not in (1, -1):
         raise InvalidInput(field="delta")
     round_ = session.get(VoteRound, decision.round_id)
+    if round_.kind != "dots":
+        raise InvalidInput(field="decision_id")
     target_id = validate.integer(target_id, "target_id")
     if target_id not in {t["id"] for t in voting.targets(session, round_)}:
         raise NotFound(field="target_id")
@@ -506,6 +507,31 @@ def steering_dot(session: Session, member: SteeringMember, decision_id, target_i
         session.delete(vote)
     else:
         vote.value += delta
+    session.commit()
+    return member_votes(session, decision, member)
+
+
+def steering_rate(session: Session, member: SteeringMember, decision_id, option_id,
+                  value) -> dict[int, int]:
+    """Consent check: a member's resistance (0 none … 10 veto) to one option."""
+    decision = _decision_for(session, member, decision_id)
+    if decision.state != "open":
+        raise RoundClosed()
+    round_ = session.get(VoteRound, decision.round_id)
+    if round_.kind != "consent":
+        raise InvalidInput(field="decision_id")
+    option_id = validate.integer(option_id, "option_id")
+    if option_id not in {o["id"] for o in round_.options}:
+        raise NotFound(field="option_id")
+    value = validate.integer(value, "value", 0, voting.RESISTANCE_MAX)
+    vote = session.scalar(select(SteeringVote).where(
+        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id,
+        SteeringVote.target_id == option_id))
+    if vote is None:
+        session.add(SteeringVote(decision_id=decision.id, member_id=member.id,
+                                 target_id=option_id, value=value))
+    else:
+        vote.value = value
     session.commit()
     return member_votes(session, decision, member)
 
@@ -531,8 +557,9 @@ def steering_voters(session: Session, decision: SteeringDecision) -> int:
 
 
 def side_by_side(session: Session, round_: VoteRound) -> list[dict]:
-    """The round's targets with the participants' dots and the steering group's dots in two
-    columns (never added up), ranked by the participants' vote as the room saw it."""
+    """The round's targets with the participants' score and the steering group's in two
+    columns (never added up), ranked by the participants' vote as the room saw it. Dots: sums
+    of dots; consent check: sums of resistance (lower is more agreement)."""
     decision = session.scalar(select(SteeringDecision).where(
         SteeringDecision.round_id == round_.id))
     steering = steering_scores(session, decision) if decision else {}

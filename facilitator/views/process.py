@@ -58,8 +58,7 @@ def page(process_id: int):
     process = _process(process_id)
     events = processes.events(db.session, process.id)
     decisions = processes.decisions(db.session, process.id)
-    rounds = [r for e in events for r in voting.rounds_of(db.session, e.id)
-              if r.kind == "dots"]
+    rounds = [r for e in events for r in voting.rounds_of(db.session, e.id)]
     # Earlier rounds' events first (Fortschreibung), then this round's.
     source_events = [e for pid in reversed(processes.lineage_of_rounds(db.session, process.id))
                      for e in processes.events(db.session, pid)]
@@ -195,10 +194,16 @@ def steering(secret: str):
         abort(404)
     if request.method == "POST":
         try:
-            processes.steering_dot(db.session, member,
-                                   request.form.get("decision_id", type=int),
-                                   request.form.get("target_id", type=int),
-                                   -1 if request.form.get("delta") == "-1" else 1)
+            if request.form.get("value") is not None:
+                processes.steering_rate(db.session, member,
+                                        request.form.get("decision_id", type=int),
+                                        request.form.get("target_id", type=int),
+                                        request.form.get("value", type=int))
+            else:
+                processes.steering_dot(db.session, member,
+                                       request.form.get("decision_id", type=int),
+                                       request.form.get("target_id", type=int),
+                                       -1 if request.form.get("delta") == "-1" else 1)
         except DomainError as error:
             db.session.rollback()
             flash(message_for(error), "error")

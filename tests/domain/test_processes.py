@@ -309,3 +309,25 @@ def test_a_whole_process_exports_and_imports_with_its_links(session, make, owner
     with pytest.raises(ArchiveInvalid):
         process_archive.import_process(session, owner.id, broken)
     assert make.count(Workshop) == before
+
+
+def test_a_consent_check_of_the_steering_group_stands_beside_the_rooms(session, make, owner,
+                                                                       process, kickoff):
+    round_ = voting.open_round(session, kickoff.id, RoundSpec(
+        kind="consent", options=["Sprache zuerst", "Arbeit zuerst"],
+        passive_option="Reihenfolge offen lassen"))
+    phone = make.participant(kickoff)[0]
+    voting.rate_option(session, phone, round_.id, 1, 7)
+    decision = processes.put_to_steering_group(session, round_.id)
+    member, _ = processes.add_member(session, process.id, "Landrat")
+    processes.steering_rate(session, member, decision.id, 1, 2)
+    assert processes.steering_rate(session, member, decision.id, 1, 0) == {1: 0}
+    processes.steering_rate(session, member, decision.id, 2, 9)
+    with pytest.raises(InvalidInput):
+        processes.steering_dot(session, member, decision.id, 1)
+    with pytest.raises(InvalidInput):
+        processes.steering_rate(session, member, decision.id, 2, 11)
+    rows = {r["id"]: (r["participants"], r["steering"])
+            for r in processes.side_by_side(session, round_)}
+    assert rows == {0: (0, 0), 1: (7, 0), 2: (0, 9)}
+    assert {r["id"]: r["score"] for r in voting.results(session, round_)} == {0: 0, 1: 7, 2: 0}
