@@ -41,6 +41,11 @@ CARD_EVENTS = ("idea_posted", "idea_updated")
 
 def publish(change: Change) -> None:
     """Announce a committed change to every screen of its workshop, each audience its own view."""
+    if change.seq is None:
+        # Votes take no sequence number; their tallies go out coalesced.
+        for round_ in change.rounds:
+            announce_votes_soon(change.workshop_id, round_.id)
+        return
     staff, public = change_payload(change, STAFF), change_payload(change, PUBLIC)
     # Building the payloads may have opened a read transaction; close it before emitting, which
     # can yield to other greenlets (and, with a message queue, waits on Redis).

@@ -118,7 +118,10 @@ def serve(host: str, port: int):
     click.echo(sign_in)
     sys.stdout.flush()
     _warn_if_phones_cannot_reach(app, port)
-    socketio.run(app, host=host, port=port, log_output=False)
+    from . import retention_runner
+    from .server import serve as serve_until_stopped
+    serve_until_stopped(app, socketio, host, port, access_log=app.config["ACCESS_LOG"],
+                        background=[lambda: retention_runner.run_periodically(app, socketio.sleep)])
 
 
 @main.command()
@@ -229,6 +232,21 @@ def sign_in_link(name: str):
         if facilitator is None:
             raise click.ClickException(f"No facilitator named {name!r}.")
         click.echo(_sign_in_url(app, facilitator))
+
+
+@main.command()
+def retention():
+    """Delete the raw participation data of workshops whose retention period has passed (the
+    server also does this every hour); prints what was deleted."""
+    from . import retention_runner
+    app = _app()
+    deleted = retention_runner.run_once(app)
+    for item in deleted:
+        click.echo(f"Workshop {item.workshop_id}: deleted {item.participants} participants, "
+                   f"{item.votes} votes, the authorship of {item.authored_cards} cards, "
+                   f"{item.presence} presence rows, {item.undo_steps} undo steps.")
+    click.echo(f"Retention: {len(deleted)} workshop(s) done "
+               f"(period {app.config['RETENTION_DAYS']} days unless a workshop sets its own).")
 
 
 @main.command()

@@ -31,8 +31,15 @@ def _socket_limits() -> dict:
     return {name.strip(): float(value) for name, value in pairs}
 
 
+def served_over_https() -> bool:
+    """HTTPS=1, or a PUBLIC_URL that starts with https:// (a TLS proxy in front of the server)."""
+    return os.environ.get("HTTPS", "0") == "1" or os.environ.get(
+        "PUBLIC_URL", "").lower().startswith("https://")
+
+
 def load() -> dict:
     instance = instance_dir()
+    https = served_over_https()
     return {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": _secret_key(instance),
@@ -49,9 +56,18 @@ def load() -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         # Socket events per connection and per phone (RATELIMIT_ENABLED=0 switches them off too).
         "SOCKET_LIMITS": _socket_limits(),
+        # Days after a workshop until its raw participation data (authorship, participants,
+        # votes, presence) is deleted, once its record is made; 0 keeps it. Per workshop too.
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "90")),
+        "RETENTION_CHECK_SECONDS": int(os.environ.get("RETENTION_CHECK_SECONDS", "3600")),
+        # One line per request on standard output, client addresses cut to their network.
+        "ACCESS_LOG": os.environ.get("ACCESS_LOG", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Over HTTPS the cookie is Secure and named __Host-: the browser then refuses it from
+        # plain HTTP and from any other (sub)domain, so nobody on the venue Wi-Fi can plant one.
+        "SESSION_COOKIE_SECURE": https or os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_NAME": "__Host-session" if https else "session",
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "de",

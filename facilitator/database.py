@@ -43,9 +43,11 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
     return engine
 
 
-def forget_deleted(session: Session) -> None:
+def forget_deleted(session: Session, wait: bool = True) -> None:
     """After deleting personal data: SQLite's write-ahead log still holds the old pages until a
-    checkpoint copies it into the file (where secure_delete has zeroed them) and truncates it."""
+    checkpoint copies it into the file (where secure_delete has zeroed them) and truncates it.
+    `wait=False` gives up at once when a reader holds the log (a later checkpoint copies it):
+    waiting would stall every greenlet of the process on a busy live event."""
     engine = session.get_bind()
     if engine.dialect.name != "sqlite":
         return
@@ -53,7 +55,14 @@ def forget_deleted(session: Session) -> None:
     # the checkpoint from finishing.
     connection = engine.raw_connection()
     try:
-        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor = connection.cursor()
+        if not wait:
+            cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            if not wait:
+                cursor.execute("PRAGMA busy_timeout=30000")
     finally:
         connection.close()
 

@@ -94,8 +94,14 @@ def _session(spec: JobSpec):
     from sqlalchemy.orm import Session
 
     from .database import make_engine
+    from .reports.pdf import default_uploads
     engine = make_engine(spec.database_url)
-    return engine, Session(engine, info={"upload_path": spec.uploads} if spec.uploads else {})
+    # The domain reads no configuration: the upload folder is handed to it here. Between its
+    # short write transactions an import leaves SQLite to the server's phones for a while
+    # (SQLite's busy wait polls every 100 ms at most; the server is another process).
+    return engine, Session(engine, info={
+        "upload_path": spec.uploads or str(default_uploads()),
+        "between_writes": lambda held: time.sleep(max(held, 0.12))})
 
 
 def execute(spec: JobSpec, progress: Callable[[str], None]) -> dict:

@@ -188,6 +188,10 @@ class Workshop(Base):
     # The facilitator published the results: phones get a read-only results page
     # (views/results.py) and the projector's results views show its QR code.
     results_published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Days after the workshop until its raw participation data is deleted (domain/retention.py);
+    # None follows the installation's RETENTION_DAYS.
+    retention_days: Mapped[int | None]
+    participation_deleted_at: Mapped[datetime | None]
     # A second language the projector shows under board titles and questions (None: only the
     # original).
     projector_language: Mapped[str | None] = mapped_column(String(8))
@@ -432,6 +436,17 @@ class Vote(Base):
     value: Mapped[int] = mapped_column(default=1)
     client_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[created]
+
+
+class SpentDot(Base):
+    """The id of a dot taken back: it stays spent, so a phone replaying the dot (its outbox
+    never heard the first answer) is told "already counted" instead of placing it again."""
+    __tablename__ = "spent_dots"
+    __table_args__ = (UniqueConstraint("round_id", "client_id"),)
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
 
 
 PHOTO_KINDS = ("photo", "logo")

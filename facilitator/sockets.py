@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from socketio import packet as socketio_packet
 from sqlalchemy.exc import OperationalError
 
-from . import auth, broadcast, protocol
+from . import auth, broadcast, code_gate, protocol
 from .domain import (boards, clusters, history, ideas, measures, moderation, phases, presence,
                      voting, workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
@@ -58,7 +58,7 @@ def on_connect(auth_data=None):
     try:
         conn = _identify(auth_data if isinstance(auth_data, dict) else {})
     except DomainError as error:
-        raise ConnectionRefusedError(error.code) from None
+        raise ConnectionRefusedError(code_gate.socket_refusal(error)) from None
     session["conn"] = asdict(conn)
     audience = broadcast.staff_room if conn.role == STAFF_ROLE else broadcast.public_room
     join_room(audience(conn.workshop_id))
@@ -424,7 +424,7 @@ def on_update_round(conn: Conn, data: dict) -> dict:
 
 
 def _voted(conn: Conn, round_id, mine: dict) -> dict:
-    broadcast.announce_votes_soon(conn.workshop_id, round_id)
+    # The domain's announcer already scheduled the tallies (`votes_changed`).
     return {"round_id": round_id, "my_votes": mine}
 
 

@@ -386,7 +386,9 @@ def client(app):
 def app_make(app):
     """A Factory on the app's database (its own session, not the one requests use)."""
     from facilitator.extensions import db
-    factory = Factory(Session(db.engine, expire_on_commit=False, info={"announcer": None}))
+    # The domain reads no configuration: the upload folder is passed in, as the app does.
+    factory = Factory(Session(db.engine, expire_on_commit=False, info={
+        "announcer": None, "upload_path": app.config["UPLOAD_PATH"]}))
     yield factory
     factory.close()
 
@@ -615,8 +617,12 @@ class LiveServer:
         secret = factory.sign_in_secret(facilitator)
         factory.close()
         http = requests.Session()
-        response = http.get(f"{self.url}/console/sign-in/{secret}", allow_redirects=False,
-                            timeout=TIMEOUT)
+        # The link's page only shows a button (a chat app's preview must not use it up): the
+        # button posts the form with its CSRF token.
+        page = http.get(f"{self.url}/console/sign-in/{secret}", timeout=TIMEOUT)
+        assert page.status_code == 200, page.text[:500]
+        response = http.post(f"{self.url}/console/sign-in/{secret}", allow_redirects=False,
+                             data={"csrf_token": csrf_token(page.text)}, timeout=TIMEOUT)
         assert response.status_code == 302 and "/console/login" not in response.headers["Location"]
         return http
 

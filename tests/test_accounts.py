@@ -17,7 +17,7 @@ def csrf_token(html: str) -> str:
 
 
 def signed_in(client, app_make, facilitator):
-    response = client.get(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
+    response = client.post(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
     assert response.status_code == 302 and "/console/login" not in response.headers["Location"]
     return client
 
@@ -110,7 +110,7 @@ def test_sign_in_never_redirects_to_another_host(client, app_make, target):
     owner = app_make.facilitator("Moderation")
     secret = app_make.sign_in_secret(owner)
 
-    response = client.get(f"/console/sign-in/{secret}", query_string={"next": target})
+    response = client.post(f"/console/sign-in/{secret}", query_string={"next": target})
 
     location = response.headers["Location"]
     assert location == "/console/", (target, location)

@@ -71,13 +71,14 @@ def test_demo_json_prints_links_that_work_and_a_facilitator_link_that_works_once
     for url in [links["join_url"], links["screen_url"]] + [b["join_url"] for b in links["boards"]]:
         assert client.get(local(url)).status_code == 200, url
 
-    signed_in = client.get(local(links["facilitator_url"]))
+    assert client.get(local(links["facilitator_url"])).status_code == 200  # shows the button
+    signed_in = client.post(local(links["facilitator_url"]))
     assert signed_in.status_code == 302
     assert signed_in.headers["Location"].endswith(f"/console/{workshop.id}")
     assert client.get(f"/console/{workshop.id}").status_code == 200
 
     client.post("/console/logout")
-    again = client.get(local(links["facilitator_url"]))
+    again = client.post(local(links["facilitator_url"]))
     assert again.status_code == 302 and "/console/login" in again.headers["Location"]
     assert client.get(f"/console/{workshop.id}").status_code == 302
 
@@ -97,7 +98,7 @@ def test_add_facilitator_prints_a_one_time_link_and_refuses_a_taken_name(app, cl
                tmp_path=tmp_path).stdout.strip()
 
     assert link.startswith(f"{PUBLIC_URL}/console/sign-in/")
-    assert client.get(local(link)).headers["Location"].endswith("/console/")
+    assert client.post(local(link)).headers["Location"].endswith("/console/")
     assert client.get("/console/").status_code == 200
 
     taken = run("add-facilitator", "Kim Berger", database_url=database_url, tmp_path=tmp_path,
@@ -171,10 +172,16 @@ def test_first_start_prints_a_one_time_sign_in_link_and_later_starts_do_not(star
     assert len(links) == 1 and links[0].startswith(f"{server.url}/console/sign-in/")
 
     browser = requests.Session()
-    first = browser.get(links[0], allow_redirects=False, timeout=5)
+    # Opening the link (as a chat app's preview does) spends nothing; the button's POST does.
+    page = browser.get(links[0], allow_redirects=False, timeout=5)
+    assert page.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    first = browser.post(links[0], data={"csrf_token": token}, allow_redirects=False, timeout=5)
     assert first.status_code == 302 and first.headers["Location"].endswith("/console/")
     assert browser.get(f"{server.url}/console/", allow_redirects=False).status_code == 200
-    second = requests.get(links[0], allow_redirects=False, timeout=5)
+    other = requests.Session()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', other.get(links[0]).text).group(1)
+    second = other.post(links[0], data={"csrf_token": token}, allow_redirects=False, timeout=5)
     assert "/console/login" in second.headers["Location"]
 
     server.restart()

@@ -27,7 +27,9 @@ def workshop(app_make, owner):
 
 
 def sign_in(client, app_make, facilitator):
-    response = client.get(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
+    link = f"/console/sign-in/{app_make.sign_in_secret(facilitator)}"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(link).get_data(True))
+    response = client.post(link, data={"csrf_token": token.group(1)})
     assert response.status_code == 302
     return response
 
@@ -328,10 +330,10 @@ def test_console_needs_a_signed_in_facilitator(client, workshop):
 def test_sign_in_link_works_once(client, app_make, owner):
     secret = app_make.sign_in_secret(owner)
 
-    assert client.get(f"/console/sign-in/{secret}").headers["Location"].endswith("/console/")
+    assert client.post(f"/console/sign-in/{secret}").headers["Location"].endswith("/console/")
     assert client.get("/console/").status_code == 200
     client.post("/console/logout")
-    second = client.get(f"/console/sign-in/{secret}")
+    second = client.post(f"/console/sign-in/{secret}")
     assert "/console/login" in second.headers["Location"]
     assert client.get("/console/").status_code == 302
 
@@ -339,7 +341,7 @@ def test_sign_in_link_works_once(client, app_make, owner):
 def test_sign_in_link_never_redirects_to_another_site(client, app_make, owner):
     secret = app_make.sign_in_secret(owner)
 
-    response = client.get(f"/console/sign-in/{secret}?next=//evil.example/")
+    response = client.post(f"/console/sign-in/{secret}?next=//evil.example/")
 
     assert response.headers["Location"] == "/console/"
 

@@ -75,7 +75,7 @@ def console_and_wall(app, client, app_make, public_url: str, host: str = "0.0.0.
     app.config.update(PUBLIC_URL=public_url, HOST=host)
     owner = app_make.facilitator()
     workshop = app_make.workshop(owner)
-    client.get(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
+    client.post(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
     pages = [client.get(f"/console/{workshop.id}"), client.get(f"/screen/{workshop.screen_key}")]
     assert [page.status_code for page in pages] == [200, 200]
     return [page.get_data(as_text=True) for page in pages]

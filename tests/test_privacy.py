@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def sign_in(client, app_make, facilitator):
-    assert client.get(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}").status_code == 302
+    assert client.post(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}").status_code == 302
 
 
 def database_bytes(app) -> bytes:

@@ -95,7 +95,7 @@ def clients(app, app_make):
     with http["participant"].session_transaction() as session:
         session["participants"] = {str(workshop.id): token}
     secret = app_make.sign_in_secret(owner)
-    assert http["staff"].get(f"/console/sign-in/{secret}").status_code == 302
+    assert http["staff"].post(f"/console/sign-in/{secret}").status_code == 302
     auth = {"participant": {"role": "participant", "code": workshop.join_code,
                             "board_id": workshop.boards[0].id},
             "staff": {"role": "staff", "code": workshop.join_code},

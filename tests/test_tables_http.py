@@ -19,7 +19,7 @@ def workshop(app_make, owner):
 
 
 def sign_in(client, app_make, facilitator):
-    assert client.get(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}").status_code == 302
+    assert client.post(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}").status_code == 302
 
 
 def test_host_pages_need_a_facilitator_or_the_boards_own_link(client, app_make, workshop):

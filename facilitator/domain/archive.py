@@ -7,18 +7,20 @@ as "participant n gave this". Hidden cards keep their place but not their text; 
 are left out. Photos travel inside the file (base64).
 
 Importing makes a new workshop with new ids, a new join code and projector key, owned by the
-facilitator who imports it. Everything is checked before anything is written; a file that does
-not fit changes nothing. Exporting an imported workshop gives the same file (but for the time
+facilitator who imports it. A file that does not fit changes nothing: photos are checked before
+anything is written, rows as they are written in short transactions (so phones' posts never wait
+for a whole import on SQLite), and a refusal deletes what was written. Exporting an imported workshop gives the same file (but for the time
 of export).
 """
 import base64
 import binascii
 import json
 import secrets
+import time
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
@@ -26,6 +28,7 @@ from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, B
                       StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
 from . import photos as photo_store
 from . import validate, voting
+from .changes import end_read_before_write
 from .errors import DomainError
 from .documentation import BOARD_KEYS, PHOTO_CONSENTS, TEXT_MAX_CHARS, WORKSHOP_KEYS
 from .measures import HORIZONS, STATUSES
@@ -368,24 +371,38 @@ def _images(top: _Reader) -> list[tuple[_Reader, photo_store.CleanImage | None]]
     return checked
 
 
+# Rows written per transaction. SQLite has one writer: a phone's post waits for the import's
+# transaction to end, so the import commits in short pieces (an import of 20,000 cards and
+# 60,000 dots held the lock for its whole run before, and phones' posts waited as long).
+CHUNK = 500
+
+
 def import_workshop(session: Session, facilitator_id: int, data) -> Workshop:
     """Restore an exported workshop as a new one owned by `facilitator_id` (bytes, text or the
     parsed dict). Raises ArchiveInvalid, naming the place in the file, and then changes
-    nothing."""
+    nothing.
+
+    Written in short transactions; the workshop belongs to nobody (so nobody sees or runs it)
+    until the last one gives it to the importer. A refusal half-way deletes what was written."""
     top = parse(data)
     images = _images(top)
     written = []
+    started: list[int] = []
     try:
-        workshop = _build(session, facilitator_id, top, images, written)
+        workshop = _build(session, facilitator_id, top, images, written, started)
         session.commit()
     except BaseException:
         session.rollback()
+        if started:
+            session.execute(delete(Workshop).where(Workshop.id == started[0]))
+            session.commit()
         photo_store.remove_files(written)
         raise
     return workshop
 
 
-def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list) -> Workshop:
+def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list,
+           started: list) -> Workshop:
     info = _Reader(top.raw("workshop"), "workshop")
     event_date = info.raw("event_date", None)
     if event_date is not None:
@@ -393,26 +410,44 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             event_date = date.fromisoformat(event_date)
         except (TypeError, ValueError):
             raise info.fail("event_date", "expected a date (YYYY-MM-DD)") from None
+    process = _process(session, info.text("process_title", TITLE_MAX_CHARS))
     workshop = Workshop(
         title=info.text("title", TITLE_MAX_CHARS, required=True), event_date=event_date,
         place=info.text("place", TITLE_MAX_CHARS), organiser=info.text("organiser",
                                                                        TITLE_MAX_CHARS),
         purpose=info.text("purpose", PURPOSE_MAX_CHARS),
         language=info.choice("language", LANGUAGES, "de"),
-        process=_process(session, info.text("process_title", TITLE_MAX_CHARS)),
         results_published=info.flag("results_published"),
         join_code=_unused(session, Workshop.join_code, new_join_code),
         screen_key=_unused(session, Workshop.screen_key, lambda: secrets.token_urlsafe(24)),
         seq=1, updated_seq=1)
+    # Every transaction of the import writes before it reads: on SQLite a transaction that
+    # read first is refused its write when a phone's post committed meanwhile.
+    end_read_before_write(session)
+    workshop.process = process
     session.add(workshop)
     session.flush()
-    session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=facilitator_id))
-    new = {"workshop_id": workshop.id}
+    workshop_id = workshop.id
+    started.append(workshop_id)
+    session.commit()
+    new = {"workshop_id": workshop_id}
+    # Between two transactions the import lets others write: a waiting writer on SQLite polls
+    # for the lock and would otherwise rarely find it free (the job runner pauses here).
+    between_writes = session.info.get("between_writes", lambda held: None)
 
     def add_all(rows: dict) -> dict:
-        session.add_all(rows.values())
-        session.flush()
-        return {number: row.id for number, row in rows.items()}
+        """Write the rows in short transactions; their new ids by the file's numbers."""
+        ids = {}
+        numbers = list(rows)
+        for start in range(0, len(numbers), CHUNK):
+            piece = numbers[start:start + CHUNK]
+            began = time.monotonic()
+            session.add_all(rows[number] for number in piece)
+            session.flush()
+            ids.update((number, rows[number].id) for number in piece)
+            session.commit()
+            between_writes(time.monotonic() - began)
+        return ids
 
     groups = add_all({number: StakeholderGroup(
         name=r.text("name", NAME_MAX_CHARS * 2, required=True), position=position, **new)
@@ -425,7 +460,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         max_ideas_per_person=r.integer("max_ideas_per_person", 1, nullable=True),
         phase=r.choice("phase", PHASES, "collect"), updated_seq=1, **new)
         for position, (number, r) in enumerate(_numbered(top.items("boards")))})
-    workshop.projector_board_ids = list(boards.values())
+    projector_board_ids = list(boards.values())
     people = add_all({number: Participant(
         # A token nobody holds: the imported participant can never sign in again.
         token_hash=digest(new_secret()),
@@ -451,8 +486,11 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             position=r.integer("position", 0, default=0), created_at=r.time("created_at"),
             updated_seq=1, **new, **_idea_extras_import(r, state))
     ideas = add_all(idea_rows)
-    for number, r in idea_readers:
-        idea_rows[number].merged_into_id = r.ref("merged_into", ideas)
+    merged = [{"id": ideas[number], "merged_into_id": r.ref("merged_into", ideas)}
+              for number, r in idea_readers if r.raw("merged_into", None) is not None]
+    for start in range(0, len(merged), CHUNK):
+        session.execute(update(Idea), merged[start:start + CHUNK])
+        session.commit()
     measures = add_all({number: Measure(
         board_id=r.ref("board", boards), title=r.text("title", TITLE_MAX_CHARS, required=True),
         description=r.text("description", 4000),
@@ -464,12 +502,12 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         source_cluster_id=r.ref("source_cluster", clusters),
         position=r.integer("position", 0, default=0), updated_seq=1, **new)
         for number, r in _numbered(top.items("measures"))})
-    for r in top.items("phase_changes"):
-        session.add(PhaseChange(board_id=r.ref("board", boards, nullable=False),
-                                phase=r.choice("phase", PHASES), at=r.time("at"), **new))
+    add_all(dict(enumerate(PhaseChange(
+        board_id=r.ref("board", boards, nullable=False), phase=r.choice("phase", PHASES),
+        at=r.time("at"), **new) for r in top.items("phase_changes"))))
     for r in top.items("vote_rounds"):
         _add_round(session, r, new, people, {"idea": ideas, "cluster": clusters,
-                                             "measure": measures}, boards)
+                                             "measure": measures}, boards, add_all)
     _content_translations_import(session, workshop, top, {"board": boards, "group": groups})
     for r, image in images:
         if image is None:
@@ -484,12 +522,16 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
                           credit=r.text("credit", TITLE_MAX_CHARS), taken_on=_taken_on(r),
                           consent=r.choice("consent", PHOTO_CONSENTS, ""), **new))
     _add_sections(session, top, new, boards, ideas)
+    # Last: from here on the workshop is the importer's, complete.
+    session.execute(update(Workshop).where(Workshop.id == workshop_id).values(
+        projector_board_ids=projector_board_ids))
+    session.add(WorkshopFacilitator(workshop_id=workshop_id, facilitator_id=facilitator_id))
     session.flush()
-    return workshop
+    return session.get(Workshop, workshop_id)
 
 
 def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: dict,
-               boards: dict) -> None:
+               boards: dict, add_all) -> None:
     kind = r.choice("kind", ROUND_KINDS)
     target_kind = r.choice("target_kind",
                            ("option",) if kind == "consent" else voting.DOT_TARGETS)
@@ -522,22 +564,37 @@ def _add_round(session: Session, r: _Reader, new: dict, people: dict, targets: d
         updated_seq=1, **new)
     session.add(round_)
     session.flush()
+    if kind == "dots" and round_.max_per_item > round_.dots_per_person:
+        raise r.fail("max_per_item", "expected at most dots_per_person")
+    round_id = round_.id
     maximum = voting.RESISTANCE_MAX if kind == "consent" else 1
     votes = []
     rated = set()
+    # Dots as the live round would have let them be placed: the budget per person, the cap per
+    # person and item. Results beyond them are refused whole, never stored.
+    spent: dict = {}
     for v in r.items("votes"):
         participant_id = v.ref("participant", people, nullable=False)
         target_id = v.ref("target", known, nullable=False)
         if kind == "consent" and (participant_id, target_id) in rated:
             raise v.fail(None, "a participant rated the same option twice")
         rated.add((participant_id, target_id))
+        if kind == "dots":
+            spent[participant_id] = spent.get(participant_id, 0) + 1
+            spent[participant_id, target_id] = spent.get((participant_id, target_id), 0) + 1
+            if spent[participant_id] > round_.dots_per_person:
+                raise v.fail(None, f"more dots than the round's budget of "
+                                   f"{round_.dots_per_person} per participant")
+            if spent[participant_id, target_id] > round_.max_per_item:
+                raise v.fail(None, f"more dots on one item than the round's cap of "
+                                   f"{round_.max_per_item} per participant")
         # The same ids the live app gives: a consent rating can be changed again if reopened.
         client_id = (f"consent-{participant_id}-{target_id}" if kind == "consent"
                      else uuid.uuid4().hex)
-        votes.append(Vote(round_id=round_.id, participant_id=participant_id, target_id=target_id,
+        votes.append(Vote(round_id=round_id, participant_id=participant_id, target_id=target_id,
                           value=v.integer("value", 0 if kind == "consent" else 1, maximum),
                           client_id=client_id))
-    session.add_all(votes)
+    add_all(dict(enumerate(votes)))
 
 
 

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Board, Idea
 from . import validate
-from .changes import Change, commit_and_announce, next_seq
+from .changes import WorkshopChange
 from .errors import InvalidInput, NotFound
 
 MAX_CAP = 100
@@ -22,19 +22,19 @@ def update_settings(session: Session, workshop_id: int, board_id, settings) -> B
     if not isinstance(settings, dict) or not settings or set(settings) - set(SETTINGS):
         raise InvalidInput(field="settings")
     cleaned = {name: SETTINGS[name](value) for name, value in settings.items()}
-    board = session.get(Board, validate.integer(board_id, "board_id"))
-    if board is None or board.workshop_id != workshop_id:
-        raise NotFound(field="board_id")
-    visibility_before = (board.concealed, board.revealed)
-    for name, value in cleaned.items():
-        setattr(board, name, value)
-    seq = board.updated_seq = next_seq(session, workshop_id)
-    ideas = []
-    if (board.concealed, board.revealed) != visibility_before:
-        # What the public may read of every idea on the board changed: resend them all.
-        session.execute(update(Idea).where(Idea.board_id == board.id).values(updated_seq=seq))
-        ideas = list(session.scalars(select(Idea).where(
-            Idea.board_id == board.id, Idea.state != "withdrawn").order_by(Idea.id)))
-    commit_and_announce(session, Change("board_updated", workshop_id, seq,
-                                        boards=[board], ideas=ideas))
+    with WorkshopChange(session, workshop_id, "board_updated") as change:
+        board = session.get(Board, validate.integer(board_id, "board_id"))
+        if board is None or board.workshop_id != workshop_id:
+            raise NotFound(field="board_id")
+        visibility_before = (board.concealed, board.revealed)
+        for name, value in cleaned.items():
+            setattr(board, name, value)
+        change.touch(board)
+        if (board.concealed, board.revealed) != visibility_before:
+            # What the public may read of every idea on the board changed: resend them all (a
+            # screen catching up gets even the withdrawn ones again, as they now show).
+            session.execute(update(Idea).where(Idea.board_id == board.id).values(
+                updated_seq=change.seq))
+            change.touch(*session.scalars(select(Idea).where(
+                Idea.board_id == board.id, Idea.state != "withdrawn").order_by(Idea.id)))
     return board

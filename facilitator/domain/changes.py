@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, object_session, scoped_session, selectinload
 
 from .presence import STALE_AFTER
 from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
@@ -24,7 +24,8 @@ class Change:
     """One committed change, named by its past-tense event (`idea_posted`, `board_updated`...)."""
     event: str
     workshop_id: int
-    seq: int
+    # None for a change that takes no number (votes: every sync carries the current tallies).
+    seq: int | None
     workshop: Workshop | None = None
     boards: list[Board] = field(default_factory=list)
     ideas: list[Idea] = field(default_factory=list)
@@ -33,6 +34,18 @@ class Change:
     rounds: list[VoteRound] = field(default_factory=list)
     # The facilitator who made it (staff only): a console names a colleague's rename.
     by: int | None = None
+
+
+def end_read_before_write(session: Session) -> None:
+    """SQLite: end a transaction that has only read before writing. Its snapshot may be older
+    than another process's last commit (the import job, a second server), and SQLite then
+    refuses the write at once ("database is locked") instead of waiting for the lock; a fresh
+    transaction that writes first waits its turn. Objects read so far stay loaded."""
+    if isinstance(session, scoped_session):
+        session = session()  # the app's session of this request or socket event
+    if (session.in_transaction() and not (session.new or session.dirty or session.deleted)
+            and session.get_bind().dialect.name == "sqlite"):
+        session.commit()
 
 
 def next_seq(session: Session, workshop_id: int) -> int:
@@ -50,6 +63,80 @@ def commit_and_announce(session: Session, change: Change) -> Change:
     if announcer:
         announcer(change)
     return change
+
+
+class WorkshopChange:
+    """The one unit of work behind every write to a workshop:
+
+        with WorkshopChange(session, workshop_id, "idea_posted") as change:
+            ...check, refuse by raising a DomainError, change rows...
+            change.touch(idea)
+
+    On entering, the workshop's next sequence number is taken (which serialises the write with
+    every other write to the workshop, across server processes); a refusal (any exception)
+    rolls back, giving the number back, so a refused write changes nothing; on leaving, every
+    touched row gets the number, the transaction commits, and only then is the change
+    announced. `sequenced=False` (votes) takes no number: the body locks what it needs.
+    `discard()` ends the write without a change (a replay answered with what was stored)."""
+
+    def __init__(self, session: Session, workshop_id: int, event: str, by: int | None = None,
+                 sequenced: bool = True) -> None:
+        self.session, self.workshop_id, self.event, self.by = session, workshop_id, event, by
+        self.sequenced = sequenced
+        self.seq: int | None = None
+        self.rows: dict[tuple, object] = {}
+        self.discarded = False
+
+    def __enter__(self):
+        end_read_before_write(self.session)
+        if self.sequenced:
+            self.seq = next_seq(self.session, self.workshop_id)
+        return self
+
+    def touch(self, *rows) -> None:
+        """Rows to number and announce (a workshop, boards, ideas, clusters, measures, rounds)."""
+        for row in rows:
+            self.rows.setdefault((type(row), id(row)), row)
+
+    def discard(self) -> None:
+        self.session.rollback()
+        self.discarded = True
+
+    def __exit__(self, error_type, error, _traceback) -> bool:
+        if self.discarded:
+            return False
+        if error_type is not None:
+            self.session.rollback()
+            return False
+        try:
+            self.before_commit()
+            self.session.flush()
+        except BaseException:
+            self.session.rollback()
+            raise
+        if self.seq is not None:
+            for row in self.rows.values():
+                row.updated_seq = self.seq
+        commit_and_announce(self.session, self.change())
+        return False
+
+    def before_commit(self) -> None:
+        """A hook for subclasses (the undo history) to add rows before the commit."""
+
+    def change(self) -> Change:
+        grouped: dict = {"boards": [], "ideas": [], "clusters": [], "measures": [], "rounds": []}
+        workshop = None
+        for row in self.rows.values():
+            if isinstance(row, Workshop):
+                workshop = row
+            else:
+                grouped[_GROUPS[type(row)]].append(row)
+        return Change(self.event, self.workshop_id, self.seq, workshop=workshop, by=self.by,
+                      **grouped)
+
+
+_GROUPS = {Board: "boards", Idea: "ideas", Cluster: "clusters", Measure: "measures",
+           VoteRound: "rounds"}
 
 
 def workshop_payload(workshop: Workshop) -> dict:
@@ -126,14 +213,19 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
             payload["text"] = idea.text
     if audience == PUBLIC and idea.state != "visible":
         return payload
-    if audience == PUBLIC and board.concealed and not board.revealed and not mine:
+    concealed = audience == PUBLIC and board.concealed and not board.revealed
+    if concealed and not mine:
         payload["state"] = "concealed"
         return payload
     payload["text"] = idea.text
     payload["translation"] = idea.translation
     payload["translation_lang"] = idea.translation_lang
     payload["author"] = idea.participant.display_name if idea.participant else None
-    payload["duplicates"] = [{"id": d.id, "text": d.text} for d in idea.duplicates]
+    # On a concealed board the author of the kept card sees their own words only: the texts
+    # merged into it are others' and stay hidden until the board is revealed.
+    payload["duplicates"] = [
+        {"id": d.id, "text": d.text if not concealed or d.participant_id == viewer_id else None}
+        for d in idea.duplicates]
     payload["authors"] = 1 + len(idea.duplicates)
     if audience == STAFF:
         payload["original_text"] = idea.original_text
@@ -189,8 +281,13 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
                     for t in targets(session, round_)],
     }
     public_tallies = round_.revealed or (round_.kind == "dots" and round_.tallies_visible)
-    if audience == STAFF or public_tallies:
+    if audience == STAFF:
         payload["results"] = results(session, round_)
+    elif public_tallies:
+        # Revealing the round does not reveal the board: a concealed card's dots show, its
+        # words do not.
+        payload["results"] = [{**row, "label": None} if hidden(row) else row
+                              for row in results(session, round_)]
     return payload
 
 

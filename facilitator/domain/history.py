@@ -4,7 +4,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import Cluster, Idea, Measure, StaffAction
-from .changes import Change, commit_and_announce, next_seq
+from .changes import WorkshopChange
 from .errors import NotFound
 
 # Which columns an action may change and undo restores, per kind of row.
@@ -29,52 +29,42 @@ def _snapshot(row) -> dict:
     return {column: getattr(row, column) for column in TRACKED[type(row)]}
 
 
-class StaffChange:
-    """`with StaffChange(...) as change:` take the workshop's next number first (so moves from
-    two facilitators serialise), `track()` every row before changing it, `created()` new rows;
-    on leaving, store the action for undo, commit and announce all touched rows."""
+class StaffChange(WorkshopChange):
+    """An undoable facilitator action: a `WorkshopChange` that also `track()`s every row before
+    changing it and registers new rows with `created()`; on leaving, the rows' before and after
+    go onto this facilitator's undo stack in the same transaction."""
 
     def __init__(self, session: Session, workshop_id: int, facilitator_id: int | None,
                  label: str, event: str, undoable: bool = True) -> None:
-        self.session, self.workshop_id, self.facilitator_id = session, workshop_id, facilitator_id
-        self.label, self.event, self.undoable = label, event, undoable
+        super().__init__(session, workshop_id, event, by=facilitator_id)
+        self.facilitator_id, self.label, self.undoable = facilitator_id, label, undoable
         self.before: dict[str, dict] = {}
-        self.rows: dict[str, object] = {}
+        self.tracked: dict[str, object] = {}
         self.made: list[str] = []
-
-    def __enter__(self) -> "StaffChange":
-        self.seq = next_seq(self.session, self.workshop_id)
-        return self
 
     def track(self, *rows) -> None:
         for row in rows:
             if _key(row) not in self.before:
                 self.before[_key(row)] = _snapshot(row)
-                self.rows[_key(row)] = row
+                self.tracked[_key(row)] = row
+                self.touch(row)
 
     def created(self, row) -> None:
         self.session.flush()
         self.before[_key(row)] = dict(ABSENT[type(row)])
-        self.rows[_key(row)] = row
+        self.tracked[_key(row)] = row
         self.made.append(_key(row))
+        self.touch(row)
 
-    def __exit__(self, error_type, error, _traceback) -> None:
-        if error_type is not None:
-            self.session.rollback()
-            return
+    def before_commit(self) -> None:
         self.session.flush()
-        after = {key: _snapshot(row) for key, row in self.rows.items()}
+        after = {key: _snapshot(row) for key, row in self.tracked.items()}
         for key in self.made:
             # A new row "was" itself, only absent: undo and redo of its creation then touch
             # nothing but its state, never a heading a colleague gave it meanwhile.
-            self.before[key] = {**after[key], **ABSENT[type(self.rows[key])]}
-        for row in self.rows.values():
-            row.updated_seq = self.seq
+            self.before[key] = {**after[key], **ABSENT[type(self.tracked[key])]}
         if self.undoable and any(self.before[key] != after[key] for key in after):
             self._remember(after)
-        commit_and_announce(self.session, Change(self.event, self.workshop_id, self.seq,
-                                                 by=self.facilitator_id,
-                                                 **_grouped(self.rows.values())))
 
     def _remember(self, after: dict) -> None:
         mine = (StaffAction.workshop_id == self.workshop_id,
@@ -89,13 +79,6 @@ class StaffChange:
             StaffAction.id.desc()).offset(KEEP_ACTIONS)).all()
         if old:
             self.session.execute(delete(StaffAction).where(StaffAction.id.in_(old)))
-
-
-def _grouped(rows) -> dict:
-    grouped = {"ideas": [], "clusters": [], "measures": []}
-    for row in rows:
-        grouped[row.__tablename__].append(row)
-    return grouped
 
 
 # Where a row sits: the list it belongs to (all but the last column) and its place in it.
@@ -206,3 +189,21 @@ def history_state(session: Session, workshop_id: int, facilitator_id: int | None
             StaffAction.workshop_id == workshop_id, StaffAction.facilitator_id == facilitator_id,
             StaffAction.undone.is_(undone)).order_by(order).limit(1))
     return {"undo": latest(False), "redo": latest(True)}
+
+
+def erase_from_history(session: Session, idea: Idea) -> None:
+    """Blank a card's words in every undo step that kept them (its text before and after a
+    move, a correction, a merge): a withdrawn card's text must not outlive it there. Undo then
+    restores nothing of its text (the row holds neither value any more)."""
+    key = _key(idea)
+    for action in session.scalars(select(StaffAction).where(
+            StaffAction.workshop_id == idea.workshop_id)):
+        for side in ("before", "after"):
+            snapshot = getattr(action, side)
+            if key in snapshot and ({"text", "original_text"} & set(snapshot[key])):
+                # A new dict: the JSON column notices replacement, not changes inside.
+                setattr(action, side, {**snapshot, key: {
+                    **snapshot[key], **{c: ERASED[c] for c in ERASED if c in snapshot[key]}}})
+
+
+ERASED = {"text": "", "original_text": None}

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session
 
 from ..models import IDEA_MAX_CHARS, Board, Idea, Participant
 from . import validate
-from .changes import Change, commit_and_announce, next_seq
-from .errors import BoardClosed, DomainError, Forbidden, IdeaLimitReached, NotFound
+from ..database import forget_deleted
+from .changes import WorkshopChange
+from .history import erase_from_history
+from .errors import BoardClosed, Forbidden, IdeaLimitReached, NotFound
 
 
 @dataclass
@@ -57,31 +59,26 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
     text = validate.text(text, IDEA_MAX_CHARS)
     workshop_id = participant.workshop_id
     board = _board(session, workshop_id, board_id)
-    seq = next_seq(session, workshop_id)
-    existing = _find_by_client_id(session, workshop_id, client_id)
-    if existing is not None:
-        session.rollback()
-        return _same_idea_again(existing, participant)
-    try:
+    with WorkshopChange(session, workshop_id, "idea_posted") as change:
+        existing = _find_by_client_id(session, workshop_id, client_id)
+        if existing is not None:
+            change.discard()
+            return _same_idea_again(existing, participant)
         _may_post(session, board, participant)
-    except DomainError:
-        # Give back the sequence number taken above: a refused idea changes nothing.
-        session.rollback()
-        raise
-    # A new card joins the end of the board's unsorted cards (they may be arranged already).
-    last = session.scalar(select(func.max(Idea.position)).where(
-        Idea.board_id == board.id, Idea.cluster_id.is_(None)))
-    idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
-                client_id=client_id, text=text, updated_seq=seq,
-                position=0 if last is None else last + 1)
-    session.add(idea)
-    try:
-        session.flush()
-    except IntegrityError:
-        # Another server process stored the same client_id between our check and insert.
-        session.rollback()
-        return _same_idea_again(_find_by_client_id(session, workshop_id, client_id), participant)
-    commit_and_announce(session, Change("idea_posted", workshop_id, seq, ideas=[idea]))
+        # A new card joins the end of the board's unsorted cards (they may be arranged already).
+        last = session.scalar(select(func.max(Idea.position)).where(
+            Idea.board_id == board.id, Idea.cluster_id.is_(None)))
+        idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
+                    client_id=client_id, text=text, position=0 if last is None else last + 1)
+        session.add(idea)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Another server process stored the same client_id between our check and insert.
+            change.discard()
+            return _same_idea_again(_find_by_client_id(session, workshop_id, client_id),
+                                    participant)
+        change.touch(idea)
     return Posted(idea, duplicate=False)
 
 
@@ -99,20 +96,23 @@ def _own_open_idea(session: Session, participant: Participant, idea_id) -> Idea:
 def edit_idea(session: Session, participant: Participant, idea_id, text) -> Idea:
     """The author rewrites their own idea while its board is open."""
     text = validate.text(text, IDEA_MAX_CHARS)
-    idea = _own_open_idea(session, participant, idea_id)
-    idea.text = text
-    idea.updated_seq = next_seq(session, idea.workshop_id)
-    commit_and_announce(session, Change("idea_updated", idea.workshop_id, idea.updated_seq,
-                                        ideas=[idea]))
+    with WorkshopChange(session, participant.workshop_id, "idea_updated") as change:
+        idea = _own_open_idea(session, participant, idea_id)
+        idea.text = text
+        change.touch(idea)
     return idea
 
 
 def withdraw_idea(session: Session, participant: Participant, idea_id) -> Idea:
-    """The author takes back their idea; its text is erased, not just hidden."""
-    idea = _own_open_idea(session, participant, idea_id)
-    idea.state = "withdrawn"
-    idea.text = ""
-    idea.updated_seq = next_seq(session, idea.workshop_id)
-    commit_and_announce(session, Change("idea_updated", idea.workshop_id, idea.updated_seq,
-                                        ideas=[idea]))
+    """The author takes back their idea; its text is erased, not just hidden: also from the
+    facilitators' undo history, where an earlier move or correction kept a copy of it."""
+    with WorkshopChange(session, participant.workshop_id, "idea_updated") as change:
+        idea = _own_open_idea(session, participant, idea_id)
+        idea.state = "withdrawn"
+        idea.text, idea.original_text = "", None
+        erase_from_history(session, idea)
+        change.touch(idea)
+    # The erased words may still sit in SQLite's write-ahead log: copy it over (secure_delete
+    # has zeroed the old cells) and empty it, unless a reader holds it (then at a later one).
+    forget_deleted(session, wait=False)
     return idea

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from ..models import PHASES, Board, Cluster, PhaseChange, VoteRound, Workshop, utcnow
 from . import validate
-from .changes import Change, commit_and_announce, next_seq, timer_state
-from .errors import DomainError, InvalidInput, NotFound
+from .changes import WorkshopChange, timer_state
+from .errors import InvalidInput, NotFound
 
 MAX_TIMER_SECONDS = 4 * 3600
 PROJECTOR_VIEWS = ("boards", "board", "cluster", "round", "matrix", "measures")
@@ -25,18 +25,16 @@ def set_phase(session: Session, workshop_id: int, board_ids, phase) -> list[Boar
     if not isinstance(board_ids, list):
         raise InvalidInput(field="board_ids")
     wanted = {validate.integer(board_id, "board_ids") for board_id in board_ids}
-    seq = next_seq(session, workshop_id)
-    boards = list(session.scalars(select(Board).where(Board.workshop_id == workshop_id)))
-    chosen = [board for board in boards if not wanted or board.id in wanted]
-    if wanted - {board.id for board in chosen}:
-        session.rollback()
-        raise NotFound(field="board_ids")
-    for board in chosen:
-        if board.phase != phase:
-            board.phase = phase
-            session.add(PhaseChange(workshop_id=workshop_id, board_id=board.id, phase=phase))
-        board.updated_seq = seq
-    commit_and_announce(session, Change("board_updated", workshop_id, seq, boards=chosen))
+    with WorkshopChange(session, workshop_id, "board_updated") as change:
+        boards = list(session.scalars(select(Board).where(Board.workshop_id == workshop_id)))
+        chosen = [board for board in boards if not wanted or board.id in wanted]
+        if wanted - {board.id for board in chosen}:
+            raise NotFound(field="board_ids")
+        for board in chosen:
+            if board.phase != phase:
+                board.phase = phase
+                session.add(PhaseChange(workshop_id=workshop_id, board_id=board.id, phase=phase))
+        change.touch(*chosen)
     return chosen
 
 
@@ -46,24 +44,23 @@ def set_timer(session: Session, workshop_id: int, action, seconds=None) -> Works
         raise InvalidInput(field="action")
     if action in ("extend",) or (action == "start" and seconds is not None):
         seconds = validate.integer(seconds, "seconds", 1, MAX_TIMER_SECONDS)
-    seq = next_seq(session, workshop_id)
-    workshop = session.get(Workshop, workshop_id)
-    left = timer_state(workshop)["remaining"]
-    now = utcnow()
-    if action == "start":
-        total = seconds if seconds is not None else left
-        workshop.timer_seconds, workshop.timer_ends_at = total, now + timedelta(seconds=total)
-    elif action == "pause":
-        workshop.timer_seconds, workshop.timer_ends_at = left, None
-    elif action == "extend":
-        if workshop.timer_ends_at is not None:
-            workshop.timer_ends_at += timedelta(seconds=seconds)
-        workshop.timer_seconds = min(left + seconds, MAX_TIMER_SECONDS)
-    else:
-        workshop.timer_seconds, workshop.timer_ends_at = 0, None
-    workshop.updated_seq = seq
-    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
-                                               workshop=workshop)).workshop
+    with WorkshopChange(session, workshop_id, "workshop_updated") as change:
+        workshop = session.get(Workshop, workshop_id)
+        left = timer_state(workshop)["remaining"]
+        now = utcnow()
+        if action == "start":
+            total = seconds if seconds is not None else left
+            workshop.timer_seconds, workshop.timer_ends_at = total, now + timedelta(seconds=total)
+        elif action == "pause":
+            workshop.timer_seconds, workshop.timer_ends_at = left, None
+        elif action == "extend":
+            if workshop.timer_ends_at is not None:
+                workshop.timer_ends_at += timedelta(seconds=seconds)
+            workshop.timer_seconds = min(left + seconds, MAX_TIMER_SECONDS)
+        else:
+            workshop.timer_seconds, workshop.timer_ends_at = 0, None
+        change.touch(workshop)
+    return workshop
 
 
 def set_projector(session: Session, workshop_id: int, view, target_id=None,
@@ -72,9 +69,8 @@ def set_projector(session: Session, workshop_id: int, view, target_id=None,
     result, a board's matrix or the measures."""
     if view not in PROJECTOR_VIEWS:
         raise InvalidInput(field="view")
-    seq = next_seq(session, workshop_id)
-    workshop = session.get(Workshop, workshop_id)
-    try:
+    with WorkshopChange(session, workshop_id, "workshop_updated") as change:
+        workshop = session.get(Workshop, workshop_id)
         if view == "boards" and board_ids is not None:
             if not isinstance(board_ids, list) or len(board_ids) > 50:
                 raise InvalidInput(field="board_ids")
@@ -88,15 +84,10 @@ def set_projector(session: Session, workshop_id: int, view, target_id=None,
             if target is None or target.workshop_id != workshop_id or (
                     view == "cluster" and target.state != "active"):
                 raise NotFound(field="target_id")
-    except DomainError:
-        # Give back the number taken above: a refused change changes nothing.
-        session.rollback()
-        raise
-    workshop.projector_view = view
-    workshop.projector_target_id = target.id if target is not None else None
-    workshop.updated_seq = seq
-    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
-                                               workshop=workshop)).workshop
+        workshop.projector_view = view
+        workshop.projector_target_id = target.id if target is not None else None
+        change.touch(workshop)
+    return workshop
 
 
 def set_projector_paging(session: Session, workshop_id: int, action, seconds=None) -> Workshop:
@@ -108,17 +99,16 @@ def set_projector_paging(session: Session, workshop_id: int, action, seconds=Non
         raise InvalidInput(field="action")
     if seconds is not None:
         seconds = validate.integer(seconds, "seconds", *PAGE_SECONDS_RANGE)
-    seq = next_seq(session, workshop_id)
-    workshop = session.get(Workshop, workshop_id)
-    if action in ("pause", "resume"):
-        workshop.projector_paging_paused = action == "pause"
-    elif action in ("next", "previous"):
-        workshop.projector_page_step += 1 if action == "next" else -1
-    if seconds is not None:
-        workshop.projector_page_seconds = seconds
-    workshop.updated_seq = seq
-    return commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
-                                               workshop=workshop)).workshop
+    with WorkshopChange(session, workshop_id, "workshop_updated") as change:
+        workshop = session.get(Workshop, workshop_id)
+        if action in ("pause", "resume"):
+            workshop.projector_paging_paused = action == "pause"
+        elif action in ("next", "previous"):
+            workshop.projector_page_step += 1 if action == "next" else -1
+        if seconds is not None:
+            workshop.projector_page_seconds = seconds
+        change.touch(workshop)
+    return workshop
 
 
 def agenda(session: Session, workshop_id: int) -> list[PhaseChange]:

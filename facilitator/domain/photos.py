@@ -7,7 +7,6 @@ scaled down. Files get random names in a folder per workshop under the upload di
 uploaded file's name is never kept. Deleting a photo or its workshop deletes the file too.
 """
 import io
-import os
 import secrets
 import struct
 from dataclasses import dataclass
@@ -17,9 +16,9 @@ from PIL import ExifTags, Image, ImageFile, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import config
 from ..models import PHOTO_KINDS, Board, Photo
 from . import validate
+from .changes import end_read_before_write
 from .errors import DomainError, InvalidInput, NotFound
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -181,11 +180,18 @@ def accept_stored_image(data: bytes, max_bytes: int = MAX_BYTES,
 
 # --- Storage ----------------------------------------------------------------------------------
 
+class NoUploadDirectory(RuntimeError):
+    """The session's opener did not say where uploads live: a programming error, not input."""
+
+
 def upload_root(session: Session) -> Path:
-    """The upload directory: the app puts it in the session's info (UPLOAD_PATH); commands and
-    tests without an app use UPLOAD_PATH from the environment, else instance/uploads."""
-    configured = session.info.get("upload_path") or os.environ.get("UPLOAD_PATH")
-    return Path(configured) if configured else config.instance_dir() / "uploads"
+    """The upload directory, passed in by whoever opened the session, in its info
+    ("upload_path"), as the announcer is: the app (UPLOAD_PATH), a job, a command. The domain
+    reads no configuration and no environment of its own."""
+    configured = session.info.get("upload_path")
+    if not configured:
+        raise NoUploadDirectory("put the upload directory in the session's info['upload_path']")
+    return Path(configured)
 
 
 def path_of(session: Session, photo: Photo) -> Path:
@@ -245,6 +251,8 @@ def add_photo(session: Session, workshop_id: int, data: bytes, *, kind: str = "p
                 ] if kind == "logo" else []
     filename, path = write_file(session, workshop_id, image)
     try:
+        # Decoded before: the transaction that writes starts now and is short.
+        end_read_before_write(session)
         if kind == "logo":
             for old in photos_of(session, workshop_id, "logo"):
                 session.delete(old)

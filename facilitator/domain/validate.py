@@ -21,9 +21,14 @@ def text(value, max_chars: int, field: str = "text", required: bool = True) -> s
     return cleaned
 
 
+# The widest integer every database stores (PostgreSQL INTEGER); SQLite overflows at 2**63.
+# Larger ids and numbers are refused as invalid here instead of failing in the driver.
+INTEGER_LIMIT = 2 ** 31 - 1
+
+
 def integer(value, field: str, minimum: int | None = None, maximum: int | None = None) -> int:
     # bool is an int in Python; a JSON true must not pass as 1.
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > INTEGER_LIMIT:
         raise InvalidInput(field=field)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise InvalidInput(field=field)

@@ -4,13 +4,13 @@ The server enforces every rule: budget, cap per item, own cards, open round, and
 an id on the phone counts once — a replay is refused and changes nothing."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Board, Cluster, Idea, Measure, Participant, Vote, VoteRound
+from ..models import Board, Cluster, Idea, Measure, Participant, SpentDot, Vote, VoteRound
 from . import validate
-from .changes import Change, commit_and_announce, next_seq
+from .changes import WorkshopChange
 from .errors import (AlreadyCounted, InvalidInput, ItemCapReached, NotFound, OwnIdeaNotAllowed,
                      RoundClosed, VoteBudgetExceeded)
 
@@ -78,11 +78,10 @@ def open_round(session: Session, workshop_id: int, spec: RoundSpec) -> VoteRound
         round_.target_kind = "option"
         round_.options = [{"id": index, "text": text} for index, text in enumerate(texts)]
         round_.dots_per_person = round_.max_per_item = RESISTANCE_MAX
-    round_.updated_seq = next_seq(session, workshop_id)
-    session.add(round_)
-    session.flush()
-    return commit_and_announce(session, Change("round_updated", workshop_id, round_.updated_seq,
-                                               rounds=[round_])).rounds[0]
+    with WorkshopChange(session, workshop_id, "round_updated") as change:
+        session.add(round_)
+        change.touch(round_)
+    return round_
 
 
 def _round(session: Session, workshop_id: int, round_id) -> VoteRound:
@@ -95,6 +94,27 @@ def _round(session: Session, workshop_id: int, round_id) -> VoteRound:
 FINAL_ORDER_REASON_MAX_CHARS = 2000
 
 
+def _locked_round(session: Session, workshop_id: int, round_id) -> VoteRound:
+    """The round, its row locked until commit (PostgreSQL), read fresh after the lock.
+
+    Closing a round and a vote on it lock the same row, so they happen one after the other: a
+    vote that got in first is counted before the close commits; one that comes after sees the
+    round closed and is refused. No vote commits after the close (it did, up to 30 ms later,
+    when the vote only read the state). SQLite has one writer: the same order by itself."""
+    round_id = validate.integer(round_id, "round_id")
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite knows no row locks: a write that changes nothing takes the database's write
+        # lock first, so the checks below read what is current.
+        session.execute(update(VoteRound).where(VoteRound.id == round_id).values(
+            state=VoteRound.state))
+    else:
+        session.execute(select(VoteRound.id).where(VoteRound.id == round_id).with_for_update())
+    round_ = session.get(VoteRound, round_id, populate_existing=True)
+    if round_ is None or round_.workshop_id != workshop_id:
+        raise NotFound(field="round_id")
+    return round_
+
+
 def update_round(session: Session, workshop_id: int, round_id, settings) -> VoteRound:
     """Close or reopen, show tallies while voting, reveal results, open the round to the whole
     room, or set the final order (and why it differs from the vote)."""
@@ -102,9 +122,8 @@ def update_round(session: Session, workshop_id: int, round_id, settings) -> Vote
                "final_order_reason"}
     if not isinstance(settings, dict) or not settings or set(settings) - allowed:
         raise InvalidInput(field="settings")
-    seq = next_seq(session, workshop_id)
-    try:
-        round_ = _round(session, workshop_id, round_id)
+    with WorkshopChange(session, workshop_id, "round_updated") as change:
+        round_ = _locked_round(session, workshop_id, round_id)
         if "state" in settings:
             if settings["state"] not in ("open", "closed"):
                 raise InvalidInput(field="state")
@@ -126,12 +145,8 @@ def update_round(session: Session, workshop_id: int, round_id, settings) -> Vote
             round_.final_order_reason = validate.text(settings["final_order_reason"],
                                                       FINAL_ORDER_REASON_MAX_CHARS,
                                                       "final_order_reason", required=False)
-    except Exception:
-        session.rollback()
-        raise
-    round_.updated_seq = seq
-    return commit_and_announce(session, Change("round_updated", workshop_id, seq,
-                                               rounds=[round_])).rounds[0]
+        change.touch(round_)
+    return round_
 
 
 def targets(session: Session, round_: VoteRound) -> list[dict]:
@@ -162,14 +177,18 @@ def targets(session: Session, round_: VoteRound) -> list[dict]:
 
 
 def _open_round_for(session: Session, participant: Participant, round_id) -> VoteRound:
-    # One phone's votes one at a time (two tabs, or two server processes on PostgreSQL): the
-    # budget and cap are counted after the other write has committed. SQLite has one writer.
-    session.execute(select(Participant.id).where(Participant.id == participant.id)
-                    .with_for_update())
-    round_ = _round(session, participant.workshop_id, round_id)
+    # The round's row lock also puts one phone's votes one at a time (two tabs, or two server
+    # processes on PostgreSQL): the budget and cap are counted after the other write committed.
+    round_ = _locked_round(session, participant.workshop_id, round_id)
     if round_.state != "open":
         raise RoundClosed()
     return round_
+
+
+def _vote(session: Session, participant: Participant) -> WorkshopChange:
+    """A vote's unit of work: no sequence number (tallies are not sequenced: every sync carries
+    them, and screens hear `votes_changed`), the round's row lock instead."""
+    return WorkshopChange(session, participant.workshop_id, "votes_changed", sequenced=False)
 
 
 def _target(session: Session, round_: VoteRound, target_id) -> dict:
@@ -192,64 +211,76 @@ def _own(session: Session, round_: VoteRound, target: dict, participant: Partici
 
 def place_dot(session: Session, participant: Participant, round_id, target_id,
               client_id) -> dict:
-    """Put one dot on a target; returns the participant's dots in the round."""
+    """Put one dot on a target; returns the participant's dots in the round. A dot's id counts
+    once, even after the dot was taken back."""
     client_id = validate.client_id(client_id)
-    round_ = _open_round_for(session, participant, round_id)
-    if round_.kind != "dots":
-        raise InvalidInput(field="round_id")
-    if session.scalar(select(func.count(Vote.id)).where(Vote.round_id == round_.id,
-                                                        Vote.client_id == client_id)):
-        raise AlreadyCounted()
-    target = _target(session, round_, target_id)
-    if not round_.allow_own and _own(session, round_, target, participant):
-        raise OwnIdeaNotAllowed()
-    mine = my_votes(session, round_, participant)
-    if sum(mine.values()) >= round_.dots_per_person:
-        raise VoteBudgetExceeded(max=round_.dots_per_person)
-    if mine.get(target["id"], 0) >= round_.max_per_item:
-        raise ItemCapReached(max=round_.max_per_item)
-    session.add(Vote(round_id=round_.id, participant_id=participant.id, target_id=target["id"],
-                     client_id=client_id))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise AlreadyCounted() from None
+    with _vote(session, participant) as change:
+        round_ = _open_round_for(session, participant, round_id)
+        if round_.kind != "dots":
+            raise InvalidInput(field="round_id")
+        if _spent(session, round_, client_id):
+            raise AlreadyCounted()
+        target = _target(session, round_, target_id)
+        if not round_.allow_own and _own(session, round_, target, participant):
+            raise OwnIdeaNotAllowed()
+        mine = my_votes(session, round_, participant)
+        if sum(mine.values()) >= round_.dots_per_person:
+            raise VoteBudgetExceeded(max=round_.dots_per_person)
+        if mine.get(target["id"], 0) >= round_.max_per_item:
+            raise ItemCapReached(max=round_.max_per_item)
+        session.add(Vote(round_id=round_.id, participant_id=participant.id,
+                         target_id=target["id"], client_id=client_id))
+        try:
+            session.flush()
+        except IntegrityError:
+            raise AlreadyCounted() from None
+        change.touch(round_)
     return my_votes(session, round_, participant)
+
+
+def _spent(session: Session, round_: VoteRound, client_id: str) -> bool:
+    """Was a dot with this id placed in the round already (and maybe taken back since)?"""
+    return bool(session.scalar(select(func.count(Vote.id)).where(
+        Vote.round_id == round_.id, Vote.client_id == client_id)) or session.scalar(
+        select(func.count(SpentDot.id)).where(SpentDot.round_id == round_.id,
+                                              SpentDot.client_id == client_id)))
 
 
 def remove_dot(session: Session, participant: Participant, round_id, target_id) -> dict:
     """Take back one of the participant's dots from a target while the round is open."""
-    round_ = _open_round_for(session, participant, round_id)
-    if round_.kind != "dots":
-        raise InvalidInput(field="round_id")
-    target_id = validate.integer(target_id, "target_id")
-    vote_id = session.scalar(select(Vote.id).where(
-        Vote.round_id == round_.id, Vote.participant_id == participant.id,
-        Vote.target_id == target_id).order_by(Vote.id.desc()).limit(1))
-    if vote_id is None:
-        raise NotFound(field="target_id")
-    session.execute(delete(Vote).where(Vote.id == vote_id))
-    session.commit()
+    with _vote(session, participant) as change:
+        round_ = _open_round_for(session, participant, round_id)
+        if round_.kind != "dots":
+            raise InvalidInput(field="round_id")
+        target_id = validate.integer(target_id, "target_id")
+        vote = session.scalar(select(Vote).where(
+            Vote.round_id == round_.id, Vote.participant_id == participant.id,
+            Vote.target_id == target_id).order_by(Vote.id.desc()).limit(1))
+        if vote is None:
+            raise NotFound(field="target_id")
+        session.add(SpentDot(round_id=round_.id, client_id=vote.client_id))
+        session.delete(vote)
+        change.touch(round_)
     return my_votes(session, round_, participant)
 
 
 def rate_option(session: Session, participant: Participant, round_id, option_id, value) -> dict:
     """Consent check: the participant's resistance (0 none … 10 veto) to one option."""
-    round_ = _open_round_for(session, participant, round_id)
-    if round_.kind != "consent":
-        raise InvalidInput(field="round_id")
-    option = _target(session, round_, option_id)
-    value = validate.integer(value, "value", 0, RESISTANCE_MAX)
-    client_id = f"consent-{participant.id}-{option['id']}"
-    vote = session.scalar(select(Vote).where(Vote.round_id == round_.id,
-                                             Vote.client_id == client_id))
-    if vote is None:
-        session.add(Vote(round_id=round_.id, participant_id=participant.id,
-                         target_id=option["id"], value=value, client_id=client_id))
-    else:
-        vote.value = value
-    session.commit()
+    with _vote(session, participant) as change:
+        round_ = _open_round_for(session, participant, round_id)
+        if round_.kind != "consent":
+            raise InvalidInput(field="round_id")
+        option = _target(session, round_, option_id)
+        value = validate.integer(value, "value", 0, RESISTANCE_MAX)
+        client_id = f"consent-{participant.id}-{option['id']}"
+        vote = session.scalar(select(Vote).where(Vote.round_id == round_.id,
+                                                 Vote.client_id == client_id))
+        if vote is None:
+            session.add(Vote(round_id=round_.id, participant_id=participant.id,
+                             target_id=option["id"], value=value, client_id=client_id))
+        else:
+            vote.value = value
+        change.touch(round_)
     return my_votes(session, round_, participant)
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea, Process, StakeholderGroup,
                       Workshop, WorkshopFacilitator)
 from . import photos, validate
-from .changes import Change, commit_and_announce, next_seq
-from .errors import BoardNotEmpty, DomainError, InvalidInput, NotFound
+from .changes import WorkshopChange
+from .errors import BoardNotEmpty, InvalidInput, NotFound
 
 # Easy to read aloud and type: no 0/O, 1/I/l. 31 symbols ** 8 = 8.5e11 codes.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -147,19 +147,11 @@ def update_workshop(session: Session, workshop_id: int, spec: WorkshopSpec) -> W
     """Change title, details, stakeholder groups and boards; screens follow live."""
     spec = _clean(spec)
     workshop = get_workshop(session, workshop_id)
-    seq = next_seq(session, workshop_id)
-    try:
+    with WorkshopChange(session, workshop_id, "workshop_updated") as change:
+        # A refusal half-way through _apply rolls back what it changed (and flushed) before.
         _apply(session, workshop, spec)
         session.flush()
-    except DomainError:
-        # _apply may have changed (and flushed) part of the workshop before refusing.
-        session.rollback()
-        raise
-    workshop.updated_seq = seq
-    for board in workshop.boards:
-        board.updated_seq = seq
-    commit_and_announce(session, Change("workshop_updated", workshop_id, seq,
-                                        workshop=workshop, boards=list(workshop.boards)))
+        change.touch(workshop, *workshop.boards)
     return workshop
 
 

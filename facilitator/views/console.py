@@ -1,9 +1,10 @@
 """The facilitator's pages: sign-in, workshop list, preparation, live console, accounts."""
-from flask import (Blueprint, abort, flash, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 
 from .. import auth, database, links
-from ..domain import facilitators, workshops
+from ..domain import facilitators, retention, workshops
 from ..domain.errors import DomainError
 from ..extensions import db, limiter
 from ..forms import FacilitatorForm, PasswordForm, SignInForm, WorkshopForm
@@ -30,8 +31,13 @@ def login():
     return render_template("facilitator/login.html", form=form)
 
 
-@bp.get("/sign-in/<secret>")
+@bp.route("/sign-in/<secret>", methods=["GET", "POST"])
 def sign_in_link(secret: str):
+    """GET only shows a button: link previews in chat apps fetch the link and would otherwise
+    use it up before the person taps it. The POST (CSRF-protected) spends it."""
+    if request.method == "GET":
+        return render_template("facilitator/sign_in_link.html",
+                               next_path=links.local_path(request.args.get("next")))
     try:
         facilitator = facilitators.redeem_sign_in_link(db.session, secret)
     except DomainError as error:
@@ -91,9 +97,27 @@ def edit(workshop_id: int):
 def live(workshop_id: int):
     workshop = auth.runnable_workshop(workshop_id)
     request.workshop_language = workshop.language
+    installation_days = current_app.config["RETENTION_DAYS"]
     return render_template("facilitator/live.html", workshop=workshop,
                            join_url=links.join_url(workshop), screen_url=links.screen_url(workshop),
-                           max_chars=IDEA_MAX_CHARS)
+                           max_chars=IDEA_MAX_CHARS, installation_retention_days=installation_days,
+                           retention_due=retention.due_at(workshop, installation_days))
+
+
+@bp.post("/<int:workshop_id>/retention")
+@auth.facilitator_required
+def set_retention(workshop_id: int):
+    """The workshop's own retention period (empty: the installation's)."""
+    request.workshop_language = auth.runnable_workshop(workshop_id).language
+    raw = request.form.get("retention_days", "").strip()
+    try:
+        retention.set_period(db.session, workshop_id, int(raw) if raw else None)
+    except (ValueError, DomainError):
+        flash(_("Please enter a number of days from 0 to %(max)s.", max=retention.MAX_DAYS),
+              "error")
+    else:
+        flash(_("Retention period saved."), "info")
+    return redirect(url_for(".live", workshop_id=workshop_id))
 
 
 @bp.post("/<int:workshop_id>/delete")

@@ -1,44 +1,47 @@
 """Phone pages: enter a code, join (optionally named, optionally a group), post to a board."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 
-from .. import PARTICIPANT_LANGUAGES, auth, links
+from .. import PARTICIPANT_LANGUAGES, auth, code_gate, links
 from ..content_text import content_text
 from ..domain import participants, workshops
-from ..domain.errors import DomainError, NotFound
-from ..extensions import db, limiter
+from ..domain.errors import DomainError
+from ..extensions import db
 from ..forms import CodeForm, JoinForm
 from ..messages import message_for
 from ..models import IDEA_MAX_CHARS, Board
 
 bp = Blueprint("participant", __name__)
-# Guessing join codes: 31**8 codes, and this many wrong tries a minute from one address. Only
-# misses count: a whole hall behind one venue router joins from a single address.
-WRONG_CODE_RATE = "30 per minute"
 
 
-def _missed(response) -> bool:
-    return response.status_code in (404, 422)
+@bp.app_errorhandler(code_gate.UnknownCode)
+@bp.app_errorhandler(code_gate.TooManyWrongCodes)
+def code_refused(error):
+    """One friendly page, in the phone's language, for a wrong code on any path."""
+    response = make_response(render_template(
+        "participant/code_refused.html", too_many=isinstance(error, code_gate.TooManyWrongCodes),
+        form=CodeForm()), error.code)
+    if error.code == 429:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _workshop(code: str):
-    try:
-        workshop = workshops.find_by_join_code(db.session, code)
-    except NotFound:
-        abort(404)
-    request.workshop_language = workshop.language
-    return workshop
+    return code_gate.workshop_for_code(code)
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(WRONG_CODE_RATE, methods=["POST"], deduct_when=_missed)
 def start():
     form = CodeForm()
     if form.validate_on_submit():
         try:
             workshop = workshops.find_by_join_code(db.session, form.code.data)
         except DomainError as error:
+            # Counted like a wrong code anywhere else; over the limit the page says to wait.
+            wait = code_gate.miss_and_wait()
+            if wait is not None:
+                raise code_gate.TooManyWrongCodes(retry_after=wait)
             form.code.errors.append(message_for(error))
         else:
             return redirect(url_for(".join", code=workshop.join_code))
@@ -46,7 +49,6 @@ def start():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit(WRONG_CODE_RATE, deduct_when=lambda response: response.status_code == 404)
 def join(code: str):
     workshop = _workshop(code)
     participant = auth.current_participant(workshop.id)

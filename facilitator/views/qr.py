@@ -1,11 +1,8 @@
 """QR codes for the whole workshop and for each board, a printable A4 poster per board, and all
 posters on one page to print in one go."""
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 
-from .. import links, qr
-from ..domain import workshops
-from ..domain.errors import NotFound
-from ..extensions import db
+from .. import code_gate, links, qr
 
 bp = Blueprint("qr", __name__)
 FORMATS = {"svg": (qr.svg, "image/svg+xml"), "png": (qr.png, "image/png")}
@@ -15,11 +12,9 @@ bp.add_app_template_global(links.unreachable_address, "unreachable_address")
 
 
 def _workshop_and_board(code: str, board_id: int | None):
-    try:
-        workshop = workshops.find_by_join_code(db.session, code)
-    except NotFound:
-        abort(404)
-    request.workshop_language = workshop.language
+    # The same answer and limit for an unknown code as the join pages: QR codes and posters
+    # must not tell a prober which codes exist.
+    workshop = code_gate.workshop_for_code(code)
     if board_id is None:
         return workshop, None
     board = next((b for b in workshop.boards if b.id == board_id), None)

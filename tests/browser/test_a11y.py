@@ -100,6 +100,8 @@ def test_every_page_links_the_accessibility_statement_and_a_way_to_report(
         expect(page.get_by_role("link", name="Barrierefreiheit")).to_be_visible()
         expect(page.get_by_role("link", name="Barriere melden")).to_be_visible()
     page.goto(sign_in(live_server, live_make, owner, f"/console/{workshop.id}"))
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     page.get_by_role("link", name="Barriere melden").click()
     expect(page.get_by_role("heading", name="Erklärung zur Barrierefreiheit")).to_be_visible()
     expect(page.get_by_role("heading", name="Barriere melden")).to_be_visible()
@@ -160,6 +162,8 @@ def console_with_hidden_card(live_server, live_make, context, **options):
     staff.disconnect()
     page = context(**options)
     page.goto(sign_in(live_server, live_make, owner, f"/console/{workshop.id}"))
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     card = page.locator(".console-board .card", has_text="Frau Müller")
     expect(card).to_have_class(re.compile("card-hidden"), timeout=LIVE)
     return page, card, workshop
@@ -285,6 +289,8 @@ def test_every_screen_state_passes_axe(live_server, live_make, screens, lang, lo
     choose_language(console, live_server.url, workshop.join_code, lang)
     secret = live_make.sign_in_secret(owner)
     console.goto(f"{live_server.url}/console/sign-in/{secret}?next=/console/{workshop.id}")
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     hidden = console.locator(".console-board .card-hidden")
     expect(hidden).to_have_count(1, timeout=LIVE)
     hidden.scroll_into_view_if_needed()
@@ -398,6 +404,8 @@ def test_facilitator_prepares_moderates_and_opens_a_round_with_the_keyboard(
     page = desktop(1440, 900, locale="de-DE")
     secret = live_make.sign_in_secret(owner)
     page.goto(f"{live_server.url}/console/sign-in/{secret}?next=/console/")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
 
     tab_to(page, "a[href$='/console/new']")
     with page.expect_navigation():

@@ -22,6 +22,8 @@ def console_url(live_server, make, facilitator, workshop) -> str:
 def open_console(desktop, live_server, make, facilitator, workshop):
     page = desktop()
     page.goto(console_url(live_server, make, facilitator, workshop))
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     expect(page.locator("[data-idea-id]").first).to_be_visible(timeout=LIVE)
     return page
 
@@ -235,6 +237,8 @@ def test_moderation_works_with_buttons_only_and_passes_axe(live_server, live_mak
     owner, colleague, workshop = workshop_with_cards
     console = desktop(bypass_csp=True)  # only so the test can inject axe-core
     console.goto(console_url(live_server, live_make, owner, workshop))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     expect(console.locator("[data-idea-id]").first).to_be_visible(timeout=LIVE)
     other = open_console(desktop, live_server, live_make, colleague, workshop)
     mine, theirs = board(console), board(other)

@@ -52,6 +52,8 @@ def open_console(desktop, live_server, live_make, owner, workshop, width=1440, h
     page = desktop(width, height, **options)
     secret = live_make.sign_in_secret(owner)
     page.goto(f"{live_server.url}/console/sign-in/{secret}?next=/console/{workshop.id}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     expect(page.locator("[data-board-id]").nth(len(BOARDS) - 1).locator("[data-idea-id]")).to_have_count(
         len(TEXTS), timeout=LIVE)
     return page

@@ -12,6 +12,8 @@ def open_console(desktop, live_server, make, facilitator, workshop):
     page = desktop()
     secret = make.sign_in_secret(facilitator)
     page.goto(f"{live_server.url}/console/sign-in/{secret}?next=/console/{workshop.id}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     expect(page.locator("[data-connection]")).to_have_attribute("data-state", "connected",
                                                                 timeout=LIVE)
     return page

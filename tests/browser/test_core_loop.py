@@ -57,6 +57,8 @@ def post(page, text: str) -> None:
 def test_workshop_runs_live_from_preparation_to_projector(live_server, live_make, desktop, phone):
     console = desktop()
     console.goto(sign_in_url(live_server, live_make, live_make.facilitator()))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     prepare_workshop(console, [("Sprache", "Was hilft beim Deutschlernen?"),
                                ("Arbeit", "Was hilft beim Weg in Arbeit?"),
                                ("Wohnen", "Was fehlt beim Wohnen?")])
@@ -109,6 +111,8 @@ def test_moderation_hides_an_idea_on_phones_and_projector_at_once(live_server, l
     workshop = live_make.workshop(owner, ["Gesundheit", "Ehrenamt"])
     console = desktop()
     console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}"))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     wall = desktop(1280, 720)
     wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
     author, reader = phone(), phone()
@@ -129,6 +133,8 @@ def test_closed_board_refuses_ideas_with_a_clear_message(live_server, live_make,
     workshop = live_make.workshop(owner, ["Wohnen"])
     console = desktop()
     console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}"))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     page = phone()
     join_as(page, f"{live_server.url}/join/{workshop.join_code}", "Wohnen")
     console.locator("[data-setting=is_open]").uncheck()
@@ -154,6 +160,8 @@ def test_pages_have_no_detectable_accessibility_violations(live_server, live_mak
         expect(page.locator("[data-mine] [data-status]")).to_have_text(re.compile("Sent|Gesendet"))
     elif path == "console":
         page.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}"))
+        with page.expect_navigation():  # a sign-in link only works on a click
+            page.click("[data-sign-in]")
         expect(page.locator(".console-board")).to_have_count(2, timeout=LIVE)
     else:
         page.goto(f"{live_server.url}/screen/{workshop.screen_key}")

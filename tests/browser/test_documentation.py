@@ -71,6 +71,8 @@ def run_axe(page) -> list[str]:
 def sign_in(desktop, live_server, make, owner, path: str):
     page = desktop(bypass_csp=True)  # for axe-core, added as an inline script
     page.goto(f"{live_server.url}/console/sign-in/{make.sign_in_secret(owner)}?next={path}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     return page
 
 

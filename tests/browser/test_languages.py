@@ -182,5 +182,7 @@ def test_the_console_counts_one_idea_as_one(live_server, live_make, desktop):
     live_make.idea(participant, workshop.boards[0], "Sprachcafé")
     console = desktop(locale="de-DE")
     console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}"))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     expect(console.locator(".console-board [data-count]").first).to_have_text("1 Idee",
                                                                               timeout=LIVE)

@@ -43,6 +43,8 @@ def open_console(desktop, server, factory, owner, workshop):
     page = desktop()
     secret = factory.sign_in_secret(owner)
     page.goto(f"{server.url}/console/sign-in/{secret}?next=/console/{workshop.id}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     expect(page.locator("[data-connection]")).to_have_attribute("data-state", "connected",
                                                                 timeout=LIVE)
     return page

@@ -106,6 +106,8 @@ def test_workshop_prepared_in_the_console_is_joined_by_code_and_the_idea_reaches
     owner = live_make.facilitator()
     console = desktop()
     console.goto(sign_in_url(live_server, live_make, owner))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     groups = "Verwaltung\nNeuzugewanderte" if variant == "groups and a name" else ""
     board_title = LONG_TITLE if variant == "long title" else "Sprache"
     code = prepare_in_console(console, f"Werkstatt {variant}", [board_title, "Wohnen"], groups)
@@ -137,6 +139,8 @@ def test_workshop_prepared_in_the_console_is_joined_by_code_and_the_idea_reaches
 def open_wall_and_console(live_server, live_make, desktop, owner, workshop):
     console = desktop()
     console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}"))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     wall = desktop(1280, 720)
     wall.goto(f"{live_server.url}/screen/{workshop.screen_key}")
     expect(console.locator(".console-board")).to_have_count(len(workshop.boards), timeout=LIVE)
@@ -369,6 +373,8 @@ def test_phone_at_a_table_the_facilitator_removes_is_told_and_chooses_another(
     page = joined_phone(small_phone, live_server, workshop, "Wohnen")
     console = desktop()
     console.goto(sign_in_url(live_server, live_make, owner, f"/console/{workshop.id}/edit"))
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     console.locator("#boards-1-remove").check()
     console.locator(".workshop-form button[type=submit]").click()
     expect(console.locator(".console-board")).to_have_count(1, timeout=LIVE)

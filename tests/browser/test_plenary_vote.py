@@ -15,6 +15,8 @@ def open_console(desktop, live_server, make, facilitator, workshop):
     page = desktop()
     secret = make.sign_in_secret(facilitator)
     page.goto(f"{live_server.url}/console/sign-in/{secret}?next=/console/{workshop.id}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     expect(page.locator("[data-run-phases] tr")).to_have_count(len(workshop.boards) + 1,
                                                                 timeout=LIVE)
     return page

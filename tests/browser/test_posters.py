@@ -108,6 +108,8 @@ def test_the_console_prints_all_posters_one_page_per_board(live_server, workshop
     console = desktop()
     console.goto(f"{live_server.url}/console/sign-in/{make.sign_in_secret(owner)}"
                  f"?next=/console/{made.id}")
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     link = console.get_by_role("link", name=re.compile("all table posters|alle Tischplakate", re.I))
     with console.context.expect_page() as opened:
         link.click()

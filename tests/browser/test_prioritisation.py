@@ -21,6 +21,8 @@ def console_url(live_server, make, facilitator, workshop) -> str:
 def open_console(desktop, live_server, make, facilitator, workshop, **options):
     page = desktop(**options)
     page.goto(console_url(live_server, make, facilitator, workshop))
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     expect(page.locator("[data-run-phases] tr")).to_have_count(len(workshop.boards) + 1, timeout=LIVE)
     return page
 

@@ -51,6 +51,12 @@ def results_of(make, event, owner, board_index: int, cards: list[str], heading: 
         measure, board_id=board.id, source_cluster_id=cluster.id, responsible="Landkreis"))
 
 
+def sign_in(page, url: str, make, owner, next_path: str) -> None:
+    page.goto(f"{url}/console/sign-in/{make.sign_in_secret(owner)}?next={next_path}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
+
+
 def vote(page, label: str) -> None:
     item = page.locator("[data-vote-target]", has=page.locator(".vote-label", has_text=label))
     given = int(re.sub(r"\D", "", item.locator("[data-vote-count]").inner_text()) or 0)
@@ -64,8 +70,7 @@ def test_a_small_process_from_kick_off_to_compendium(live_server, live_make, des
     owner = live_make.facilitator()
     # bypass_csp only so axe-core can be injected for the accessibility checks.
     page = desktop(bypass_csp=True, locale="de-DE")
-    page.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
-              "?next=/console/process/new")
+    sign_in(page, live_server.url, live_make, owner, "/console/process/new")
     assert axe(page) == []
     page.locator("#p-title").fill(TITLE)
     page.locator("#p-organiser").fill("Landkreis Emsland")
@@ -97,8 +102,7 @@ def test_a_small_process_from_kick_off_to_compendium(live_server, live_make, des
 
     # The closing event's console opens a dot vote on the carried measures; two phones vote.
     console = desktop()
-    console.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
-                 f"?next=/console/{closing.id}")
+    sign_in(console, live_server.url, live_make, owner, f"/console/{closing.id}")
     expect(console.locator("[data-run-phases] tr")).to_have_count(2, timeout=LIVE)
     opened = console.evaluate("""async () => {
         const { request } = await import("/static/js/console_state.js");

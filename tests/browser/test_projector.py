@@ -191,6 +191,8 @@ def test_one_board_and_one_cluster_go_full_screen_from_the_console_and_back(
     console = desktop(1440, 900)
     console.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
                  f"?next=/console/{workshop.id}")
+    with console.expect_navigation():  # a sign-in link only works on a click
+        console.click("[data-sign-in]")
     wall = open_wall(desktop, live_server, workshop)
     expect(wall.locator("[data-boards] .wall-board")).to_have_count(3)
     # The console's board and cluster headers carry these buttons (drawn by the console).

@@ -26,6 +26,8 @@ def shot(page, name: str) -> None:
 def signed_in(desktop, live_server, make, facilitator, path: str):
     page = desktop(bypass_csp=True)  # only so the test can inject axe-core
     page.goto(f"{live_server.url}/console/sign-in/{make.sign_in_secret(facilitator)}?next={path}")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     return page
 
 

@@ -27,6 +27,8 @@ def test_photos_page_uploads_captions_and_deletes_without_reloading(browser, liv
             and errors.append(message.text))
     page.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
               f"?next=/console/{workshop.id}/photos")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     items = page.locator("[data-photo-list] [data-photo-item]")
 
     page.set_input_files("#photo-files", [str(tmp_path / "flipchart.jpg"),

@@ -3,6 +3,7 @@ what comes back, and that a refusal changes nothing."""
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ def workshop(app_make, owner):
 
 @pytest.fixture
 def signed_in(client, app_make, owner):
-    response = client.get(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
+    link = f"/console/sign-in/{app_make.sign_in_secret(owner)}"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(link).get_data(True))
+    response = client.post(link, data={"csrf_token": token.group(1)})
     assert response.status_code == 302
     return client
 
@@ -152,7 +155,7 @@ def test_signed_out_visitors_and_participants_cannot_upload(client, workshop, ap
 def test_another_facilitator_gets_404_for_everything(client, app_make, workshop):
     photo = app_make.run(lambda s: photos.add_photo(s, workshop.id, png_bytes()))
     stranger = app_make.facilitator("Fremde Moderation")
-    client.get(f"/console/sign-in/{app_make.sign_in_secret(stranger)}")
+    client.post(f"/console/sign-in/{app_make.sign_in_secret(stranger)}")
 
     for method, path in (
             ("post", f"/console/{workshop.id}/photos"),
@@ -241,7 +244,7 @@ def played(app, app_make):
 
 
 def sign_in_as(client, app_make, facilitator):
-    client.get(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
+    client.post(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
     return client
 
 

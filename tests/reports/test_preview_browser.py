@@ -35,6 +35,8 @@ def test_the_preview_shows_whole_chart_labels_and_makes_the_pdf(browser, live_se
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server.url}/console/sign-in/{live_make.sign_in_secret(owner)}"
               f"?next=/console/{workshop.id}/record")
+    with page.expect_navigation():  # a sign-in link only works on a click
+        page.click("[data-sign-in]")
     labels = page.locator(".bar-label")
     expect(labels).to_have_count(2)
     expect(labels.filter(has_text=ARABIC)).to_have_attribute("dir", "rtl")

@@ -99,7 +99,7 @@ def test_the_console_prepares_a_renderer_and_the_next_pdf_uses_it(client, app, a
     workshop = app_make.workshop(owner, language="en")
     person, _ = app_make.participant(workshop)
     app_make.idea(person, workshop.boards[0], "Mehr Sprachkurse am Abend")
-    client.get(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
+    client.post(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
     assert client.get(f"/console/{workshop.id}/record").status_code == 200
     spare = reports.runner.spare
     assert spare is not None and spare.poll() is None
@@ -131,7 +131,7 @@ def _wait_until_done(client, workshop_id: int) -> dict:
 def test_a_deleted_workshops_pdf_is_deleted_and_never_served_to_a_workshop_with_its_id(
         client, app, app_make):
     owner = app_make.facilitator()
-    client.get(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
+    client.post(f"/console/sign-in/{app_make.sign_in_secret(owner)}")
     first = app_make.workshop(owner, title="Erste Werkstatt")
     client.post(f"/console/{first.id}/record/pdf", headers={"Accept": "application/json"})
     _wait_until_done(client, first.id)

@@ -20,7 +20,7 @@ def _workshop_with_cards(app_make):
 
 
 def _sign_in(client, app_make, facilitator):
-    response = client.get(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
+    response = client.post(f"/console/sign-in/{app_make.sign_in_secret(facilitator)}")
     assert response.status_code == 302
 
 

@@ -1,7 +1,7 @@
 """participation processes: fields, groups, team, events in order, carry-over, steering group
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0007
 Create Date: 2026-11-30 19:00:00.000000
 
 Every existing workshop stays valid: a workshop without a process keeps process_id NULL and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
