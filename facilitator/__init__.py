@@ -118,8 +118,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .views import (console, documentation, health, participant, qr, reports, results, screen,
                         tables, uploads)
+    from .views import process
     for module in (console, health, participant, qr, screen, uploads, reports, tables,
-                   documentation, results):
+                   documentation, results, process):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -129,14 +129,21 @@ def serve(host: str, port: int):
 @click.option("--with-results", is_flag=True,
               help="Also play the workshop through: clusters, votes, a consent check, measures, "
                    "phases and a photo, so the documentation can be tried at once.")
+@click.option("--process", "as_process", is_flag=True,
+              help="Instead: a demo participation process after the Emsland seed (kick-off, two "
+                   "workshops, a closing event with carried-over measures and a steering-group "
+                   "vote).")
 @click.option("--port", envvar="PORT", type=int, default=None,
               help="Port the server runs on, for the links (PORT; default 5000).")
 @click.pass_context
-def demo(ctx, as_json: bool, with_results: bool, port: int | None):
+def demo(ctx, as_json: bool, with_results: bool, as_process: bool, port: int | None):
     """Create a ready-to-try demo workshop and print its links."""
     # `run.py --port 8000 demo` gives the port to the group, `run.py demo --port 8000` to demo.
     port = port or ctx.find_root().params["port"]
     app = _app(port)
+    if as_process:
+        _process_demo(app, as_json)
+        return
     spec = json.loads(resources.files("facilitator").joinpath("data/demo.json").read_text("utf-8"))
     with app.app_context():
         owner = facilitators.find_by_name(db.session, "Moderation") or \
@@ -176,6 +183,34 @@ def demo(ctx, as_json: bool, with_results: bool, port: int | None):
     click.echo(f"  Phones join:                    {links['join_url']}")
     for board in links["boards"]:
         click.echo(f"    {board['title']}: {board['join_url']}")
+
+
+def _process_demo(app, as_json: bool) -> None:
+    from .process_demo import create_process_demo
+    with app.app_context():
+        owner = facilitators.find_by_name(db.session, "Moderation") or \
+            facilitators.create_facilitator(db.session, "Moderation")
+        made = create_process_demo(db.session, owner.id)
+        process = made["process"]
+        links = {
+            "process_id": process.id,
+            "process_url": _sign_in_url(app, owner, f"/console/process/{process.id}"),
+            "events": [{"title": event.title, "join_code": event.join_code,
+                        "facilitator_url": _sign_in_url(app, owner, f"/console/{event.id}")}
+                       for event in made["events"]],
+            "steering_group": [{"name": member.name,
+                                "url": _absolute(app, "process.steering", secret=secret)}
+                               for member, secret in made["members"]],
+        }
+    if as_json:
+        click.echo(json.dumps(links, ensure_ascii=False))
+        return
+    click.echo(f"Demo process “{process.title}” (id {process.id})")
+    click.echo(f"  Process page (one-time sign-in): {links['process_url']}")
+    for event in links["events"]:
+        click.echo(f"  {event['title']} — join code {event['join_code']}")
+    for member in links["steering_group"]:
+        click.echo(f"  Steering group, {member['name']}: {member['url']}")
 
 
 @main.command("add-facilitator")
@@ -237,7 +272,11 @@ def _renderer(module: str, name: str):
 
 
 @main.command()
-@click.argument("join_code")
+@click.argument("join_code", required=False)
+@click.option("--process", "process_id", type=int, default=None,
+              help="Instead of a workshop: the compendium of this participation process "
+                   "(pdf, html, docx; csv: every measure; json: the whole process, for "
+                   "`import --process`).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="pdf",
               show_default=True, help="pdf/html/docx: the documentation; csv: one row per card; "
                                       "json: the whole workshop, for `import`.")
@@ -245,11 +284,17 @@ def _renderer(module: str, name: str):
               help="The file to write ('-' for standard output).")
 @click.option("--names", is_flag=True,
               help="Show the names participants chose to show (pdf, html, docx, json).")
-def report(join_code: str, fmt: str, output: str, names: bool):
+def report(join_code: str | None, process_id: int | None, fmt: str, output: str, names: bool):
     """Write a workshop's documentation or data to a file (for scripts and archiving)."""
     from .domain import archive, photos
     from .reports.record import build_record
+    if (join_code is None) == (process_id is None):
+        raise click.UsageError("Give a JOIN_CODE or --process PROCESS_ID.")
     app = _app()
+    if process_id is not None:
+        data = _compendium(app, process_id, fmt)
+        _write_output(output, data, fmt)
+        return
     with app.app_context():
         try:
             workshop = workshops.find_by_join_code(db.session, join_code)
@@ -273,6 +318,38 @@ def report(join_code: str, fmt: str, output: str, names: bool):
             out = io.BytesIO()
             render_pdf(build_record(db.session, workshop.id, include_names=names), out, uploads)
             data = out.getvalue()
+    _write_output(output, data, fmt)
+
+
+def _compendium(app, process_id: int, fmt: str) -> bytes:
+    from .reports import compendium
+    if fmt == "json":
+        from .domain import process_archive
+        with app.app_context():
+            try:
+                return process_archive.dumps(process_archive.export_process(db.session,
+                                                                            process_id))
+            except DomainError:
+                raise click.ClickException(f"There is no process with the id {process_id}.")
+    with app.app_context():
+        try:
+            built = compendium.build_compendium(db.session, process_id)
+        except DomainError:
+            raise click.ClickException(f"There is no process with the id {process_id}.")
+    if fmt == "csv":
+        return compendium.export_csv(built)
+    if fmt == "docx":
+        return compendium.export_docx(built)
+    if fmt == "html":
+        return compendium.compendium_html(built).encode("utf-8")
+    if fmt == "pdf":
+        out = io.BytesIO()
+        compendium.render_pdf(built, out)
+        return out.getvalue()
+    raise click.ClickException("The compendium is written as pdf, html, docx or csv.")
+
+
+def _write_output(output: str, data: bytes, fmt: str) -> None:
     if output == "-":
         click.get_binary_stream("stdout").write(data)
         return
@@ -287,7 +364,10 @@ def report(join_code: str, fmt: str, output: str, names: bool):
 @click.argument("archive_file", metavar="FILE.json", type=click.File("rb"))
 @click.option("--facilitator", "facilitator_name", default="Moderation", show_default=True,
               help="Who runs the imported workshop (made if missing).")
-def import_(archive_file, facilitator_name: str):
+@click.option("--process", "as_process", is_flag=True,
+              help="The file is a whole participation process (`report --process ID --format "
+                   "json`).")
+def import_(archive_file, facilitator_name: str, as_process: bool):
     """Restore a workshop exported as JSON (here or on another server) as a new workshop, with a
     new join code; prints its links."""
     from .domain import archive
@@ -295,6 +375,19 @@ def import_(archive_file, facilitator_name: str):
     with app.app_context():
         owner = facilitators.find_by_name(db.session, facilitator_name) or \
             facilitators.create_facilitator(db.session, facilitator_name)
+        if as_process:
+            from .domain import process_archive
+            try:
+                process = process_archive.import_process(db.session, owner.id,
+                                                         archive_file.read())
+            except DomainError as error:
+                raise click.ClickException(
+                    f"{archive_file.name} is not a process export this installation can read "
+                    f"({error}). Nothing was imported.") from None
+            click.echo(f"Imported the process “{process.title}” (id {process.id})")
+            click.echo(f"  Process page (one-time sign-in for {owner.name}): "
+                       f"{_sign_in_url(app, owner, f'/console/process/{process.id}')}")
+            return
         try:
             workshop = archive.import_workshop(db.session, owner.id, archive_file.read())
         except DomainError as error:

@@ -32,7 +32,9 @@ from typing import Callable
 
 from . import config
 
-KINDS = ("pdf", "csv", "json", "docx", "import")
+KINDS = ("pdf", "csv", "json", "docx", "import",
+         # A process's compendium (workshop_id carries the process id).
+         "compendium_pdf", "compendium_docx", "compendium_csv")
 # A child that runs longer than this is stuck (5,000 cards take well under a minute).
 TIMEOUT = 15 * 60
 
@@ -104,6 +106,10 @@ def _session(spec: JobSpec):
 
 def execute(spec: JobSpec, progress: Callable[[str], None]) -> dict:
     """Do the job; returns what the status file reports about the result."""
+    if spec.kind.startswith("compendium_"):
+        from .reports.compendium import generate
+        return generate(spec.database_url, spec.workshop_id, spec.kind.split("_", 1)[1],
+                        Path(spec.out), progress)
     if spec.kind == "pdf":
         from .reports.pdf import default_uploads, generate
         uploads = Path(spec.uploads) if spec.uploads else default_uploads()

@@ -63,17 +63,102 @@ class SignInLink(Base):
 
 
 class Process(Base):
-    """A participation process (kick-off, thematic workshops, closing event) that workshops belong to."""
+    """A participation process (kick-off, thematic workshops, closing event) that workshops belong to.
+
+    A workshop without a process stays alone (process_id NULL): nothing about it changes. See
+    docs/process.md and facilitator/domain/processes.py."""
     __tablename__ = "processes"
     id: Mapped[intpk]
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
+    organiser: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
+    # Fortschreibung: the round this one continues (last year's process).
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("processes.id", ondelete="SET NULL"))
     created_at: Mapped[created]
+
+    fields: Mapped[list["ProcessField"]] = relationship(
+        order_by="ProcessField.position", cascade="all, delete-orphan", passive_deletes=True)
+    groups: Mapped[list["ProcessGroup"]] = relationship(
+        order_by="ProcessGroup.position", cascade="all, delete-orphan", passive_deletes=True)
+
+
+def process_fk(**kw):
+    return mapped_column(ForeignKey("processes.id", ondelete="CASCADE"), index=True, **kw)
+
+
+class ProcessField(Base):
+    """A thematic field (Handlungsfeld), defined once for the whole process."""
+    __tablename__ = "process_fields"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
+    question: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(16), default="yellow")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class ProcessGroup(Base):
+    """A stakeholder group of the process; every event of the process offers it on joining."""
+    __tablename__ = "process_groups"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS * 2))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class ProcessFacilitator(Base):
+    """The process team: each may run every event of the process."""
+    __tablename__ = "process_facilitators"
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SteeringMember(Base):
+    """A named member of the steering group (Lenkungsgruppe), reached by a personal link; only
+    a hash of the link's secret is stored."""
+    __tablename__ = "steering_members"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS * 2))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created]
+
+
+class SteeringDecision(Base):
+    """A vote round of an event put before the steering group too. The steering group's votes
+    are kept apart (SteeringVote), so they never mix with the participants' tallies."""
+    __tablename__ = "steering_decisions"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("vote_rounds.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    created_at: Mapped[created]
+
+
+class SteeringVote(Base):
+    """A steering-group member's dots (value) on one target of a decision."""
+    __tablename__ = "steering_votes"
+    __table_args__ = (UniqueConstraint("decision_id", "member_id", "target_id"),)
+    id: Mapped[intpk]
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_decisions.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_members.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int]
+    value: Mapped[int] = mapped_column(default=1)
 
 
 class Workshop(Base):
     __tablename__ = "workshops"
     id: Mapped[intpk]
     process_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id", ondelete="SET NULL"))
+    # As an event of its process: kickoff | workshop | steering | closing, and its place in order.
+    event_kind: Mapped[str | None] = mapped_column(String(16))
+    event_position: Mapped[int | None]
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
     event_date: Mapped[date | None]
     place: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
@@ -157,6 +242,9 @@ class Board(Base):
     # collect → cluster → prioritise → results; phones follow (posting only while collecting).
     phase: Mapped[str] = mapped_column(String(16), default="collect")
     updated_seq: Mapped[seq_column]
+    # The process's thematic field this board works on (None: a board of its own).
+    field_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="SET NULL"))
 
 
 class Participant(Base):
@@ -294,6 +382,13 @@ class Measure(Base):
     # active | deleted (kept as a row for screens catching up)
     state: Mapped[str] = mapped_column(String(16), default="active")
     updated_seq: Mapped[seq_column]
+    # Carried forward from an earlier event of the process: the original measure (always the
+    # first one, however often it was carried) or the cluster it stands for. Its sources are the
+    # original's; no card is copied.
+    carried_measure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measures.id", ondelete="SET NULL"), index=True)
+    carried_cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
 
 
 class VoteRound(Base):

@@ -1,0 +1,620 @@
+"""Participation processes: several events over one set of thematic fields, results carried
+forward, and a steering group whose vote stands beside the participants' vote.
+
+A process has its organiser, its thematic fields (Handlungsfelder) and stakeholder groups,
+defined once, its team of facilitators and its events (workshops) in order, each with a kind.
+A workshop without a process stays alone (`process_id` NULL) and works exactly as before.
+
+Carrying forward makes a measure row in the later event that points to the original measure
+(`carried_measure_id`, always the first one, however often it was carried) or to the cluster it
+stands for (`carried_cluster_id`). No card is copied: the sources are read through the
+original, so the line measure ← cluster ← cards ← event stays one line (`lineage()`).
+
+The steering group votes in rows of its own (`SteeringVote`), so its tallies never mix with
+the participants' (`Vote`); `side_by_side()` shows both.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
+                      Process, ProcessFacilitator, ProcessField, ProcessGroup, SteeringDecision,
+                      SteeringMember, SteeringVote, VoteRound, Workshop, WorkshopFacilitator)
+from . import tokens, validate, voting, workshops
+from .errors import InvalidInput, NotFound, RoundClosed, VoteBudgetExceeded, ItemCapReached
+from .history import StaffChange
+from .workshops import BoardSpec, WorkshopSpec
+
+EVENT_KINDS = ("kickoff", "workshop", "steering", "closing")
+TEMPLATES = ("dots", "themeninseln", "world_cafe", "zukunftswerkstatt")
+
+
+@dataclass
+class FieldSpec:
+    title: str
+    question: str = ""
+    colour: str = "yellow"
+
+
+@dataclass
+class ProcessSpec:
+    title: str
+    organiser: str = ""
+    language: str = "de"
+    fields: tuple = ()  # FieldSpec or plain titles
+    stakeholder_groups: tuple = ()
+
+
+@dataclass
+class EventSpec:
+    title: str
+    kind: str = "workshop"
+    event_date: date | None = None
+    place: str = ""
+    purpose: str = ""
+    # Which of the process's fields become boards (in the process's order); empty: none.
+    field_ids: list = field(default_factory=list)
+    template: str = "dots"
+
+
+# --- the process -------------------------------------------------------------------------------
+
+def create_process(session: Session, facilitator_id: int, spec: ProcessSpec) -> Process:
+    """A new process; its creator is the first member of its team."""
+    if spec.language not in workshops.LANGUAGES:
+        raise InvalidInput(field="language")
+    process = Process(
+        title=validate.text(spec.title, TITLE_MAX_CHARS, "title"),
+        organiser=validate.text(spec.organiser, TITLE_MAX_CHARS, "organiser", required=False),
+        language=spec.language)
+    for position, raw in enumerate(spec.fields):
+        item = raw if isinstance(raw, FieldSpec) else FieldSpec(str(raw))
+        if item.colour not in workshops.COLOURS:
+            raise InvalidInput(field="colour")
+        process.fields.append(ProcessField(
+            title=validate.text(item.title, TITLE_MAX_CHARS, "field"),
+            question=validate.text(item.question, workshops.QUESTION_MAX_CHARS, "question",
+                                   required=False),
+            colour=item.colour, position=position))
+    names = dict.fromkeys(validate.text(g, NAME_MAX_CHARS * 2, "stakeholder_groups")
+                          for g in spec.stakeholder_groups if str(g).strip())
+    process.groups = [ProcessGroup(name=name, position=i) for i, name in enumerate(names)]
+    session.add(process)
+    session.flush()
+    session.add(ProcessFacilitator(process_id=process.id, facilitator_id=facilitator_id))
+    session.commit()
+    return process
+
+
+def get_process(session: Session, process_id) -> Process:
+    process = session.get(Process, validate.integer(process_id, "process_id"))
+    if process is None:
+        raise NotFound(field="process_id")
+    return process
+
+
+def team(session: Session, process_id: int) -> list[int]:
+    return list(session.scalars(select(ProcessFacilitator.facilitator_id).where(
+        ProcessFacilitator.process_id == process_id).order_by(ProcessFacilitator.facilitator_id)))
+
+
+def can_run(session: Session, facilitator_id: int | None, process_id: int) -> bool:
+    """On the team. A process made before teams existed (the workshop form's free-text process
+    label) has none: whoever runs one of its events may open it, and joins its team."""
+    if facilitator_id is None:
+        return False
+    members = team(session, process_id)
+    if members:
+        return facilitator_id in members
+    runs_an_event = session.scalar(select(func.count()).select_from(WorkshopFacilitator).join(
+        Workshop, Workshop.id == WorkshopFacilitator.workshop_id).where(
+        Workshop.process_id == process_id, WorkshopFacilitator.facilitator_id == facilitator_id))
+    if runs_an_event:
+        session.add(ProcessFacilitator(process_id=process_id, facilitator_id=facilitator_id))
+        session.commit()
+        return True
+    return False
+
+
+def processes_of(session: Session, facilitator_id: int) -> list[Process]:
+    return list(session.scalars(select(Process).join(
+        ProcessFacilitator, ProcessFacilitator.process_id == Process.id).where(
+        ProcessFacilitator.facilitator_id == facilitator_id).order_by(Process.id.desc())))
+
+
+def add_facilitator(session: Session, process_id: int, facilitator_id: int) -> None:
+    """Join the team: the colleague may run every event of the process, present and future."""
+    if not can_run(session, facilitator_id, process_id):
+        session.add(ProcessFacilitator(process_id=process_id, facilitator_id=facilitator_id))
+    for event in events(session, process_id):
+        if not workshops.can_run(session, facilitator_id, event.id):
+            session.add(WorkshopFacilitator(workshop_id=event.id, facilitator_id=facilitator_id))
+    session.commit()
+
+
+def events(session: Session, process_id: int) -> list[Workshop]:
+    """The process's events in order."""
+    return list(session.scalars(select(Workshop).where(Workshop.process_id == process_id)
+                                .order_by(Workshop.event_position, Workshop.id)))
+
+
+def _next_position(session: Session, process_id: int) -> int:
+    return (session.scalar(select(func.max(Workshop.event_position)).where(
+        Workshop.process_id == process_id)) or 0) + 1
+
+
+def _join_team_to(session: Session, process_id: int, workshop: Workshop) -> None:
+    for facilitator_id in team(session, process_id):
+        if not workshops.can_run(session, facilitator_id, workshop.id):
+            session.add(WorkshopFacilitator(workshop_id=workshop.id,
+                                            facilitator_id=facilitator_id))
+
+
+def attach_workshop(session: Session, process_id: int, workshop_id: int,
+                    kind: str = "workshop") -> Workshop:
+    """Put an existing workshop into the process as its next event (its cards stay as they
+    are; boards whose title is a field's title are linked to that field)."""
+    if kind not in EVENT_KINDS:
+        raise InvalidInput(field="kind")
+    process = get_process(session, process_id)
+    workshop = workshops.get_workshop(session, workshop_id)
+    workshop.process_id, workshop.event_kind = process.id, kind
+    workshop.event_position = _next_position(session, process.id)
+    by_title = {f.title: f.id for f in process.fields}
+    for board in workshop.boards:
+        board.field_id = board.field_id or by_title.get(board.title)
+    _join_team_to(session, process.id, workshop)
+    session.commit()
+    return workshop
+
+
+# --- creating the next event ---------------------------------------------------------------------
+
+def template_boards(template: str, fields: list[ProcessField]) -> list[tuple[BoardSpec, int | None]]:
+    """The boards of a workshop format over the chosen fields: (board, field id)."""
+    if template not in TEMPLATES:
+        raise InvalidInput(field="template")
+    if template == "zukunftswerkstatt":
+        # Critique → vision → realisation: three boards for the whole room, over all the fields.
+        topics = ", ".join(f.title for f in fields)
+        suffix = f" ({topics})" if topics else ""
+        return [(BoardSpec("Kritik", f"Was stört uns heute?{suffix}"[:300], "pink"), None),
+                (BoardSpec("Vision", f"Wie sähe es ideal aus?{suffix}"[:300], "blue"), None),
+                (BoardSpec("Verwirklichung", "Was tun wir als Erstes, wer macht mit?", "green"),
+                 None)]
+    boards = []
+    for index, item in enumerate(fields):
+        title = item.title
+        if template == "world_cafe":
+            # Each table keeps its cards; people change tables between rounds.
+            title = f"Tisch {index + 1}: {item.title}"[:TITLE_MAX_CHARS]
+        boards.append((BoardSpec(title, item.question, item.colour), item.id))
+    return boards
+
+
+def _fields(session: Session, process: Process, field_ids) -> list[ProcessField]:
+    if not isinstance(field_ids, (list, tuple)):
+        raise InvalidInput(field="field_ids")
+    wanted = {validate.integer(i, "field_ids") for i in field_ids}
+    chosen = [f for f in process.fields if f.id in wanted]
+    if len(chosen) != len(wanted):
+        raise NotFound(field="field_ids")
+    return chosen
+
+
+def _new_event(session: Session, process: Process, facilitator_id: int, spec: EventSpec,
+               boards: list[tuple[BoardSpec, int | None]]) -> Workshop:
+    if spec.kind not in EVENT_KINDS:
+        raise InvalidInput(field="kind")
+    workshop = workshops.create_workshop(session, facilitator_id, WorkshopSpec(
+        title=spec.title, event_date=spec.event_date, place=spec.place, purpose=spec.purpose,
+        language=process.language, organiser=process.organiser,
+        stakeholder_groups=tuple(g.name for g in process.groups),
+        boards=tuple(board for board, _ in boards)))
+    for board, (_, field_id) in zip(workshop.boards, boards):
+        board.field_id = field_id
+    workshop.process_id, workshop.event_kind = process.id, spec.kind
+    workshop.event_position = _next_position(session, process.id)
+    _join_team_to(session, process.id, workshop)
+    session.commit()
+    return workshop
+
+
+def create_event(session: Session, process_id, facilitator_id: int, spec: EventSpec) -> Workshop:
+    """The next event of the process: the chosen fields become boards in the template's format."""
+    process = get_process(session, process_id)
+    return _new_event(session, process, facilitator_id, spec,
+                      template_boards(spec.template, _fields(session, process, spec.field_ids)))
+
+
+def copy_event(session: Session, source_workshop_id: int, facilitator_id: int, title: str,
+               event_date: date | None = None, kind: str | None = None) -> Workshop:
+    """A workshop series: the same boards (titles, questions, colours, fields) as an earlier
+    event of the process, without any of its cards."""
+    source = workshops.get_workshop(session, source_workshop_id)
+    if source.process_id is None:
+        raise InvalidInput(field="workshop")
+    process = get_process(session, source.process_id)
+    boards = [(BoardSpec(b.title, b.question, b.colour), b.field_id) for b in source.boards]
+    return _new_event(session, process, facilitator_id, EventSpec(
+        title=title, kind=kind or source.event_kind or "workshop", event_date=event_date,
+        place=source.place, purpose=source.purpose), boards)
+
+
+# --- carrying results forward --------------------------------------------------------------------
+
+def lineage_of_rounds(session: Session, process_id: int) -> list[int]:
+    """The process and the rounds it continues (Fortschreibung), newest first."""
+    chain, current = [], session.get(Process, process_id)
+    while current is not None and current.id not in chain:
+        chain.append(current.id)
+        current = session.get(Process, current.previous_id) if current.previous_id else None
+    return chain
+
+
+def _earlier_event(session: Session, target: Workshop, workshop_id: int) -> Workshop:
+    """An event of the same process, or of a round it continues."""
+    source = session.get(Workshop, workshop_id)
+    if (source is None or source.id == target.id or source.process_id is None
+            or source.process_id not in lineage_of_rounds(session, target.process_id)):
+        raise NotFound(field="source")
+    return source
+
+
+def _board_for_field(target: Workshop, field_id: int | None) -> int | None:
+    if field_id is None:
+        return None
+    return next((b.id for b in target.boards if b.field_id == field_id), None)
+
+
+def carry_forward(session: Session, target_workshop_id: int, facilitator_id: int | None,
+                  measure_ids=(), cluster_ids=()) -> list[Measure]:
+    """Bring measures and clusters of other events of the process into this event as measures
+    to prioritise. Each keeps one identity: a measure carried again points to the original, and
+    carrying the same thing twice into one event returns the row already there."""
+    target = workshops.get_workshop(session, target_workshop_id)
+    if target.process_id is None:
+        raise InvalidInput(field="workshop")
+    present = {(m.carried_measure_id, m.carried_cluster_id): m for m in session.scalars(
+        select(Measure).where(Measure.workshop_id == target.id, Measure.state == "active"))}
+    wanted: list[tuple[str, object]] = []
+    for measure_id in measure_ids:
+        measure = session.get(Measure, validate.integer(measure_id, "measure_ids"))
+        if measure is None or measure.state != "active":
+            raise NotFound(field="measure_ids")
+        root = session.get(Measure, measure.carried_measure_id) if measure.carried_measure_id \
+            else measure
+        _earlier_event(session, target, root.workshop_id)
+        wanted.append(("measure", root))
+    for cluster_id in cluster_ids:
+        cluster = session.get(Cluster, validate.integer(cluster_id, "cluster_ids"))
+        if cluster is None or cluster.state != "active":
+            raise NotFound(field="cluster_ids")
+        _earlier_event(session, target, cluster.workshop_id)
+        wanted.append(("cluster", cluster))
+    result: list[Measure] = []
+    fresh = [(kind, row) for kind, row in wanted
+             if (row.id if kind == "measure" else None, row.id if kind == "cluster" else None)
+             not in present]
+    if fresh:
+        with StaffChange(session, target.id, facilitator_id, "carry_forward",
+                         "measure_updated") as change:
+            position = session.scalar(select(func.count(Measure.id)).where(
+                Measure.workshop_id == target.id, Measure.state == "active"))
+            for kind, row in fresh:
+                source_board = session.get(Board, row.board_id) if row.board_id else None
+                field_id = source_board.field_id if source_board else None
+                measure = Measure(
+                    workshop_id=target.id, position=position,
+                    board_id=_board_for_field(target, field_id),
+                    title=row.title if kind == "measure" else (row.heading or "–"),
+                    description=row.description if kind == "measure" else "",
+                    thematic_field=(row.thematic_field if kind == "measure" else "")
+                    or (source_board.title if source_board else ""),
+                    responsible=row.responsible if kind == "measure" else "",
+                    partners=row.partners if kind == "measure" else "",
+                    horizon=row.horizon if kind == "measure" else "",
+                    carried_measure_id=row.id if kind == "measure" else None,
+                    carried_cluster_id=row.id if kind == "cluster" else None)
+                session.add(measure)
+                change.created(measure)
+                present[(measure.carried_measure_id, measure.carried_cluster_id)] = measure
+                position += 1
+    for kind, row in wanted:
+        result.append(present[(row.id if kind == "measure" else None,
+                               row.id if kind == "cluster" else None)])
+    return result
+
+
+def identity(measure: Measure) -> tuple[str, int]:
+    """What a measure is across the process: ("measure", original id) or ("cluster", id)."""
+    if measure.carried_measure_id:
+        return ("measure", measure.carried_measure_id)
+    if measure.carried_cluster_id:
+        return ("cluster", measure.carried_cluster_id)
+    return ("measure", measure.id)
+
+
+def lineage(session: Session, measure: Measure) -> dict:
+    """Where a measure came from: the original measure, its cluster, its cards and their event
+    (read through the original; carried rows hold no cards of their own)."""
+    kind, ident = identity(measure)
+    original = session.get(Measure, ident) if kind == "measure" else None
+    cluster_id = ident if kind == "cluster" else (original.source_cluster_id if original else None)
+    cluster = session.get(Cluster, cluster_id) if cluster_id else None
+    card_ids = list(original.source_idea_ids or []) if original else []
+    if cluster is not None:
+        card_ids += [i for i in session.scalars(select(Idea.id).where(
+            Idea.cluster_id == cluster.id, Idea.state == "visible").order_by(
+            Idea.position, Idea.id)) if i not in card_ids]
+    cards = [session.get(Idea, i) for i in card_ids]
+    event_id = (original.workshop_id if original else cluster.workshop_id if cluster
+                else measure.workshop_id)
+    return {"identity": (kind, ident), "measure": original, "cluster": cluster,
+            "cards": [c for c in cards if c is not None],
+            "event": session.get(Workshop, event_id)}
+
+
+def carried_into(session: Session, kind: str, ident: int) -> list[Measure]:
+    """Every later event's row of one measure or cluster, in event order."""
+    column = Measure.carried_measure_id if kind == "measure" else Measure.carried_cluster_id
+    return list(session.scalars(select(Measure).join(Workshop).where(
+        column == ident, Measure.state == "active").order_by(Workshop.event_position)))
+
+
+# --- results per field ---------------------------------------------------------------------------
+
+@dataclass
+class FieldResults:
+    field: ProcessField | None
+    # [(event, clusters, measures)] for every event with a board on this field
+    events: list = field(default_factory=list)
+
+
+def results_by_field(session: Session, process_id: int) -> list[FieldResults]:
+    process = get_process(session, process_id)
+    chapters = [FieldResults(f) for f in process.fields]
+    by_field = {c.field.id: c for c in chapters}
+    for event in events(session, process_id):
+        for chapter in chapters:
+            board_ids = [b.id for b in event.boards if b.field_id == chapter.field.id]
+            measures = list(session.scalars(select(Measure).where(
+                Measure.workshop_id == event.id, Measure.state == "active",
+                or_(Measure.board_id.in_(board_ids) if board_ids else false(),
+                    Measure.thematic_field == chapter.field.title)).order_by(
+                Measure.position, Measure.id)))
+            if not board_ids and not measures:
+                continue
+            clusters = list(session.scalars(select(Cluster).where(
+                Cluster.board_id.in_(board_ids), Cluster.state == "active").order_by(
+                Cluster.board_id, Cluster.position, Cluster.id))) if board_ids else []
+            by_field[chapter.field.id].events.append((event, clusters, measures))
+    return chapters
+
+
+def participation(session: Session, workshop_id: int) -> dict:
+    """Participation figures of one event: phones joined, cards posted."""
+    return {"participants": session.scalar(select(func.count(Participant.id)).where(
+                Participant.workshop_id == workshop_id)) or 0,
+            "cards": session.scalar(select(func.count(Idea.id)).where(
+                Idea.workshop_id == workshop_id, Idea.state == "visible")) or 0}
+
+
+def event_state(session: Session, workshop: Workshop) -> str:
+    """planned (nothing yet) | running (cards, no results) | done (measures or a closed round)."""
+    counts = participation(session, workshop.id)
+    has_results = session.scalar(select(func.count(Measure.id)).where(
+        Measure.workshop_id == workshop.id, Measure.state == "active")) or \
+        any(b.phase == "results" for b in workshop.boards)
+    if has_results:
+        return "done"
+    return "running" if counts["cards"] or counts["participants"] else "planned"
+
+
+# --- the steering group ----------------------------------------------------------------------------
+
+def add_member(session: Session, process_id, name: str) -> tuple[SteeringMember, str]:
+    """A named steering-group member and their personal link's secret (shown once)."""
+    process = get_process(session, process_id)
+    secret = tokens.new_secret()
+    member = SteeringMember(process_id=process.id, secret_hash=tokens.digest(secret),
+                            name=validate.text(name, NAME_MAX_CHARS * 2, "name"))
+    session.add(member)
+    session.commit()
+    return member, secret
+
+
+def members(session: Session, process_id: int) -> list[SteeringMember]:
+    return list(session.scalars(select(SteeringMember).where(
+        SteeringMember.process_id == process_id).order_by(SteeringMember.id)))
+
+
+def member_by_secret(session: Session, secret: str) -> SteeringMember:
+    member = session.scalar(select(SteeringMember).where(
+        SteeringMember.secret_hash == tokens.digest(secret)))
+    if member is None:
+        raise NotFound(field="secret")
+    return member
+
+
+def put_to_steering_group(session: Session, round_id) -> SteeringDecision:
+    """Let the steering group vote on a round of one of the process's events: dots, or a
+    consent check (each member's resistance 0–10 per option)."""
+    round_ = session.get(VoteRound, validate.integer(round_id, "round_id"))
+    if round_ is None:
+        raise NotFound(field="round_id")
+    workshop = session.get(Workshop, round_.workshop_id)
+    if workshop.process_id is None:
+        raise InvalidInput(field="workshop")
+    decision = session.scalar(select(SteeringDecision).where(
+        SteeringDecision.round_id == round_.id))
+    if decision is None:
+        decision = SteeringDecision(process_id=workshop.process_id, round_id=round_.id)
+        session.add(decision)
+        session.commit()
+    return decision
+
+
+def decisions(session: Session, process_id: int) -> list[SteeringDecision]:
+    """What the steering group decides on — all a member sees."""
+    return list(session.scalars(select(SteeringDecision).where(
+        SteeringDecision.process_id == process_id).order_by(SteeringDecision.id)))
+
+
+def _decision_for(session: Session, member: SteeringMember, decision_id) -> SteeringDecision:
+    decision = session.get(SteeringDecision, validate.integer(decision_id, "decision_id"))
+    if decision is None or decision.process_id != member.process_id:
+        raise NotFound(field="decision_id")
+    return decision
+
+
+def member_votes(session: Session, decision: SteeringDecision, member: SteeringMember
+                 ) -> dict[int, int]:
+    return dict(session.execute(select(SteeringVote.target_id, SteeringVote.value).where(
+        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id)).all())
+
+
+def steering_dot(session: Session, member: SteeringMember, decision_id, target_id,
+                 delta: int = 1) -> dict[int, int]:
+    """A member puts (+1) or takes back (-1) one dot; the round's budget and cap apply."""
+    decision = _decision_for(session, member, decision_id)
+    if decision.state != "open":
+        raise RoundClosed()
+    if delta not in (1, -1):
+        raise InvalidInput(field="delta")
+    round_ = session.get(VoteRound, decision.round_id)
+    if round_.kind != "dots":
+        raise InvalidInput(field="decision_id")
+    target_id = validate.integer(target_id, "target_id")
+    if target_id not in {t["id"] for t in voting.targets(session, round_)}:
+        raise NotFound(field="target_id")
+    mine = member_votes(session, decision, member)
+    if delta > 0 and sum(mine.values()) >= round_.dots_per_person:
+        raise VoteBudgetExceeded(max=round_.dots_per_person)
+    if delta > 0 and mine.get(target_id, 0) >= round_.max_per_item:
+        raise ItemCapReached(max=round_.max_per_item)
+    vote = session.scalar(select(SteeringVote).where(
+        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id,
+        SteeringVote.target_id == target_id))
+    if vote is None and delta < 0:
+        raise NotFound(field="target_id")
+    if vote is None:
+        session.add(SteeringVote(decision_id=decision.id, member_id=member.id,
+                                 target_id=target_id, value=1))
+    elif vote.value + delta <= 0:
+        session.delete(vote)
+    else:
+        vote.value += delta
+    session.commit()
+    return member_votes(session, decision, member)
+
+
+def steering_rate(session: Session, member: SteeringMember, decision_id, option_id,
+                  value) -> dict[int, int]:
+    """Consent check: a member's resistance (0 none … 10 veto) to one option."""
+    decision = _decision_for(session, member, decision_id)
+    if decision.state != "open":
+        raise RoundClosed()
+    round_ = session.get(VoteRound, decision.round_id)
+    if round_.kind != "consent":
+        raise InvalidInput(field="decision_id")
+    option_id = validate.integer(option_id, "option_id")
+    if option_id not in {o["id"] for o in round_.options}:
+        raise NotFound(field="option_id")
+    value = validate.integer(value, "value", 0, voting.RESISTANCE_MAX)
+    vote = session.scalar(select(SteeringVote).where(
+        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id,
+        SteeringVote.target_id == option_id))
+    if vote is None:
+        session.add(SteeringVote(decision_id=decision.id, member_id=member.id,
+                                 target_id=option_id, value=value))
+    else:
+        vote.value = value
+    session.commit()
+    return member_votes(session, decision, member)
+
+
+def close_decision(session: Session, decision_id, closed: bool = True) -> SteeringDecision:
+    decision = session.get(SteeringDecision, validate.integer(decision_id, "decision_id"))
+    if decision is None:
+        raise NotFound(field="decision_id")
+    decision.state = "closed" if closed else "open"
+    session.commit()
+    return decision
+
+
+def steering_scores(session: Session, decision: SteeringDecision) -> dict[int, int]:
+    return {target: int(total) for target, total in session.execute(
+        select(SteeringVote.target_id, func.sum(SteeringVote.value)).where(
+            SteeringVote.decision_id == decision.id).group_by(SteeringVote.target_id)).all()}
+
+
+def steering_voters(session: Session, decision: SteeringDecision) -> int:
+    return session.scalar(select(func.count(func.distinct(SteeringVote.member_id))).where(
+        SteeringVote.decision_id == decision.id)) or 0
+
+
+def side_by_side(session: Session, round_: VoteRound) -> list[dict]:
+    """The round's targets with the participants' score and the steering group's in two
+    columns (never added up), ranked by the participants' vote as the room saw it. Dots: sums
+    of dots; consent check: sums of resistance (lower is more agreement)."""
+    decision = session.scalar(select(SteeringDecision).where(
+        SteeringDecision.round_id == round_.id))
+    steering = steering_scores(session, decision) if decision else {}
+    return [{**row, "participants": row["score"], "steering": steering.get(row["id"], 0)}
+            for row in voting.results(session, round_)]
+
+
+# --- Fortschreibung: next year's round ------------------------------------------------------------
+
+def start_update(session: Session, process_id, facilitator_id: int, title: str) -> Process:
+    """Next round of the process: the same organiser, fields, groups and team, no events yet.
+    Its events may carry forward the earlier round's measures (one identity across rounds)."""
+    previous = get_process(session, process_id)
+    update = create_process(session, facilitator_id, ProcessSpec(
+        title, organiser=previous.organiser, language=previous.language,
+        fields=tuple(FieldSpec(f.title, f.question, f.colour) for f in previous.fields),
+        stakeholder_groups=tuple(g.name for g in previous.groups)))
+    update.previous_id = previous.id
+    session.commit()
+    for member in team(session, previous.id):
+        if member != facilitator_id:
+            add_facilitator(session, update.id, member)
+    return update
+
+
+CHANGED_FIELDS = ("title", "description", "responsible", "partners", "horizon")
+
+
+def _catalogue(session: Session, process_id: int) -> dict[tuple, Measure]:
+    """Each measure identity of one round with its latest row (later events win)."""
+    latest: dict[tuple, Measure] = {}
+    for event in events(session, process_id):
+        for measure in session.scalars(select(Measure).where(
+                Measure.workshop_id == event.id, Measure.state == "active").order_by(
+                Measure.position, Measure.id)):
+            latest[identity(measure)] = measure
+    return latest
+
+
+def update_diff(session: Session, process_id) -> dict:
+    """What the Fortschreibung changed against the round it continues: new measures, changed
+    ones (with the fields that changed), kept ones unchanged, and dropped ones (not carried)."""
+    process = get_process(session, process_id)
+    if process.previous_id is None:
+        raise InvalidInput(field="process_id")
+    before = _catalogue(session, process.previous_id)
+    now = _catalogue(session, process.id)
+    diff = {"new": [], "changed": [], "kept": [], "dropped": []}
+    for key, measure in now.items():
+        if key not in before:
+            diff["new"].append(measure)
+            continue
+        changed = [name for name in CHANGED_FIELDS
+                   if getattr(measure, name) != getattr(before[key], name)]
+        diff["changed" if changed else "kept"].append(
+            (before[key], measure, changed) if changed else measure)
+    diff["dropped"] = [m for key, m in before.items() if key not in now]
+    return diff

@@ -1,0 +1,344 @@
+"""The compendium: one document across all events of a participation process.
+
+`build_compendium()` reads the process into plain dataclasses (no Flask): the events in order with
+their participation figures, a chapter per thematic field with what every event that worked on it
+found (clusters with their cards, measures), and the measure catalogue: each measure once (a
+measure carried into later events is one entry, `processes.identity`), with the participants'
+dots and the steering group's dots in two columns, never added up. Votes count once a round is
+closed or revealed (as in the workshop record); the steering group's once its decision or the
+round is closed.
+
+Renderings: `compendium_html()` (Jinja, templates/reports/compendium.html), `render_pdf()`
+(tagged PDF/UA like the record), `export_docx()` and `export_csv()` (every measure).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import processes, voting
+from ..models import Idea, Measure, SteeringDecision, VoteRound, utcnow
+
+
+@dataclass
+class EventRow:
+    number: int
+    title: str
+    kind: str
+    event_date: date | None
+    place: str
+    state: str
+    participants: int
+    cards: int
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClusterResult:
+    heading: str
+    cards: list[str]
+
+
+@dataclass
+class EventResult:
+    event_title: str
+    clusters: list[ClusterResult]
+    measures: list[str]
+    loose_cards: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chapter:
+    title: str
+    question: str
+    results: list[EventResult]
+
+
+@dataclass
+class CatalogueRow:
+    number: int
+    title: str
+    description: str
+    field: str
+    responsible: str
+    partners: str
+    horizon: str
+    origin_event: str
+    origin_cluster: str
+    source_cards: list[str]
+    carried_into: list[str]
+    participants: int
+    steering: int
+
+
+@dataclass
+class Compendium:
+    id: int
+    title: str
+    organiser: str
+    language: str
+    events: list[EventRow]
+    chapters: list[Chapter]
+    catalogue: list[CatalogueRow]
+    steering_members: list[str]
+    generated_at: datetime
+
+
+def _counted(round_: VoteRound) -> bool:
+    return round_.state == "closed" or round_.revealed
+
+
+def _votes(session: Session, events) -> dict[tuple, list[int]]:
+    """Per measure identity: [participants' dots, steering group's dots] over all events."""
+    totals: dict[tuple, list[int]] = {}
+    for event in events:
+        for round_ in voting.rounds_of(session, event.id):
+            if round_.kind != "dots" or round_.target_kind != "measure":
+                continue
+            decision = session.scalar(select(SteeringDecision).where(
+                SteeringDecision.round_id == round_.id))
+            steering_counts = decision is not None and (
+                decision.state == "closed" or _counted(round_))
+            for row in processes.side_by_side(session, round_):
+                measure = session.get(Measure, row["id"])
+                entry = totals.setdefault(processes.identity(measure), [0, 0])
+                if _counted(round_):
+                    entry[0] += row["participants"]
+                if steering_counts:
+                    entry[1] += row["steering"]
+    return totals
+
+
+def build_compendium(session: Session, process_id: int) -> Compendium:
+    process = processes.get_process(session, process_id)
+    events = processes.events(session, process.id)
+    field_titles = {f.id: f.title for f in process.fields}
+    rows = []
+    for number, event in enumerate(events, 1):
+        figures = processes.participation(session, event.id)
+        rows.append(EventRow(
+            number, event.title, event.event_kind or "workshop", event.event_date, event.place,
+            processes.event_state(session, event), figures["participants"], figures["cards"],
+            list(dict.fromkeys(field_titles[b.field_id] for b in event.boards
+                               if b.field_id in field_titles))))
+    chapters = []
+    for chapter in processes.results_by_field(session, process.id):
+        results = []
+        for event, clusters, measures in chapter.events:
+            cluster_results = [ClusterResult(c.heading, list(session.scalars(
+                select(Idea.text).where(Idea.cluster_id == c.id, Idea.state == "visible")
+                .order_by(Idea.position, Idea.id)))) for c in clusters]
+            board_ids = [b.id for b in event.boards if b.field_id == chapter.field.id]
+            loose = list(session.scalars(select(Idea.text).where(
+                Idea.board_id.in_(board_ids), Idea.cluster_id.is_(None),
+                Idea.state == "visible").order_by(Idea.position, Idea.id))) if board_ids else []
+            results.append(EventResult(event.title, cluster_results,
+                                       [m.title for m in measures], loose))
+        chapters.append(Chapter(chapter.field.title, chapter.field.question, results))
+    votes = _votes(session, events)
+    seen: dict[tuple, CatalogueRow] = {}
+    event_titles = {e.id: e.title for e in events}
+    for event in events:
+        for measure in session.scalars(select(Measure).where(
+                Measure.workshop_id == event.id, Measure.state == "active").order_by(
+                Measure.position, Measure.id)):
+            key = processes.identity(measure)
+            if key in seen:
+                seen[key].carried_into.append(event.title)
+                # The latest event's wording (who is responsible, by when) is the current one.
+                for name in ("title", "description", "responsible", "partners", "horizon"):
+                    if getattr(measure, name):
+                        setattr(seen[key], name, getattr(measure, name))
+                continue
+            line = processes.lineage(session, measure)
+            carried = measure.carried_measure_id or measure.carried_cluster_id
+            seen[key] = CatalogueRow(
+                0, measure.title, measure.description, measure.thematic_field,
+                measure.responsible, measure.partners, measure.horizon,
+                event_titles.get(line["event"].id, line["event"].title) if line["event"] else "",
+                line["cluster"].heading if line["cluster"] else "",
+                [c.text for c in line["cards"] if c.state == "visible"],
+                [event.title] if carried else [], *votes.get(key, [0, 0]))
+    catalogue = sorted(seen.values(), key=lambda r: (-r.participants, -r.steering, r.title))
+    for number, row in enumerate(catalogue, 1):
+        row.number = number
+    return Compendium(process.id, process.title, process.organiser, process.language, rows,
+                      chapters, catalogue,
+                      [m.name for m in processes.members(session, process.id)], utcnow())
+
+
+# --- renderings -----------------------------------------------------------------------------------
+
+def compendium_html(compendium: Compendium, asset_url=None) -> str:
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from flask_babel import gettext as _
+
+    from .html import Formats, horizon_name, page_footer_content, report_app, text_direction
+    from .pdf import STATIC
+
+    asset_url = asset_url or (lambda path: (STATIC / path).as_uri())
+    with report_app().app_context(), force_locale(compendium.language):
+        return render_template("reports/compendium.html", c=compendium, asset_url=asset_url,
+                               footer_content=page_footer_content(_("Page {page} of {pages}")),
+                               fmt=Formats(compendium.language), text_dir=text_direction,
+                               horizon_name=horizon_name, kind_name=kind_name)
+
+
+def kind_name(kind: str) -> str:
+    from flask_babel import gettext as _
+    return {"kickoff": _("Kick-off"), "workshop": _("Workshop"),
+            "steering": _("Steering group session"),
+            "closing": _("Closing event")}.get(kind, kind)
+
+
+def render_pdf(compendium: Compendium, target) -> int:
+    """Write the compendium as a tagged PDF (PDF/UA-1, like the record); returns its pages."""
+    from .pdf import PDF_VARIANT, STATIC, _weasyprint, restricted_fetcher
+    from .tagging import structure_details
+
+    weasyprint, _, _ = _weasyprint()
+    html = compendium_html(compendium)
+    fetcher = restricted_fetcher([STATIC])
+    document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/",
+                               url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    with structure_details():
+        document.write_pdf(target, pdf_variant=PDF_VARIANT)
+    return len(document.pages)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def export_csv(compendium: Compendium) -> bytes:
+    """Every measure of the process, once: UTF-8 with BOM, `;`, CRLF (what German Excel opens)."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from .html import report_app
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    with report_app().app_context(), force_locale(compendium.language):
+        writer.writerow([_("No."), _("Measure"), _("Description"), _("Thematic field"),
+                         _("Responsible"), _("Partners"), _("Horizon"), _("From event"),
+                         _("From cluster"), _("Source cards"), _("Carried into"),
+                         _("Participants' dots"), _("Steering group's dots")])
+        from .html import horizon_name
+        for row in compendium.catalogue:
+            writer.writerow([_cell(v) for v in (
+                row.number, row.title, row.description, row.field, row.responsible,
+                row.partners, horizon_name(row.horizon), row.origin_event, row.origin_cluster,
+                " | ".join(row.source_cards), " | ".join(row.carried_into), row.participants,
+                row.steering)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_docx(compendium: Compendium) -> bytes:
+    """The compendium as a Word file: real headings, tables with a repeated header row."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from .html import Formats, horizon_name, report_app
+
+    document = Document()
+    fmt = Formats(compendium.language)
+
+    def table(headers, rows):
+        grid = document.add_table(rows=1, cols=len(headers))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, headers):
+            cell.text = text
+        header = grid.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        header.append(repeat)
+        for values in rows:
+            for cell, text in zip(grid.add_row().cells, values):
+                cell.text = str(text)
+
+    with report_app().app_context(), force_locale(compendium.language):
+        document.core_properties.title = compendium.title
+        document.core_properties.language = compendium.language
+        document.add_heading(compendium.title, 0)
+        if compendium.organiser:
+            document.add_paragraph(compendium.organiser)
+        document.add_paragraph(_("Compendium of the participation process"))
+        document.add_heading(_("Events"), 1)
+        table([_("No."), _("Event"), _("Kind"), _("Date"), _("Thematic fields"),
+               _("Participants"), _("Cards")],
+              [(e.number, e.title, kind_name(e.kind), fmt.day(e.event_date, "medium"),
+                ", ".join(e.fields), e.participants, e.cards) for e in compendium.events])
+        for chapter in compendium.chapters:
+            document.add_heading(chapter.title, 1)
+            if chapter.question:
+                document.add_paragraph(chapter.question)
+            if not chapter.results:
+                document.add_paragraph(_("No event has worked on this field yet."))
+            for result in chapter.results:
+                document.add_heading(result.event_title, 2)
+                for cluster in result.clusters:
+                    document.add_paragraph(cluster.heading or _("(no heading)"),
+                                           style="List Bullet")
+                    for card in cluster.cards:
+                        document.add_paragraph(card, style="List Bullet 2")
+                for card in result.loose_cards:
+                    document.add_paragraph(card, style="List Bullet")
+                for title in result.measures:
+                    document.add_paragraph(_("Measure") + ": " + title)
+        document.add_heading(_("Measure catalogue"), 1)
+        table([_("No."), _("Measure"), _("Thematic field"), _("Responsible"), _("Horizon"),
+               _("From event"), _("Participants' dots"), _("Steering group's dots")],
+              [(r.number, r.title, r.field, r.responsible, horizon_name(r.horizon),
+                r.origin_event, r.participants, r.steering) for r in compendium.catalogue])
+        if compendium.steering_members:
+            document.add_heading(_("Steering group"), 1)
+            for name in compendium.steering_members:
+                document.add_paragraph(name, style="List Bullet")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def generate(database_url: str, process_id: int, fmt: str, out, progress=lambda stage: None
+             ) -> dict:
+    """The job runner's entry (facilitator.jobs, kind "compendium_<fmt>"): read, render, and put
+    the file at `out` only once it is complete."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session as _Session
+
+    from ..database import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with _Session(engine) as session:
+            progress("reading")
+            built = build_compendium(session, process_id)
+    finally:
+        engine.dispose()
+    progress("writing")
+    out = Path(out)
+    partial = out.with_name(out.name + ".part")
+    pages = None
+    if fmt == "pdf":
+        pages = render_pdf(built, partial)
+    else:
+        partial.write_bytes(export_docx(built) if fmt == "docx" else export_csv(built))
+    os.replace(partial, out)
+    return {"pages": pages, "events": len(built.events), "measures": len(built.catalogue)}
