@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -521,7 +522,12 @@ def staff_cookie(server: Server, url: str, room: Room) -> str:
         secret = facilitators.new_sign_in_link(session, owner)
     engine.dispose()
     http = requests.Session()
-    http.get(f"{server.url}/console/sign-in/{secret}", allow_redirects=False, timeout=10)
+    # The link's page shows a button; its form posts the CSRF token (links are not used up by
+    # a GET, so chat apps' previews cannot spend them).
+    page = http.get(f"{server.url}/console/sign-in/{secret}", timeout=10)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+    http.post(f"{server.url}/console/sign-in/{secret}", data={"csrf_token": token},
+              allow_redirects=False, timeout=10)
     return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
 
 

@@ -232,10 +232,12 @@ def announced():
 
 
 @pytest.fixture
-def session(database_url, announced):
-    """A session configured like the app's (objects stay readable after commit)."""
+def session(database_url, announced, tmp_path):
+    """A session configured like the app's (objects stay readable after commit; the upload
+    folder passed in, as the app does)."""
     engine = make_engine(database_url)
-    with Session(engine, expire_on_commit=False, info={"announcer": announced.append}) as s:
+    with Session(engine, expire_on_commit=False, info={
+            "announcer": announced.append, "upload_path": str(tmp_path / "uploads")}) as s:
         yield s
     engine.dispose()
 
