@@ -44,6 +44,7 @@ from urllib.parse import quote
 import engineio
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 import socketio
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
@@ -396,6 +397,40 @@ def app_make(app):
 
 
 # --- A real server process ----------------------------------------------------------------------
+
+class FromAddress(HTTPAdapter):
+    """Requests that leave from another loopback address (127.0.0.x): each its own "venue"."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+@pytest.fixture
+def venue():
+    """venue("127.0.0.5"): a `requests` session whose requests come from that address."""
+    def from_address(address: str) -> requests.Session:
+        http = requests.Session()
+        http.mount("http://", FromAddress(address))
+        return http
+    return from_address
+
+
+@pytest.fixture
+def faults_bench():
+    """bench/faults.py, the harness the benchmark runs (one copy of the fault logic)."""
+    import importlib.util
+    if "faults_bench" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("faults_bench", ROOT / "bench" / "faults.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["faults_bench"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["faults_bench"]
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -3,27 +3,14 @@ clients) post, each resending its idea with the same id until the server acknowl
 the server process is killed with SIGKILL and started again; a projector screen that keeps its
 sequence number across the restarts catches up with `sync` alone. On SQLite and PostgreSQL.
 
-A small run for CI (20 phones x 5 ideas, one kill); `bench/faults.py kill` is the full one (20 phones x 50 ideas,
-5 kills)."""
-import importlib.util
+A small run for CI (20 phones x 5 ideas, one kill); `bench/faults.py kill` is the full one
+(20 phones x 50 ideas, 5 kills)."""
 import socket
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.faults
 
-
-def bench():
-    """bench/faults.py, the harness the benchmark runs (one copy of the fault logic)."""
-    if "faults_bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("faults_bench", ROOT / "bench" / "faults.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["faults_bench"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["faults_bench"]
 
 
 def free_port() -> int:
@@ -33,11 +20,11 @@ def free_port() -> int:
 
 
 def test_sigkill_while_phones_post_loses_and_doubles_nothing_and_screens_catch_up(
-        database_url, tmp_path):
+        database_url, tmp_path, faults_bench):
     # Each phone posts for at least a second (5 ideas, 0.25 s apart); the kill comes within
     # 0.8 s: always while they post.
-    figures = bench().kill_run(database_url, tmp_path, free_port(), phones=20, ideas=5,
-                               kills=1, seed=12, gap=(0.2, 0.8), pause=0.25)
+    figures = faults_bench.kill_run(database_url, tmp_path, free_port(), phones=20, ideas=5,
+                                    kills=1, seed=12, gap=(0.2, 0.8), pause=0.25)
     print(figures)
 
     assert figures["kills"] == 1

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-from requests.adapters import HTTPAdapter
 
 from facilitator.models import Workshop
 from tests.conftest import LiveServer
@@ -26,22 +25,8 @@ def live_server(tmp_path_factory):
     server.close()
 
 
-class FromAddress(HTTPAdapter):
-    """Requests that leave from another loopback address: each test is its own "venue"."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
-def venue(address: str) -> requests.Session:
-    http = requests.Session()
-    http.mount("http://", FromAddress(address))
-    return http
 
 
 def code_paths(code: str, board_id: int) -> list[str]:
@@ -62,7 +47,7 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
-def test_an_unknown_code_gets_the_same_answer_on_every_path(live_server, workshop):
+def test_an_unknown_code_gets_the_same_answer_on_every_path(live_server, workshop, venue):
     http = venue("127.0.0.2")
     board_id = workshop.boards[0].id
     answers = {path: http.get(live_server.url + path) for path in code_paths(UNKNOWN, board_id)}
@@ -80,7 +65,8 @@ def test_an_unknown_code_gets_the_same_answer_on_every_path(live_server, worksho
     assert refusal(live_server, role="staff", code=UNKNOWN) == "forbidden"
 
 
-def test_misses_are_limited_per_address_while_valid_codes_keep_working(live_server, workshop):
+def test_misses_are_limited_per_address_while_valid_codes_keep_working(live_server, workshop,
+                                                                      venue):
     prober, neighbour = venue("127.0.0.3"), venue("127.0.0.4")
     board_id = workshop.boards[0].id
     paths = code_paths(UNKNOWN, board_id)
@@ -117,7 +103,7 @@ def test_misses_are_limited_per_address_while_valid_codes_keep_working(live_serv
     assert neighbour.get(f"{live_server.url}/join/{UNKNOWN}").status_code == 404
 
 
-def test_wrong_codes_on_the_socket_count_towards_the_same_limit(live_server, workshop):
+def test_wrong_codes_on_the_socket_count_towards_the_same_limit(live_server, workshop, venue):
     # Sockets leave from 127.0.0.1; no other test here misses from that address.
     for _ in range(WRONG_CODE_LIMIT):
         assert refusal(live_server, role="participant", code=UNKNOWN) == "forbidden"

@@ -7,20 +7,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 import socketio
-from requests.adapters import HTTPAdapter
 from sqlalchemy import String, Text, inspect, select
 
 
-class FromAddress(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
 def test_a_socket_opened_from_another_sites_page_is_refused(live_server, live_make, workshop):
@@ -39,9 +29,8 @@ def test_a_socket_opened_from_another_sites_page_is_refused(live_server, live_ma
     own.disconnect()
 
 
-def test_no_ip_address_reaches_the_database(live_server, live_make, workshop):
-    http = requests.Session()
-    http.mount("http://", FromAddress("127.0.0.93"))
+def test_no_ip_address_reaches_the_database(live_server, live_make, workshop, venue):
+    http = venue("127.0.0.93")
     board_id = workshop.boards[0].id
     page = http.get(f"{live_server.url}/join/{workshop.join_code}")
     token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]

@@ -6,8 +6,6 @@ import time
 import uuid
 
 import pytest
-import requests
-from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
 from facilitator import create_app
@@ -17,14 +15,6 @@ from facilitator.server import truncate_address
 PHONES = 8
 
 
-class FromAddress(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -81,10 +71,9 @@ def test_sigterm_finishes_and_acknowledges_what_is_in_flight_and_loses_nothing_a
     assert drained_in < 5
 
 
-def test_the_access_log_keeps_only_the_network_of_an_address(start_live_server):
+def test_the_access_log_keeps_only_the_network_of_an_address(start_live_server, venue):
     server = start_live_server(env={"ACCESS_LOG": "1"})
-    http = requests.Session()
-    http.mount("http://", FromAddress("127.0.0.77"))
+    http = venue("127.0.0.77")
     assert http.get(f"{server.url}/privacy", timeout=10).status_code == 200
     server.stop()
 
