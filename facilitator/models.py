@@ -127,6 +127,22 @@ class SteeringMember(Base):
     created_at: Mapped[created]
 
 
+class ProcessGuideline(Base):
+    """One version of a thematic field's guideline (Leitlinie). Each save is a new row with the
+    next version number; older versions are kept. `round_id` is the consent check (a consent
+    vote round of an event) held on this version, if any."""
+    __tablename__ = "process_guidelines"
+    __table_args__ = (UniqueConstraint("field_id", "version"),)
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("vote_rounds.id", ondelete="SET NULL"))
+    created_at: Mapped[created]
+
+
 class SteeringDecision(Base):
     """A vote round of an event put before the steering group too. The steering group's votes
     are kept apart (SteeringVote), so they never mix with the participants' tallies."""

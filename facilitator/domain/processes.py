@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
                       Process, ProcessFacilitator, ProcessField, ProcessGroup, SteeringDecision,
                       SteeringMember, SteeringVote, VoteRound, Workshop, WorkshopFacilitator)
-from . import tokens, validate, voting, workshops
+from . import measures, tokens, validate, voting, workshops
 from .errors import InvalidInput, NotFound, RoundClosed, VoteBudgetExceeded, ItemCapReached
 from .history import StaffChange
 from .workshops import BoardSpec, WorkshopSpec
@@ -585,6 +585,31 @@ def start_update(session: Session, process_id, facilitator_id: int, title: str) 
     return update
 
 
+# A measure's status (domain/measures.py STATUSES) that ends it, and its heading in the diff.
+FINAL_STATUSES = {"done": "done", "dropped": "given_up"}
+MARKABLE_STATUSES = measures.STATUSES
+
+
+def mark_status(session: Session, process_id: int, facilitator_id: int | None, measure_id,
+                status: str) -> Measure:
+    """Fortschreibung: mark a measure of this round done, dropped, or back in progress."""
+    measure = session.get(Measure, validate.integer(measure_id, "measure_id"))
+    event = session.get(Workshop, measure.workshop_id) if measure is not None else None
+    if event is None or event.process_id != process_id or measure.state != "active":
+        raise NotFound(field="measure_id")
+    if status not in MARKABLE_STATUSES:
+        raise InvalidInput(field="status")
+    with StaffChange(session, event.id, facilitator_id, "save_measure", "measure_updated") as change:
+        change.track(measure)
+        measure.status = status
+    return measure
+
+
+def round_measures(session: Session, process_id: int) -> list[Measure]:
+    """Each measure of the round once (its latest row), in event order."""
+    return list(_catalogue(session, process_id).values())
+
+
 CHANGED_FIELDS = ("title", "description", "responsible", "partners", "horizon")
 
 
@@ -601,14 +626,19 @@ def _catalogue(session: Session, process_id: int) -> dict[tuple, Measure]:
 
 def update_diff(session: Session, process_id) -> dict:
     """What the Fortschreibung changed against the round it continues: new measures, changed
-    ones (with the fields that changed), kept ones unchanged, and dropped ones (not carried)."""
+    ones (with the fields that changed), kept ones unchanged, dropped ones (not carried), and
+    those marked in this round as done or given up (status "dropped")."""
     process = get_process(session, process_id)
     if process.previous_id is None:
         raise InvalidInput(field="process_id")
     before = _catalogue(session, process.previous_id)
     now = _catalogue(session, process.id)
-    diff = {"new": [], "changed": [], "kept": [], "dropped": []}
+    diff = {"new": [], "changed": [], "kept": [], "dropped": [], "done": [], "given_up": []}
     for key, measure in now.items():
+        # Marked in this round: done, or given up (status "dropped"), whatever else changed.
+        if measure.status in FINAL_STATUSES:
+            diff[FINAL_STATUSES[measure.status]].append(measure)
+            continue
         if key not in before:
             diff["new"].append(measure)
             continue

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import processes, voting
+from ..domain import guidelines, processes, voting
 from ..models import Idea, Measure, SteeringDecision, VoteRound, utcnow
 
 
@@ -53,10 +53,39 @@ class EventResult:
 
 
 @dataclass
+class GuidelineRow:
+    """The field's current guideline (Leitlinie) and its consent check, if one was held."""
+    version: int
+    text: str
+    checked: bool = False
+    state: str = ""
+    answers: int = 0
+    resistance: int = 0
+    passive: int = 0
+    adopted: bool | None = None
+
+
+@dataclass
 class Chapter:
     title: str
     question: str
     results: list[EventResult]
+    guideline: GuidelineRow | None = None
+
+
+@dataclass
+class ChangeRow:
+    kind: str  # new | changed | done | given_up | not_carried
+    title: str
+    detail: list[str] = field(default_factory=list)  # changed: which fields
+
+
+@dataclass
+class Changes:
+    """Fortschreibung: what changed against the round this one continues (unchanged measures
+    are left out)."""
+    previous_title: str
+    rows: list[ChangeRow]
 
 
 @dataclass
@@ -87,6 +116,7 @@ class Compendium:
     catalogue: list[CatalogueRow]
     steering_members: list[str]
     generated_at: datetime
+    changes: Changes | None = None
 
 
 def _counted(round_: VoteRound) -> bool:
@@ -139,7 +169,8 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
                 Idea.state == "visible").order_by(Idea.position, Idea.id))) if board_ids else []
             results.append(EventResult(event.title, cluster_results,
                                        [m.title for m in measures], loose))
-        chapters.append(Chapter(chapter.field.title, chapter.field.question, results))
+        chapters.append(Chapter(chapter.field.title, chapter.field.question, results,
+                                _guideline(session, chapter.field.id)))
     votes = _votes(session, events)
     seen: dict[tuple, CatalogueRow] = {}
     event_titles = {e.id: e.title for e in events}
@@ -169,7 +200,33 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
         row.number = number
     return Compendium(process.id, process.title, process.organiser, process.language, rows,
                       chapters, catalogue,
-                      [m.name for m in processes.members(session, process.id)], utcnow())
+                      [m.name for m in processes.members(session, process.id)], utcnow(),
+                      _changes(session, process))
+
+
+def _guideline(session: Session, field_id: int) -> GuidelineRow | None:
+    current = guidelines.current(session, field_id)
+    if current is None:
+        return None
+    row = GuidelineRow(current.version, current.text)
+    result = guidelines.consent_result(session, current)
+    if result is not None:
+        row.checked = True
+        row.state, row.answers, row.resistance, row.passive, row.adopted = (
+            result.state, result.answers, result.resistance, result.passive, result.adopted)
+    return row
+
+
+def _changes(session: Session, process) -> Changes | None:
+    if process.previous_id is None:
+        return None
+    diff = processes.update_diff(session, process.id)
+    rows = [ChangeRow("new", m.title) for m in diff["new"]]
+    rows += [ChangeRow("changed", new.title, fields) for old, new, fields in diff["changed"]]
+    rows += [ChangeRow("done", m.title) for m in diff["done"]]
+    rows += [ChangeRow("given_up", m.title) for m in diff["given_up"]]
+    rows += [ChangeRow("not_carried", m.title) for m in diff["dropped"]]
+    return Changes(processes.get_process(session, process.previous_id).title, rows)
 
 
 # --- renderings -----------------------------------------------------------------------------------
@@ -188,7 +245,36 @@ def compendium_html(compendium: Compendium, asset_url=None) -> str:
         return render_template("reports/compendium.html", c=compendium, asset_url=asset_url,
                                footer_content=page_footer_content(_("Page {page} of {pages}")),
                                fmt=Formats(compendium.language), text_dir=text_direction,
-                               horizon_name=horizon_name, kind_name=kind_name)
+                               horizon_name=horizon_name, kind_name=kind_name,
+                               guideline_heading=guideline_heading, consent_line=consent_line,
+                               change_name=change_name)
+
+
+def guideline_heading(row: GuidelineRow) -> str:
+    from flask_babel import gettext as _
+    return _("Guideline (version %(version)s)", version=row.version)
+
+
+def consent_line(row: GuidelineRow) -> str:
+    """The consent check's outcome in one sentence (the figures are total resistance, 0–10 per
+    phone and option)."""
+    from flask_babel import gettext as _
+    if not row.checked:
+        return _("No consent check has been held on this version.")
+    if row.adopted is None:
+        return _("Consent check still open (%(answers)s answers so far).", answers=row.answers)
+    figures = dict(answers=row.answers, resistance=row.resistance, passive=row.passive)
+    if row.adopted:
+        return _("Adopted by consent check: %(answers)s answers, total resistance %(resistance)s "
+                 "(keep drafting: %(passive)s).", **figures)
+    return _("Not adopted in the consent check: %(answers)s answers, total resistance "
+             "%(resistance)s (keep drafting: %(passive)s).", **figures)
+
+
+def change_name(kind: str) -> str:
+    from flask_babel import gettext as _
+    return {"new": _("New"), "changed": _("Changed"), "done": _("Done"),
+            "given_up": _("Dropped"), "not_carried": _("Not carried on")}.get(kind, kind)
 
 
 def kind_name(kind: str) -> str:
@@ -287,6 +373,10 @@ def export_docx(compendium: Compendium) -> bytes:
             document.add_heading(chapter.title, 1)
             if chapter.question:
                 document.add_paragraph(chapter.question)
+            if chapter.guideline:
+                document.add_heading(guideline_heading(chapter.guideline), 2)
+                document.add_paragraph(chapter.guideline.text)
+                document.add_paragraph(consent_line(chapter.guideline))
             if not chapter.results:
                 document.add_paragraph(_("No event has worked on this field yet."))
             for result in chapter.results:
@@ -300,6 +390,12 @@ def export_docx(compendium: Compendium) -> bytes:
                     document.add_paragraph(card, style="List Bullet")
                 for title in result.measures:
                     document.add_paragraph(_("Measure") + ": " + title)
+        if compendium.changes:
+            document.add_heading(_("What changed since “%(title)s”",
+                                   title=compendium.changes.previous_title), 1)
+            table([_("Change"), _("Measure")],
+                  [(change_name(r.kind) + (f" ({', '.join(r.detail)})" if r.detail else ""),
+                    r.title) for r in compendium.changes.rows])
         document.add_heading(_("Measure catalogue"), 1)
         table([_("No."), _("Measure"), _("Thematic field"), _("Responsible"), _("Horizon"),
                _("From event"), _("Participants' dots"), _("Steering group's dots")],
