@@ -206,8 +206,11 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
 
 def _guideline(session: Session, field_id: int) -> GuidelineRow | None:
     current = guidelines.current(session, field_id)
-    if current is None:
-        return None
+    return guideline_row(session, current) if current is not None else None
+
+
+def guideline_row(session: Session, current) -> GuidelineRow:
+    """One guideline version with its consent check's outcome (also for the process page)."""
     row = GuidelineRow(current.version, current.text)
     result = guidelines.consent_result(session, current)
     if result is not None:

@@ -8,11 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from .. import auth
-from ..domain import processes, voting
+from ..domain import guidelines, processes, voting
 from ..domain.errors import DomainError
 from ..domain.processes import EventSpec, ProcessSpec
 from ..extensions import db, limiter
 from ..messages import message_for
+from ..reports import compendium
+from ..reports.sections import status_name
 from ..models import Measure, SteeringDecision, VoteRound, Workshop
 
 bp = Blueprint("process", __name__)
@@ -79,11 +81,76 @@ def page(process_id: int):
         previous=processes.get_process(db.session, process.previous_id)
         if process.previous_id else None,
         new_link=request.args.get("link"), kinds=processes.EVENT_KINDS,
-        templates=processes.TEMPLATES)
+        templates=processes.TEMPLATES,
+        guidelines=guidelines.by_field(db.session, process.id),
+        guideline_row=lambda g: compendium.guideline_row(db.session, g),
+        consent_line=compendium.consent_line, status_name=status_name,
+        statuses=processes.MARKABLE_STATUSES,
+        round_measures=processes.round_measures(db.session, process.id)
+        if process.previous_id else [])
 
 
 def _back(process_id: int, **args):
     return redirect(url_for(".page", process_id=process_id, **args))
+
+
+@bp.post("/console/process/<int:process_id>/fields/<int:field_id>/guideline")
+@auth.facilitator_required
+def save_guideline(process_id: int, field_id: int):
+    """Each save is a new version of the field's guideline; older versions are kept."""
+    process = _process(process_id)
+    try:
+        guidelines.save(db.session, process.id, field_id, request.form.get("text", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+    return redirect(url_for(".page", process_id=process.id, _anchor=f"guideline-{field_id}"))
+
+
+@bp.post("/console/process/<int:process_id>/guidelines/<int:guideline_id>/consent")
+@auth.facilitator_required
+def guideline_consent(process_id: int, guideline_id: int):
+    """A consent check on one version, held as a consent round in an event of the process.
+    Its texts are in the process's language: the phones in the room show them as they are."""
+    from flask_babel import force_locale
+
+    from ..models import ProcessField, ProcessGuideline
+
+    process = _process(process_id)
+    guideline = db.session.get(ProcessGuideline, guideline_id)
+    if guideline is None or guideline.process_id != process.id:
+        abort(404)
+    field = db.session.get(ProcessField, guideline.field_id)
+    with force_locale(process.language):
+        question = _("Guideline “%(field)s”, version %(version)s", field=field.title,
+                     version=guideline.version)
+        adopt, keep = _("Adopt this guideline"), _("Keep drafting")
+    try:
+        guidelines.start_consent_check(db.session, process.id, guideline.id,
+                                       request.form.get("workshop_id", type=int), question,
+                                       adopt, keep)
+    except DomainError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+    else:
+        flash(_("The consent check is open on the phones in “%(event)s”.",
+                event=db.session.get(Workshop, request.form.get("workshop_id", type=int)).title),
+              "success")
+    return redirect(url_for(".page", process_id=process.id, _anchor=f"guideline-{field.id}"))
+
+
+@bp.post("/console/process/<int:process_id>/measures/<int:measure_id>/status")
+@auth.facilitator_required
+def measure_status(process_id: int, measure_id: int):
+    """Fortschreibung: mark a measure of this round done, dropped, or still going."""
+    process = _process(process_id)
+    try:
+        processes.mark_status(db.session, process.id, auth.facilitator_id(), measure_id,
+                              request.form.get("status", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+    return redirect(url_for(".page", process_id=process.id, _anchor="round-measures"))
 
 
 @bp.post("/console/process/<int:process_id>/events")
