@@ -290,14 +290,14 @@ def kind_name(kind: str) -> str:
 def render_pdf(compendium: Compendium, target) -> int:
     """Write the compendium as a tagged PDF (PDF/UA-1, like the record); returns its pages."""
     from .pdf import PDF_VARIANT, STATIC, _weasyprint, restricted_fetcher
-    from .tagging import structure_details
+    from .tagging import pdf_ua_details
 
     weasyprint, _, _ = _weasyprint()
     html = compendium_html(compendium)
     fetcher = restricted_fetcher([STATIC])
     document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/",
                                url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
-    with structure_details():
+    with pdf_ua_details():
         document.write_pdf(target, pdf_variant=PDF_VARIANT)
     return len(document.pages)
 

@@ -13,7 +13,7 @@ from ..domain.errors import DomainError
 from ..domain.processes import EventSpec, ProcessSpec
 from ..extensions import db, limiter
 from ..messages import message_for
-from ..reports import compendium
+from ..reports import compendium as compendium_report
 from ..reports.sections import status_name
 from ..models import Measure, SteeringDecision, VoteRound, Workshop
 
@@ -83,8 +83,8 @@ def page(process_id: int):
         new_link=request.args.get("link"), kinds=processes.EVENT_KINDS,
         templates=processes.TEMPLATES,
         guidelines=guidelines.by_field(db.session, process.id),
-        guideline_row=lambda g: compendium.guideline_row(db.session, g),
-        consent_line=compendium.consent_line, status_name=status_name,
+        guideline_row=lambda g: compendium_report.guideline_row(db.session, g),
+        consent_line=compendium_report.consent_line, status_name=status_name,
         statuses=processes.MARKABLE_STATUSES,
         round_measures=processes.round_measures(db.session, process.id)
         if process.previous_id else [])
