@@ -265,13 +265,13 @@ def consent_line(row: GuidelineRow) -> str:
     if not row.checked:
         return _("No consent check has been held on this version.")
     if row.adopted is None:
-        return _("Consent check still open (%(answers)s answers so far).", answers=row.answers)
+        return _("Consent check still open (answers so far: %(answers)s).", answers=row.answers)
     figures = dict(answers=row.answers, resistance=row.resistance, passive=row.passive)
     if row.adopted:
-        return _("Adopted by consent check: %(answers)s answers, total resistance %(resistance)s "
-                 "(keep drafting: %(passive)s).", **figures)
-    return _("Not adopted in the consent check: %(answers)s answers, total resistance "
-             "%(resistance)s (keep drafting: %(passive)s).", **figures)
+        return _("Adopted by consent check (answers: %(answers)s, total resistance "
+                 "%(resistance)s; keep drafting: %(passive)s).", **figures)
+    return _("Not adopted in the consent check (answers: %(answers)s, total resistance "
+             "%(resistance)s; keep drafting: %(passive)s).", **figures)
 
 
 def change_name(kind: str) -> str:
