@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import (Board, Cluster, Measure, Process, ProcessFacilitator, SteeringDecision,
-                      SteeringMember, SteeringVote, VoteRound, Workshop)
-from . import archive, processes, tokens, voting
+                      ProcessGuideline, SteeringMember, SteeringVote, VoteRound, Workshop)
+from . import archive, guidelines, processes, tokens, voting
 from .processes import FieldSpec, ProcessSpec
 
 FORMAT = "facilitator-process"
@@ -71,6 +71,16 @@ def export_process(session: Session, process_id: int, include_names: bool = Fals
                        "target": numbers[round_.workshop_id]["measure"].get(v.target_id),
                        "value": v.value} for v in votes
                       if numbers[round_.workshop_id]["measure"].get(v.target_id)]})
+    guideline_rows = []
+    for row in session.scalars(select(ProcessGuideline).where(
+            ProcessGuideline.process_id == process.id).order_by(
+            ProcessGuideline.field_id, ProcessGuideline.version)):
+        round_ = session.get(VoteRound, row.round_id) if row.round_id else None
+        check = ({"event": event_number[round_.workshop_id],
+                  "round": numbers[round_.workshop_id]["round"][round_.id]}
+                 if round_ is not None and round_.workshop_id in numbers else None)
+        guideline_rows.append({"field": field_number[row.field_id], "version": row.version,
+                               "text": row.text, "check": check})
     return {
         "format": FORMAT, "version": VERSION,
         "process": {"title": process.title, "organiser": process.organiser,
@@ -85,6 +95,7 @@ def export_process(session: Session, process_id: int, include_names: bool = Fals
         "carried": carried,
         "steering_group": [{"name": m.name} for m in members],
         "steering_decisions": decisions,
+        "guidelines": guideline_rows,
     }
 
 
@@ -185,6 +196,30 @@ def _import(session: Session, facilitator_id: int, data, made: list) -> Process:
                     decision_id=decision.id, member_id=members[vote["member"] - 1].id,
                     target_id=nth(Measure, entry["event"], vote["target"]),
                     value=int(vote["value"])))
+        seen_versions = set()
+        for entry in top.get("guidelines", []):
+            # Every version as it was, with the consent round it was checked in.
+            field, version = entry["field"], entry["version"]
+            if not isinstance(field, int) or not 1 <= field <= len(fields) or \
+                    not isinstance(version, int) or version < 1 or \
+                    (field, version) in seen_versions:
+                raise _fail("guidelines")
+            seen_versions.add((field, version))
+            text = entry["text"]
+            if not isinstance(text, str) or not text.strip() or \
+                    len(text) > guidelines.GUIDELINE_MAX_CHARS:
+                raise _fail("guidelines.text")
+            row = ProcessGuideline(process_id=process.id, field_id=fields[field - 1].id,
+                                   version=version, text=text)
+            if entry.get("check"):
+                event, number = entry["check"]["event"], entry["check"]["round"]
+                if not isinstance(event, int) or not 1 <= event <= len(events):
+                    raise _fail("guidelines.check")
+                rounds = voting.rounds_of(session, events[event - 1].id)
+                if not isinstance(number, int) or not 1 <= number <= len(rounds):
+                    raise _fail("guidelines.check")
+                row.round_id = rounds[number - 1].id
+            session.add(row)
         session.commit()
         return process
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:

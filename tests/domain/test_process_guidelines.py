@@ -3,7 +3,8 @@ the Fortschreibung's done / dropped measures, straight through the domain (SQLit
 PostgreSQL); the compendium prints both."""
 import pytest
 
-from facilitator.domain import guidelines, measures, processes, voting
+from facilitator.domain import guidelines, measures, process_archive, processes, voting
+from facilitator.domain.archive import ArchiveInvalid
 from facilitator.domain.errors import InvalidInput, NotFound
 from facilitator.domain.measures import MeasureSpec
 from facilitator.domain.processes import EventSpec, ProcessSpec
@@ -47,8 +48,8 @@ def test_each_save_is_a_new_version_and_older_versions_stay(session, owner, proc
         guidelines.save(session, other.id, language.id, "fremd")
 
 
-def test_a_consent_check_on_a_version_is_a_consent_round_of_the_event(session, make, process,
-                                                                     closing):
+def test_a_consent_check_on_a_version_is_a_consent_round_of_the_event(session, make, owner,
+                                                                     process, closing):
     language = process.fields[0]
     guidelines.save(session, process.id, language.id, "Erste Fassung")
     second = guidelines.save(session, process.id, language.id, "Zweite Fassung " + "lang " * 80)
@@ -84,6 +85,18 @@ def test_a_consent_check_on_a_version_is_a_consent_round_of_the_event(session, m
     assert book.chapters[1].guideline is None
     html = compendium.compendium_html(book)
     assert "Zweite Fassung" in html and "data-guideline" in html
+
+    # The process JSON carries every version and the check; an import finds them again.
+    data = process_archive.export_process(session, process.id)
+    assert [(g["field"], g["version"], g["check"]) for g in data["guidelines"]] == [
+        (1, 1, None), (1, 2, {"event": 1, "round": 1})]
+    copy = process_archive.import_process(session, owner.id, process_archive.dumps(data))
+    copied = guidelines.current(session, copy.fields[0].id)
+    assert (copied.version, copied.text) == (2, second.text)
+    assert guidelines.consent_result(session, copied).adopted is True
+    data["guidelines"].append(dict(data["guidelines"][0]))
+    with pytest.raises(ArchiveInvalid):
+        process_archive.import_process(session, owner.id, data)
 
 
 def test_fortschreibung_marks_measures_done_or_dropped_and_the_compendium_prints_the_diff(
