@@ -20,8 +20,9 @@ from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
-                      Process, ProcessFacilitator, ProcessField, ProcessGroup, SteeringDecision,
-                      SteeringMember, SteeringVote, VoteRound, Workshop, WorkshopFacilitator)
+                      Process, ProcessFacilitator, ProcessField, ProcessGroup, ProcessGuideline,
+                      SteeringDecision, SteeringMember, SteeringVote, VoteRound, Workshop,
+                      WorkshopFacilitator)
 from . import measures, tokens, validate, voting, workshops
 from .errors import InvalidInput, NotFound, RoundClosed, VoteBudgetExceeded, ItemCapReached
 from .history import StaffChange
@@ -570,7 +571,8 @@ def side_by_side(session: Session, round_: VoteRound) -> list[dict]:
 # --- Fortschreibung: next year's round ------------------------------------------------------------
 
 def start_update(session: Session, process_id, facilitator_id: int, title: str) -> Process:
-    """Next round of the process: the same organiser, fields, groups and team, no events yet.
+    """Next round of the process: the same organiser, fields, groups and team, no events yet;
+    each field's current guideline becomes the new round's version 1.
     Its events may carry forward the earlier round's measures (one identity across rounds)."""
     previous = get_process(session, process_id)
     update = create_process(session, facilitator_id, ProcessSpec(
@@ -578,6 +580,13 @@ def start_update(session: Session, process_id, facilitator_id: int, title: str) 
         fields=tuple(FieldSpec(f.title, f.question, f.colour) for f in previous.fields),
         stakeholder_groups=tuple(g.name for g in previous.groups)))
     update.previous_id = previous.id
+    # Each field's current guideline is the new round's first draft (version 1, not yet checked).
+    for before, after in zip(previous.fields, update.fields):
+        current = session.scalar(select(ProcessGuideline).where(
+            ProcessGuideline.field_id == before.id).order_by(ProcessGuideline.version.desc()))
+        if current is not None:
+            session.add(ProcessGuideline(process_id=update.id, field_id=after.id, version=1,
+                                         text=current.text))
     session.commit()
     for member in team(session, previous.id):
         if member != facilitator_id:

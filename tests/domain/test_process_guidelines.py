@@ -105,7 +105,14 @@ def test_fortschreibung_marks_measures_done_or_dropped_and_the_compendium_prints
     cafe, app, flyer, kurs = (measures.save_measure(session, closing.id, owner.id, MeasureSpec(
         title, board_id=board.id, responsible="VHS")) for title in (
         "Sprachcafé", "Sprach-App", "Flyer", "Abendkurs"))
+    guidelines.save(session, process.id, process.fields[1].id, "Alt")
+    guidelines.save(session, process.id, process.fields[1].id, "Arbeit für alle")
     update = processes.start_update(session, process.id, owner.id, "Fortschreibung 2027")
+    # The current guideline is the new round's first draft; fields without one stay empty.
+    carried_guideline = guidelines.current(session, update.fields[1].id)
+    assert (carried_guideline.version, carried_guideline.text) == (1, "Arbeit für alle")
+    assert guidelines.consent_result(session, carried_guideline) is None
+    assert guidelines.current(session, update.fields[0].id) is None
     review = processes.create_event(session, update.id, owner.id, EventSpec(
         "Bilanz", field_ids=[update.fields[0].id]))
     carried = processes.carry_forward(session, review.id, owner.id,
