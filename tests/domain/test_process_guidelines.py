@@ -1,6 +1,8 @@
 """Guidelines (Leitlinien) per thematic field with versions and a consent check in an event, and
 the Fortschreibung's done / dropped measures, straight through the domain (SQLite and
 PostgreSQL); the compendium prints both."""
+import io
+
 import pytest
 
 from facilitator.domain import guidelines, measures, process_archive, processes, voting
@@ -27,6 +29,13 @@ def check(session, process, guideline, event):
     return guidelines.start_consent_check(
         session, process.id, guideline.id, event.id, "Leitlinie Sprache, Fassung 2",
         "Annehmen", "Weiter beraten")
+
+
+def docx_text(data: bytes) -> str:
+    from docx import Document
+    document = Document(io.BytesIO(data))
+    rows = [" | ".join(c.text for c in row.cells) for t in document.tables for row in t.rows]
+    return "\n".join([p.text for p in document.paragraphs] + rows)
 
 
 def test_each_save_is_a_new_version_and_older_versions_stay(session, owner, process):
@@ -145,4 +154,7 @@ def test_fortschreibung_marks_measures_done_or_dropped_and_the_compendium_prints
     assert book.changes.rows[1].detail == ["responsible"]
     html = compendium.compendium_html(book)
     assert "data-changes" in html and "Lernpatenschaften" in html
+    words = docx_text(compendium.export_docx(book))
+    assert "Leitlinie (Fassung 1)" in words and "Arbeit für alle" in words
+    assert "Umgesetzt | Sprachcafé" in words and "Nicht fortgeführt | Flyer" in words
     assert compendium.build_compendium(session, process.id).changes is None
