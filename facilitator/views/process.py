@@ -15,7 +15,7 @@ from ..extensions import db, limiter
 from ..messages import message_for
 from ..reports import compendium as compendium_report
 from ..reports.sections import status_name
-from ..models import Measure, SteeringDecision, VoteRound, Workshop
+from ..models import Measure, VoteRound, Workshop
 
 bp = Blueprint("process", __name__)
 
