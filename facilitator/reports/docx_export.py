@@ -17,7 +17,6 @@ document language set, right-to-left paragraphs for Arabic and Farsi cards. Sect
 content are left out, never printed as placeholders.
 """
 import io
-import os
 import re
 from pathlib import Path
 
