@@ -45,8 +45,11 @@ def open_console(desktop, server, factory, owner, workshop):
     page.goto(f"{server.url}/console/sign-in/{secret}?next=/console/{workshop.id}")
     with page.expect_navigation():  # a sign-in link only works on a click
         page.click("[data-sign-in]")
+    # Twice the usual wait: once in CI and once in 7 local runs this first console on a fresh
+    # server got no answer to its connect and connected on live.js's retry after 8 s (under
+    # investigation, see the issue note).
     expect(page.locator("[data-connection]")).to_have_attribute("data-state", "connected",
-                                                                timeout=LIVE)
+                                                                timeout=2 * LIVE)
     return page
 
 
