@@ -8,6 +8,7 @@ refuses every other URL (network, other local files), whatever the HTML asks for
 """
 from __future__ import annotations
 
+import gc
 import mimetypes
 import os
 import time
@@ -123,13 +124,18 @@ def render_pdf(record: WorkshopRecord, target, uploads: Path, progress=lambda st
     started = time.perf_counter()
     document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/",
                                url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    del html
+    pages = len(document.pages)
+    # Layout leaves reference cycles behind; free them before drawing and the structure tree
+    # add to the peak (bench/README.md).
+    gc.collect()
     timings["layout"] = time.perf_counter() - started
     progress("writing")
     started = time.perf_counter()
     with pdf_ua_details():  # artifacts, /Lang, /Scope, split elements merged (tagging.py)
         document.write_pdf(target, pdf_variant=PDF_VARIANT)
     timings["write"] = time.perf_counter() - started
-    return Rendered(len(document.pages), fetcher.refused, fetcher.served, timings)
+    return Rendered(pages, fetcher.refused, fetcher.served, timings)
 
 
 def generate(database_url: str, workshop_id: int, out: Path, uploads: Path,
