@@ -133,7 +133,9 @@ def render_pdf(record: WorkshopRecord, target, uploads: Path, progress=lambda st
     progress("writing")
     started = time.perf_counter()
     with pdf_ua_details():  # artifacts, /Lang, /Scope, split elements merged (tagging.py)
-        document.write_pdf(target, pdf_variant=PDF_VARIANT)
+        # The finisher runs once the tree is built and before the file is written: the boxes
+        # let go page by page (tagging.py) hang in reference cycles until collected.
+        document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=lambda *_: gc.collect())
     timings["write"] = time.perf_counter() - started
     return Rendered(pages, fetcher.refused, fetcher.served, timings)
 
