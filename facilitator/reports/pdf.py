@@ -126,9 +126,6 @@ def render_pdf(record: WorkshopRecord, target, uploads: Path, progress=lambda st
                                url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
     del html
     pages = len(document.pages)
-    # Layout leaves reference cycles behind; free them before drawing and the structure tree
-    # add to the peak (bench/README.md).
-    gc.collect()
     timings["layout"] = time.perf_counter() - started
     progress("writing")
     started = time.perf_counter()
