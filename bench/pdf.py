@@ -9,7 +9,7 @@ Cyrillic, Arabic, Farsi and Tigrinya, some hidden), then renders it twice, in ch
 as the server does (`python -m facilitator.jobs`, the job as a JSON line on stdin): handed to a
 warmed-up spare renderer (`--wait`, what the server uses; timed from the hand-over) and to a
 cold child (start-up included). Prints wall and CPU time, pages and size, and each child's peak RSS.
-Targets (issue 4): 1,000 cards + 10 photos < 10 s; 5,000 cards < 45 s; peak memory < 600 MB.
+Targets (issue 9): 1,000 cards + 10 photos < 10 s; 5,000 cards < 45 s; peak memory < 600 MB.
 
 `seed()` is also what tests/reports uses for its realistic workshop.
 """
