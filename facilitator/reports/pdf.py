@@ -8,6 +8,7 @@ refuses every other URL (network, other local files), whatever the HTML asks for
 """
 from __future__ import annotations
 
+import gc
 import mimetypes
 import os
 import time
@@ -123,13 +124,17 @@ def render_pdf(record: WorkshopRecord, target, uploads: Path, progress=lambda st
     started = time.perf_counter()
     document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/",
                                url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    del html
+    pages = len(document.pages)
     timings["layout"] = time.perf_counter() - started
     progress("writing")
     started = time.perf_counter()
     with pdf_ua_details():  # artifacts, /Lang, /Scope, split elements merged (tagging.py)
-        document.write_pdf(target, pdf_variant=PDF_VARIANT)
+        # The finisher runs once the tree is built and before the file is written: the boxes
+        # let go page by page (tagging.py) hang in reference cycles until collected.
+        document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=lambda *_: gc.collect())
     timings["write"] = time.perf_counter() - started
-    return Rendered(len(document.pages), fetcher.refused, fetcher.served, timings)
+    return Rendered(pages, fetcher.refused, fetcher.served, timings)
 
 
 def generate(database_url: str, workshop_id: int, out: Path, uploads: Path,

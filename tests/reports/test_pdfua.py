@@ -171,3 +171,36 @@ def test_the_language_of_a_card_is_told_by_its_letters():
     assert text_language("Akşam dil kursları", "de") == "tr"
     assert text_language("Mehr Sprachkurse am Abend", "de") is None
     assert text_language("نحتاج إلى دورات لغة", "ar") is None  # the page's own language
+
+
+def test_each_page_lets_go_of_its_boxes_once_its_part_of_the_tree_is_built(tmp_path):
+    """The renderer's peak memory (bench/README.md): no page keeps its box tree into the
+    writing of the file, and the tags are complete all the same."""
+    import io
+
+    import weasyprint
+
+    from facilitator.reports.tagging import pdf_ua_details
+    body = "".join(f"<h2>Teil {n}</h2><p lang='ar'>نحتاج إلى دورات لغة {n}</p>" * 4
+                   for n in range(30))
+    document = weasyprint.HTML(string=f"<html lang='de'><title>T</title><body>{body}</body>"
+                               "</html>").render(pdf_variant="pdf/ua-1")
+    assert len(document.pages) > 1
+    at_writing = []
+    with pdf_ua_details():
+        data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=lambda doc, _: at_writing.extend(
+            page._page_box for page in doc.pages))
+    assert at_writing and all(box is None for box in at_writing)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        kinds = Counter(str(element.get("/S")) for element in _elements(pdf.Root.StructTreeRoot))
+    assert kinds["/H2"] == 120 and kinds["/P"] == 120
+
+
+def _elements(node):
+    kids = node.get("/K")
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+            yield kid
+            yield from _elements(kid)
