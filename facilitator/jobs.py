@@ -129,15 +129,30 @@ def execute(spec: JobSpec, progress: Callable[[str], None]) -> dict:
     return {"bytes": len(data)}
 
 
+# An import refused its write by SQLite ("database is locked": a transaction's snapshot older
+# than a phone's commit) is tried again from the start: a failed import leaves nothing behind.
+IMPORT_TRIES = 3
+
+
 def _import(session, spec: JobSpec) -> dict:
     """A refused archive is an answer, not a crash: the server shows the reason."""
+    from sqlalchemy.exc import OperationalError
+
     from .domain import archive
-    try:
-        workshop = archive.import_workshop(session, spec.facilitator_id,
-                                           Path(spec.source).read_bytes())
-    except archive.ArchiveInvalid as error:
-        return {"refused": {"detail": str(error), "params": error.params}}
-    return {"workshop_id": workshop.id}
+    for attempt in range(1, IMPORT_TRIES + 1):
+        try:
+            workshop = archive.import_workshop(session, spec.facilitator_id,
+                                               Path(spec.source).read_bytes())
+        except archive.ArchiveInvalid as error:
+            return {"refused": {"detail": str(error), "params": error.params}}
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == IMPORT_TRIES:
+                raise
+            traceback.print_exc()
+            session.rollback()
+            time.sleep(0.2 * attempt)
+            continue
+        return {"workshop_id": workshop.id}
 
 
 def run_job(spec: JobSpec) -> int:
