@@ -139,8 +139,10 @@ def test_closed_board_refuses_ideas_with_a_clear_message(live_server, live_make,
     join_as(page, f"{live_server.url}/join/{workshop.join_code}", "Wohnen")
     # As a facilitator does: once the console shows the boards live (before its first sync the
     # board's settings are redrawn from the server's state, undoing an earlier click).
+    # Twice the usual wait: a console's connect sometimes goes unanswered and connects on
+    # live.js's retry after 8 s (seen in CI; open, see the issue note).
     expect(console.locator("[data-connection]")).to_have_attribute("data-state", "connected",
-                                                                   timeout=LIVE)
+                                                                   timeout=2 * LIVE)
     console.locator("[data-setting=is_open]").uncheck()
     expect(page.locator("[data-send]")).to_be_disabled(timeout=LIVE)
     expect(page.locator("[data-board-notice]")).to_be_visible()
