@@ -23,6 +23,8 @@ MESSAGES = {
     "rate_limited": _l("You are sending very fast. Please wait a moment and try again."),
     "server_error": _l("Something went wrong on the server. Please try again in a moment."),
     "unknown_event": _l("That input was not understood. Please check it and try again."),
+    "field_required": _l("Please fill in “%(label)s”."),
+    "field_label_taken": _l("There is already a field called “%(label)s”."),
     "heading_conflict": _l("A colleague has just renamed this cluster to “%(current)s”. Your "
                            "heading “%(heading)s” was not saved: type it again to replace theirs."),
 }

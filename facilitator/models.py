@@ -261,6 +261,9 @@ class Board(Base):
     # The process's thematic field this board works on (None: a board of its own).
     field_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_fields.id", ondelete="SET NULL"))
+    # A stock-taking board (Bestandsaufnahme, domain/stocktaking.py): the fields every card has,
+    # [{key, label, required, group}]. None (or empty): an ordinary board of free-text cards.
+    card_fields: Mapped[list[dict] | None] = mapped_column(JSON)
 
 
 class Participant(Base):
@@ -307,6 +310,9 @@ class Idea(Base):
     # always marked as a translation; `translation_lang` is the language it is written in.
     translation: Mapped[str | None] = mapped_column(Text)
     translation_lang: Mapped[str | None] = mapped_column(String(8))
+    # On a stock-taking board: the card's structured row {"values": {field key: text},
+    # "exists": bool ("bereits vorhanden")}; `text` is its short form. None on other boards.
+    entry: Mapped[dict | None] = mapped_column(JSON)
 
     board: Mapped[Board] = relationship()
     participant: Mapped[Participant | None] = relationship()

@@ -194,6 +194,9 @@ class ServerEvent:
 
 
 STAFF_ACK = "{id, history}"
+# A stock-taking card's values, one per field key (at most 12 fields, each at most 200 characters:
+# the domain says so in words).
+CARD_FIELDS = List(Obj({"key": Str(max_chars=16), "value": Str(max_chars=1000)}), max_items=20)
 VOTE_ACK = "{round_id, my_votes}"
 
 CLIENT_EVENTS: dict[str, ClientEvent] = {event.name: event for event in (
@@ -201,11 +204,15 @@ CLIENT_EVENTS: dict[str, ClientEvent] = {event.name: event for event in (
     ClientEvent("sync", EVERYONE, Obj({"since": optional(Int(low=MIN_INT))}),
                 "{seq, full, workshop, boards, ideas, clusters, measures, rounds, my_votes?}"),
     # Participants.
+    # On a stock-taking board a card also carries its fields and "already exists"
+    # (facilitator/domain/stocktaking.py); `text` is then its short form.
     ClientEvent("post_idea", (PARTICIPANT,),
-                Obj({"board_id": Id(), "client_id": Str(max_chars=64), "text": Str()}),
+                Obj({"board_id": Id(), "client_id": Str(max_chars=64), "text": Str(),
+                     "fields": optional(CARD_FIELDS), "exists": optional(Bool())}),
                 "{idea, duplicate}", participant_write=True),
-    ClientEvent("edit_idea", (PARTICIPANT,), Obj({"idea_id": Id(), "text": Str()}),
-                "{idea}", participant_write=True),
+    ClientEvent("edit_idea", (PARTICIPANT,), Obj({
+        "idea_id": Id(), "text": Str(), "fields": optional(CARD_FIELDS),
+        "exists": optional(Bool())}), "{idea}", participant_write=True),
     ClientEvent("withdraw_idea", (PARTICIPANT,), Obj({"idea_id": Id()}), "{idea}",
                 participant_write=True),
     ClientEvent("place_dot", (PARTICIPANT,), Obj({

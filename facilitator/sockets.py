@@ -262,7 +262,8 @@ def on_post_idea(conn: Conn, data: dict) -> dict:
     participant = _participant(conn)
     moderation.refuse_if_muted(participant)
     posted = ideas.post_idea(db.session, participant, data.get("board_id"),
-                             data.get("client_id"), data.get("text"))
+                             data.get("client_id"), data.get("text"), data.get("fields"),
+                             data.get("exists"))
     return {"idea": idea_payload(posted.idea, posted.idea.board, PUBLIC, conn.participant_id),
             "duplicate": posted.duplicate}
 
@@ -271,7 +272,8 @@ def on_post_idea(conn: Conn, data: dict) -> dict:
 def on_edit_idea(conn: Conn, data: dict) -> dict:
     participant = _participant(conn)
     moderation.refuse_if_muted(participant)
-    idea = ideas.edit_idea(db.session, participant, data.get("idea_id"), data.get("text"))
+    idea = ideas.edit_idea(db.session, participant, data.get("idea_id"), data.get("text"),
+                           data.get("fields"), data.get("exists"))
     return {"idea": idea_payload(idea, idea.board, PUBLIC, conn.participant_id)}
 
 

@@ -195,6 +195,8 @@ def board_payload(board: Board) -> dict:
         "revealed": board.revealed,
         "max_ideas_per_person": board.max_ideas_per_person,
         "phase": board.phase,
+        # A stock-taking board's card fields (domain/stocktaking.py); null on other boards.
+        "card_fields": board.card_fields or None,
     }
 
 
@@ -207,13 +209,13 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
                "cluster_id": idea.cluster_id, "position": idea.position,
                "merged_into_id": idea.merged_into_id, "duplicates": [], "authors": 1,
                "created_at": idea.created_at.isoformat() + "Z", "source": idea.source,
-               "translation": None, "translation_lang": None}
+               "translation": None, "translation_lang": None, "entry": None}
     mine = viewer_id is not None and idea.participant_id == viewer_id
     if mine:
         payload["mine"] = True
         if idea.state in ("hidden", "merged"):
             # The author keeps their own words, to see which card the facilitation took out.
-            payload["text"] = idea.text
+            payload["text"], payload["entry"] = idea.text, idea.entry
     if audience == PUBLIC and idea.state != "visible":
         return payload
     concealed = audience == PUBLIC and board.concealed and not board.revealed
@@ -221,6 +223,7 @@ def idea_payload(idea: Idea, board: Board, audience: str, viewer_id: int | None 
         payload["state"] = "concealed"
         return payload
     payload["text"] = idea.text
+    payload["entry"] = idea.entry
     payload["translation"] = idea.translation
     payload["translation_lang"] = idea.translation_lang
     payload["author"] = idea.participant.display_name if idea.participant else None

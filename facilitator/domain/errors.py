@@ -71,3 +71,13 @@ class HeadingConflict(DomainError):
     """A colleague renamed the cluster after this facilitator began typing; `current` is their
     heading, `heading` the one that was not saved."""
     code = "heading_conflict"
+
+
+class FieldRequired(InvalidInput):
+    """A required field of a stock-taking card is empty; `label` names it."""
+    code = "field_required"
+
+
+class FieldLabelTaken(InvalidInput):
+    """Two fields of a stock-taking board would have the same label."""
+    code = "field_label_taken"

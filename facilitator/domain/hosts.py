@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, Board, Cluster, Idea, Participant,
+from ..models import (NAME_MAX_CHARS, Board, Cluster, Idea, Participant,
                       TableHost, Vote, VoteRound)
-from . import clusters, translations, validate
+from . import clusters, stocktaking, translations, validate
 from .changes import Change, commit_and_announce, next_seq
 from .errors import BoardClosed, Forbidden, InvalidInput, NotFound, RoundClosed
 from .ideas import accepts_ideas
@@ -91,15 +91,17 @@ def _own_card(session: Session, host: TableHost, idea_id) -> Idea:
     return idea
 
 
-def post_card(session: Session, host: TableHost, text, source: str | None = None) -> Idea:
+def post_card(session: Session, host: TableHost, text, source: str | None = None,
+              fields=None, exists=None) -> Idea:
     """A card typed at the table: on behalf of a person, from paper (host) or by someone at the
-    shared tablet. Outside the per-person cap: many people's cards come through one device."""
+    shared tablet. Outside the per-person cap: many people's cards come through one device. On
+    a stock-taking board with its fields (domain/stocktaking.py)."""
     if host.role == "tablet":
         source = "tablet"
     elif source not in HOST_SOURCES:
         raise InvalidInput(field="source")
-    text = validate.text(text, IDEA_MAX_CHARS)
     board = session.get(Board, host.board_id)
+    entry, text = stocktaking.entry_for(board, text, fields, exists)
     seq = next_seq(session, host.workshop_id)
     if not accepts_ideas(board):
         session.rollback()  # give back the sequence number: a refused card changes nothing
@@ -107,7 +109,7 @@ def post_card(session: Session, host: TableHost, text, source: str | None = None
     last = session.scalar(select(func.max(Idea.position)).where(
         Idea.board_id == board.id, Idea.cluster_id.is_(None)))
     idea = Idea(workshop_id=host.workshop_id, board=board, participant=None,
-                client_id=f"{source}-{random_secrets.token_urlsafe(12)}", text=text,
+                client_id=f"{source}-{random_secrets.token_urlsafe(12)}", text=text, entry=entry,
                 source=source, updated_seq=seq, position=0 if last is None else last + 1)
     session.add(idea)
     commit_and_announce(session, Change("idea_posted", host.workshop_id, seq, ideas=[idea]))

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import IDEA_MAX_CHARS, Board, Idea, Participant
-from . import validate
+from . import stocktaking, validate
 from ..database import forget_deleted
 from .changes import WorkshopChange
 from .history import erase_from_history
@@ -53,12 +53,15 @@ def _may_post(session: Session, board: Board, participant: Participant) -> None:
             raise IdeaLimitReached(max=board.max_ideas_per_person)
 
 
-def post_idea(session: Session, participant: Participant, board_id, client_id, text) -> Posted:
-    """Store a new idea once: a repeated `client_id` returns the idea stored the first time."""
+def post_idea(session: Session, participant: Participant, board_id, client_id, text,
+              fields=None, exists=None) -> Posted:
+    """Store a new idea once: a repeated `client_id` returns the idea stored the first time.
+    On a stock-taking board `fields` ({key: text} or [{key, value}]) and `exists` make its row
+    (domain/stocktaking.py); elsewhere they are ignored."""
     client_id = validate.client_id(client_id)
-    text = validate.text(text, IDEA_MAX_CHARS)
     workshop_id = participant.workshop_id
     board = _board(session, workshop_id, board_id)
+    entry, text = stocktaking.entry_for(board, text, fields, exists)
     # A phone re-sending an idea that is stored already needs no lock (a race with another
     # process is caught by the unique index below).
     existing = _find_by_client_id(session, workshop_id, client_id)
@@ -72,7 +75,7 @@ def post_idea(session: Session, participant: Participant, board_id, client_id, t
         # A new card joins the end of the board's unsorted cards (they may be arranged already),
         # its position worked out inside the INSERT.
         idea = Idea(workshop_id=workshop_id, board=board, participant=participant,
-                    client_id=client_id, text=text,
+                    client_id=client_id, text=text, entry=entry,
                     position=select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
                         Idea.board_id == board.id, Idea.cluster_id.is_(None)).scalar_subquery())
         change.touch(idea)
@@ -98,12 +101,27 @@ def _own_open_idea(session: Session, participant: Participant, idea_id) -> Idea:
     return idea
 
 
-def edit_idea(session: Session, participant: Participant, idea_id, text) -> Idea:
-    """The author rewrites their own idea while its board is open."""
-    text = validate.text(text, IDEA_MAX_CHARS)
+def edit_idea(session: Session, participant: Participant, idea_id, text, fields=None,
+              exists=None) -> Idea:
+    """The author rewrites their own idea while its board is open (a stock-taking card: its
+    fields)."""
+    if fields is None and exists is None:
+        text = validate.text(text, IDEA_MAX_CHARS)
     with WorkshopChange(session, participant.workshop_id, "idea_updated") as change:
         idea = _own_open_idea(session, participant, idea_id)
-        idea.text = text
+        if fields is not None or exists is not None:
+            if exists is None and idea.entry:
+                exists = idea.entry.get("exists")
+            idea.entry, idea.text = stocktaking.entry_for(idea.board, text, fields, exists)
+        else:
+            idea.text = text
+            if idea.entry is not None and idea.board.card_fields:
+                # Rewritten as plain text: the text is the first field's value again.
+                keys = [f["key"] for f in idea.board.card_fields]
+                values = {key: value for key, value in idea.entry.get("values", {}).items()
+                          if key in keys}
+                idea.entry, idea.text = stocktaking.entry_for(
+                    idea.board, text, {**values, keys[0]: text}, idea.entry.get("exists"))
         change.touch(idea)
     return idea
 
@@ -114,7 +132,7 @@ def withdraw_idea(session: Session, participant: Participant, idea_id) -> Idea:
     with WorkshopChange(session, participant.workshop_id, "idea_updated") as change:
         idea = _own_open_idea(session, participant, idea_id)
         idea.state = "withdrawn"
-        idea.text, idea.original_text = "", None
+        idea.text, idea.original_text, idea.entry = "", None, None
         erase_from_history(session, idea)
         change.touch(idea)
     # The erased words may still sit in SQLite's write-ahead log: copy it over (secure_delete

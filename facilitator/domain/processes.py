@@ -29,7 +29,7 @@ from .history import StaffChange
 from .workshops import BoardSpec, WorkshopSpec
 
 EVENT_KINDS = ("kickoff", "workshop", "steering", "closing")
-TEMPLATES = ("dots", "themeninseln", "world_cafe", "zukunftswerkstatt")
+TEMPLATES = ("dots", "themeninseln", "world_cafe", "zukunftswerkstatt", "stocktaking")
 
 
 @dataclass
@@ -185,6 +185,13 @@ def template_boards(template: str, fields: list[ProcessField]) -> list[tuple[Boa
                 (BoardSpec("Vision", f"Wie sähe es ideal aus?{suffix}"[:300], "blue"), None),
                 (BoardSpec("Verwirklichung", "Was tun wir als Erstes, wer macht mit?", "green"),
                  None)]
+    if template == "stocktaking":
+        # Bestandsaufnahme mit den Kommunen (Offenbach): what already exists, per field, as rows
+        # (Angebot, Träger, Kommune, seit wann, Zielgruppe; domain/stocktaking.py).
+        question = "Welche Angebote gibt es in Ihrer Kommune schon?"
+        return [(BoardSpec(f.title, question, f.colour, kind="stocktaking"), f.id)
+                for f in fields] or [(BoardSpec("Bestandsaufnahme", question, kind="stocktaking"),
+                                      None)]
     boards = []
     for index, item in enumerate(fields):
         title = item.title
@@ -239,9 +246,14 @@ def copy_event(session: Session, source_workshop_id: int, facilitator_id: int, t
         raise InvalidInput(field="workshop")
     process = get_process(session, source.process_id)
     boards = [(BoardSpec(b.title, b.question, b.colour), b.field_id) for b in source.boards]
-    return _new_event(session, process, facilitator_id, EventSpec(
+    workshop = _new_event(session, process, facilitator_id, EventSpec(
         title=title, kind=kind or source.event_kind or "workshop", event_date=event_date,
         place=source.place, purpose=source.purpose), boards)
+    # A stock-taking board keeps its fields (their definitions, not the cards' rows).
+    for board, original in zip(workshop.boards, source.boards):
+        board.card_fields = [dict(f) for f in original.card_fields] if original.card_fields else None
+    session.commit()
+    return workshop
 
 
 # --- carrying results forward --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea, Process, StakeholderGroup,
                       Workshop, WorkshopFacilitator)
-from . import photos, validate
+from . import photos, stocktaking, validate
 from .changes import WorkshopChange
 from .errors import BoardNotEmpty, InvalidInput, NotFound
 
@@ -29,6 +29,9 @@ class BoardSpec:
     colour: str = "yellow"
     id: int | None = None
     remove: bool = False
+    # cards | stocktaking (a Bestandsaufnahme: cards with fields, domain/stocktaking.py). None
+    # leaves an existing board as it is.
+    kind: str | None = None
 
 
 @dataclass
@@ -71,7 +74,8 @@ def _clean(spec: WorkshopSpec) -> WorkshopSpec:
             title=board.title if board.remove else validate.text(board.title, TITLE_MAX_CHARS,
                                                                  "board_title"),
             question=validate.text(board.question, QUESTION_MAX_CHARS, "question", required=False),
-            colour=board.colour, id=board.id, remove=board.remove))
+            colour=board.colour, id=board.id, remove=board.remove,
+            kind=_kind(board.kind)))
     return WorkshopSpec(
         title=validate.text(spec.title, TITLE_MAX_CHARS, "title"),
         event_date=spec.event_date,
@@ -81,6 +85,12 @@ def _clean(spec: WorkshopSpec) -> WorkshopSpec:
         process_title=validate.text(spec.process_title, TITLE_MAX_CHARS, "process",
                                     required=False),
         organiser=validate.text(spec.organiser, TITLE_MAX_CHARS, "organiser", required=False))
+
+
+def _kind(kind: str | None) -> str | None:
+    if kind not in (None, *stocktaking.KINDS):
+        raise InvalidInput(field="board_kind")
+    return kind
 
 
 def _unused_join_code(session: Session) -> str:
@@ -116,6 +126,8 @@ def _apply(session: Session, workshop: Workshop, spec: WorkshopSpec) -> None:
             continue
         board.title, board.question, board.colour = (
             board_spec.title, board_spec.question, board_spec.colour)
+        if board_spec.kind is not None:
+            stocktaking.set_kind(board, board_spec.kind, spec.language)
         kept.append(board)
     # Boards the form did not mention stay, after the ones it listed.
     kept.extend(sorted(by_id.values(), key=lambda b: b.position))
