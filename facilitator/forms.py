@@ -6,6 +6,7 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField,
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.form import Form
 
+from .domain import stocktaking
 from .domain.workshops import COLOURS, LANGUAGES, BoardSpec, WorkshopSpec
 from .models import NAME_MAX_CHARS
 
@@ -49,6 +50,8 @@ class BoardRow(Form):
     question = StringField(_l("Guiding question"))
     colour = SelectField(_l("Colour"), choices=[(c, COLOUR_LABELS[c]) for c in COLOURS])
     remove = BooleanField(_l("Remove"))
+    kind = SelectField(_l("Kind"), choices=[
+        ("cards", _l("Cards")), ("stocktaking", _l("Stock-taking (Bestandsaufnahme)"))])
 
 
 class WorkshopForm(FlaskForm):
@@ -73,7 +76,8 @@ class WorkshopForm(FlaskForm):
             self.process_title.data = workshop.process.title if workshop.process else ""
             for board in workshop.boards:
                 self.boards.append_entry({"board_id": board.id, "title": board.title,
-                                          "question": board.question, "colour": board.colour})
+                                          "question": board.question, "colour": board.colour,
+                                          "kind": stocktaking.kind_of(board)})
         if not self.is_submitted():
             taken = len(self.boards.entries)
             for index in range(NEW_BOARD_ROWS if taken else 6):
@@ -83,6 +87,7 @@ class WorkshopForm(FlaskForm):
         boards = tuple(
             BoardSpec(title=row.title.data or "", question=row.question.data or "",
                       colour=row.colour.data, remove=bool(row.remove.data),
+                      kind=row.kind.data or None,
                       id=int(row.board_id.data) if (row.board_id.data or "").isdigit() else None)
             for row in self.boards
             if (row.title.data or "").strip() or (row.board_id.data or "").isdigit())

@@ -21,7 +21,9 @@ _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 CONTENT_MAX_CHARS = 4000
 # What can be translated, by kind of row.
 FIELDS = {"workshop": ("title", "purpose"), "board": ("title", "question"), "group": ("name",),
-          "round": ("question",), "option": ("text",)}
+          "round": ("question",), "option": ("text",),
+          # A stock-taking board's card field (domain/stocktaking.py): key "board id:field key".
+          "cardfield": ("label",)}
 
 
 @dataclass
@@ -51,6 +53,8 @@ def fields_of(session: Session, workshop: Workshop) -> list[Field]:
     for board in workshop.boards:
         rows += [Field("board", str(board.id), "title", board.title),
                  Field("board", str(board.id), "question", board.question or "")]
+        rows += [Field("cardfield", f"{board.id}:{f['key']}", "label", f["label"])
+                 for f in board.card_fields or ()]
     rows += [Field("group", str(group.id), "name", group.name)
              for group in workshop.stakeholder_groups]
     for round_ in session.scalars(select(VoteRound).where(

@@ -4,7 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 
 from .. import auth, database, links
-from ..domain import facilitators, retention, workshops
+from ..domain import facilitators, retention, stocktaking, workshops
 from ..domain.errors import DomainError
 from ..extensions import db, limiter
 from ..forms import FacilitatorForm, PasswordForm, SignInForm, WorkshopForm
@@ -90,6 +90,41 @@ def edit(workshop_id: int):
     form.fill_boards(workshop)
     return _prepare(form, lambda spec: workshops.update_workshop(db.session, workshop_id, spec),
                     workshop)
+
+
+NEW_FIELD_ROWS = 3
+
+
+@bp.route("/<int:workshop_id>/boards/<int:board_id>/fields", methods=["GET", "POST"])
+@auth.facilitator_required
+def card_fields(workshop_id: int, board_id: int):
+    """A stock-taking board's fields (Bestandsaufnahme): add, rename, remove, mark required,
+    choose the field the export groups by (domain/stocktaking.py)."""
+    workshop = auth.runnable_workshop(workshop_id)
+    board = next((b for b in workshop.boards if b.id == board_id), None)
+    if board is None:
+        abort(404)
+    rows = [dict(f) for f in board.card_fields or ()]
+    if request.method == "POST":
+        count = min(int(request.form.get("rows", "0") or 0) if
+                    (request.form.get("rows") or "").isdigit() else 0, stocktaking.MAX_FIELDS * 2)
+        group = request.form.get("group", "")
+        rows = [{"key": request.form.get(f"key-{n}") or None,
+                 "label": request.form.get(f"label-{n}", ""),
+                 "required": request.form.get(f"required-{n}") == "1",
+                 "group": group == str(n)} for n in range(count)]
+        try:
+            stocktaking.set_fields(db.session, workshop_id, board_id, rows)
+        except DomainError as error:
+            flash(message_for(error), "error")
+            return render_template("facilitator/card_fields.html", workshop=workshop,
+                                   board=board, rows=rows), 422
+        flash(_("The fields are saved."), "info")
+        return redirect(url_for(".edit", workshop_id=workshop_id))
+    rows += [{"key": None, "label": "", "required": False, "group": False}
+             for _ in range(NEW_FIELD_ROWS)]
+    return render_template("facilitator/card_fields.html", workshop=workshop, board=board,
+                           rows=rows)
 
 
 @bp.get("/<int:workshop_id>")

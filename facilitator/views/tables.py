@@ -70,6 +70,8 @@ def _group_of(row) -> tuple:
     """Fields of one board (or one vote with its options) stay together under one legend."""
     if row.kind == "board":
         return ("board", row.key)
+    if row.kind == "cardfield":  # a stock-taking board's fields, under the board's legend
+        return ("board", row.key.split(":")[0])
     if row.kind in ("round", "option"):
         return ("round", row.key.split(":")[0])
     return (row.kind, "")
@@ -90,7 +92,7 @@ def _field_labels() -> dict:
     return {"workshop.title": _("Workshop title"), "workshop.purpose": _("Purpose"),
             "board.title": _("Board title"), "board.question": _("Guiding question"),
             "group.name": _("Stakeholder group"), "round.question": _("Vote question"),
-            "option.text": _("Consent option")}
+            "option.text": _("Consent option"), "cardfield.label": _("Field of the cards")}
 
 
 @bp.post("/console/<int:workshop_id>/projector-language")

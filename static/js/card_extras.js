@@ -17,6 +17,15 @@ export function showTranslation(node, idea) {
     el("span", { dir: "auto", lang: idea.translation_lang || "" }, idea.translation));
 }
 
+// A stock-taking card (Bestandsaufnahme) whose row says the offer already exists.
+export function showExists(node, idea) {
+  const mark = $("[data-card-exists]", node);
+  if (!mark) return;
+  const exists = Boolean(idea.entry && idea.entry.exists);
+  mark.hidden = !exists;
+  setText(mark, exists ? mark.dataset.label : "");
+}
+
 export function showSource(node, idea) {
   const badge = $("[data-card-source]", node);
   if (!badge) return;

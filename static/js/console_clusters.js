@@ -14,7 +14,7 @@ import { fill } from "./live.js";
 import { countText } from "./plural.js";
 import { T, act as sendAction, announce, data, live } from "./console_state.js";
 import { closeMenu, openMenu } from "./console_menu.js";
-import { showSource, showTranslation } from "./card_extras.js";
+import { showExists, showSource, showTranslation } from "./card_extras.js";
 
 const clusterTemplate = $("[data-cluster-template]");
 const ideaTemplate = $("[data-idea-template]");
@@ -235,6 +235,7 @@ function updateCard(node, idea) {
   setText($("[data-original-text]", node), original ?? "");
   showTranslation(node, idea);
   showSource(node, idea);
+  showExists(node, idea);
   setText($("[data-author]", node), idea.author || T.anonymous);
   setText($("[data-authors]", node), idea.authors > 1 ? countText(T.authors, idea.authors) : "");
   node.classList.toggle("card-hidden", hidden);

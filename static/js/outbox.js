@@ -31,8 +31,9 @@ export class Outbox extends EventTarget {
     this.dispatchEvent(new Event("change"));
   }
 
-  add(boardId, text) {
-    const item = { client_id: newClientId(), board_id: boardId, text, status: "sending" };
+  // `row`: a stock-taking card's {fields: [{key, value}], exists} (participant_stock.js).
+  add(boardId, text, row = null) {
+    const item = { client_id: newClientId(), board_id: boardId, text, status: "sending", ...row };
     this.items.push(item);
     this.save();
     this.flush();
@@ -63,9 +64,9 @@ export class Outbox extends EventTarget {
     for (const item of this.items.filter((i) => i.status !== "failed")) {
       item.status = ["sending", "throttled"].includes(item.status) ? item.status : "retrying";
       this.save();
-      const answer = await this.live.call("post_idea", {
-        board_id: item.board_id, client_id: item.client_id, text: item.text,
-      });
+      const payload = { board_id: item.board_id, client_id: item.client_id, text: item.text };
+      if (item.fields) Object.assign(payload, { fields: item.fields, exists: item.exists });
+      const answer = await this.live.call("post_idea", payload);
       if (answer.ok) {
         this.items = this.items.filter((i) => i.client_id !== item.client_id);
         this.dispatchEvent(new CustomEvent("sent", { detail: answer.idea }));

@@ -5,6 +5,8 @@ import { Outbox } from "./outbox.js";
 import { countText } from "./plural.js";
 import { T, data, live } from "./participant_state.js";
 import { renderBoardText } from "./participant_content.js";
+import { clearRow, existsMark, isStock, readRow, renderStockForm, setStockEnabled,
+  stockEditFields } from "./participant_stock.js";
 
 const $ = (selector) => document.querySelector(selector);
 const outbox = new Outbox(`facilitator.outbox.${data.code}`, live);
@@ -60,6 +62,21 @@ outbox.addEventListener("sent", ({ detail }) => {
 textarea.addEventListener("input", updateCounter);
 $("[data-composer]").addEventListener("submit", (event) => {
   event.preventDefault();
+  const board = live.boards.get(data.board_id);
+  if (isStock(board)) {
+    // A stock-taking board: the fields make the row, and its short form the card's text.
+    const form = $("[data-composer]");
+    const { problem, input, row, text } = readRow(form, board);
+    if (problem) {
+      showNotice(problem);
+      input?.focus();
+      return;
+    }
+    showNotice(null);
+    sentHere.add(outbox.add(data.board_id, text, row).client_id);
+    clearRow(form);
+    return;
+  }
   const text = textarea.value.trim();
   const problem = !text ? T.empty : text.length > data.max_chars ? T.too_long : null;
   if (problem) {
@@ -105,6 +122,8 @@ function card(idea, status) {
   node.querySelector("[data-text]").textContent = idea.text ?? "";
   const author = idea.mine ? T.you : idea.author;
   node.querySelector("[data-author]").textContent = author || "";
+  const mark = existsMark(idea);
+  if (mark) node.querySelector(".card-meta").prepend(mark, " ");
   if (status) {
     const badge = node.querySelector("[data-status]");
     badge.textContent = status.message ? `${T.failed} ${status.message}` : T[status.status];
@@ -183,12 +202,15 @@ function announceFacilitation(own) {
 
 function renderBoardState(board) {
   renderBoardText(board, live.workshop);
+  renderStockForm(board, live.workshop);
+  $("[data-counter]").hidden = isStock(board);
   const collecting = accepts(board);
   // Outside "collect" the phone shows the phase and, later, the vote instead (participant_vote.js).
   $("[data-composer]").hidden = board.phase !== "collect";
   const send = $("[data-send]");
   send.disabled = !collecting;
   textarea.disabled = !collecting;
+  setStockEnabled(collecting);
   if (!collecting) {
     showNotice(T.closed);
   } else if (board.max_ideas_per_person) {
@@ -210,7 +232,8 @@ function boardGone() {
 }
 
 function pendingCard(item) {
-  const node = card({ text: item.text, mine: true }, item);
+  const entry = item.fields ? { exists: item.exists } : null;
+  const node = card({ text: item.text, mine: true, entry }, item);
   node.classList.add("card-pending");
   if (item.status === "failed") {
     const actions = node.querySelector("[data-actions]");
@@ -247,6 +270,8 @@ function ownCard(idea, open) {
 }
 
 function editCard(idea) {
+  const board = live.boards.get(data.board_id);
+  if (isStock(board)) return stockEditCard(idea, board);
   const form = el("form", { class: "card card-editing" });
   const label = el("label", { for: `edit-${idea.id}` }, T.edit_prompt);
   const input = el("textarea", { id: `edit-${idea.id}`, rows: 3, maxlength: data.max_chars,
@@ -285,6 +310,43 @@ function editCard(idea) {
   form.append(label, input, actions, error);
   // The form replaces the card under the finger: the typing goes on where the button was.
   queueMicrotask(() => input.focus());
+  return form;
+}
+
+// A stock-taking card is edited field by field, like it was written.
+function stockEditCard(idea, board) {
+  const form = el("form", { class: "card card-editing", novalidate: "" });
+  const legend = el("p", { class: "card-edit-title" }, T.edit_prompt);
+  const save = el("button", { type: "submit", class: "button-small button-primary" }, T.save);
+  const cancel = el("button", { type: "button", class: "button-small" }, T.cancel);
+  const error = el("p", { class: "error", role: "alert" });
+  const stop = () => { editing = null; render(); };
+  cancel.addEventListener("click", stop);
+  form.addEventListener("keydown", (event) => { if (event.key === "Escape") stop(); });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { problem, input, row, text } = readRow(form, board);
+    if (problem) {
+      error.textContent = problem;
+      input?.focus();
+      return;
+    }
+    if (form.dataset.busy) return;
+    form.dataset.busy = "1";
+    const answer = await live.call("edit_idea", { idea_id: idea.id, text, ...row });
+    delete form.dataset.busy;
+    if (answer.ok) {
+      editing = null;
+      live.apply({ ideas: [{ ...answer.idea, mine: true }] });
+      render();
+    } else {
+      error.textContent = answer.error === "timeout" ? T.edit_not_saved : answer.message;
+    }
+  });
+  const actions = el("div", { class: "card-actions" });
+  actions.append(save, cancel);
+  form.append(legend, ...stockEditFields(idea, board, live.workshop), actions, error);
+  queueMicrotask(() => form.querySelector("input")?.focus());
   return form;
 }
 

@@ -233,6 +233,7 @@ function makeBoardGroup(group) {
 function makeBoardCard(idea) {
   const item = el("li", { class: "wall-card", "data-card": "" });
   item.append(el("span", { dir: "auto" }, idea.text));
+  if (idea.entry && idea.entry.exists) item.append(" ", el("span", { class: "stock-exists" }, T.exists));
   const translation = cardTranslation(idea, T.translation);
   if (translation) item.append(translation);
   // Merged duplicates are one card that says how many people posted it.
