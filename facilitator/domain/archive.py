@@ -27,7 +27,7 @@ from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, B
                       Idea, Measure, Participant, PhaseChange, Photo, Process, RecordSection,
                       StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
 from . import photos as photo_store
-from . import validate, voting
+from . import stocktaking, validate, voting
 from .changes import end_read_before_write
 from .errors import DomainError
 from .documentation import BOARD_KEYS, PHOTO_CONSENTS, TEXT_MAX_CHARS, WORKSHOP_KEYS
@@ -118,7 +118,7 @@ def export_workshop(session: Session, workshop_id: int, include_names: bool = Fa
         "boards": [{"id": number["board"][b.id], "title": b.title, "question": b.question,
                     "colour": b.colour, "is_open": b.is_open, "concealed": b.concealed,
                     "revealed": b.revealed, "max_ideas_per_person": b.max_ideas_per_person,
-                    "phase": b.phase} for b in boards],
+                    "phase": b.phase, "card_fields": b.card_fields or None} for b in boards],
         "participants": [{"id": number["participant"][p.id],
                           "stakeholder_group": ref("group", p.stakeholder_group_id),
                           **({"display_name": p.display_name} if include_names else {})}
@@ -458,7 +458,8 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
         position=position, is_open=r.flag("is_open", True), concealed=r.flag("concealed"),
         revealed=r.flag("revealed"),
         max_ideas_per_person=r.integer("max_ideas_per_person", 1, nullable=True),
-        phase=r.choice("phase", PHASES, "collect"), updated_seq=1, **new)
+        phase=r.choice("phase", PHASES, "collect"), card_fields=_card_fields_import(r),
+        updated_seq=1, **new)
         for position, (number, r) in enumerate(_numbered(top.items("boards")))})
     projector_board_ids = list(boards.values())
     people = add_all({number: Participant(
@@ -648,15 +649,28 @@ def _idea_extras(idea: Idea) -> dict:
     """How the card reached the board and its translation (none for a hidden card's words)."""
     hidden = idea.state == "hidden"
     return {"source": idea.source, "translation": None if hidden else idea.translation,
-            "translation_lang": None if hidden else idea.translation_lang}
+            "translation_lang": None if hidden else idea.translation_lang,
+            "entry": None if hidden else idea.entry}
 
 
 def _idea_extras_import(r: "_Reader", state: str) -> dict:
     translation = None if state == "hidden" else r.text("translation", IDEA_MAX_CHARS * 2,
                                                         nullable=True)
     lang = r.text("translation_lang", 8, nullable=True) if translation else None
+    try:
+        entry = None if state == "hidden" else stocktaking.checked_entry(r.raw("entry", None))
+    except DomainError:
+        raise r.fail("entry", "not a stock-taking row") from None
     return {"source": r.choice("source", IDEA_SOURCES, "phone"), "translation": translation,
-            "translation_lang": lang}
+            "translation_lang": lang, "entry": entry}
+
+
+def _card_fields_import(r: "_Reader") -> list[dict] | None:
+    """A stock-taking board's fields (domain/stocktaking.py), checked like the console's form."""
+    try:
+        return stocktaking.checked_fields(r.raw("card_fields", None))
+    except DomainError:
+        raise r.fail("card_fields", "not a list of card fields") from None
 
 
 def _content_translations_export(workshop: Workshop, number: dict, rounds: list) -> dict:

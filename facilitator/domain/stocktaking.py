@@ -243,3 +243,33 @@ def tables_of(session: Session, workshop: Workshop) -> list[Table]:
     ideas = session.scalars(select(Idea).where(
         Idea.board_id.in_([b.id for b in boards]), Idea.state == "visible").order_by(Idea.id)).all()
     return [table(board, ideas) for board in boards]
+
+
+# --- The JSON archive (domain/archive.py) -------------------------------------------------------
+
+def checked_fields(raw) -> list[dict] | None:
+    """A board's fields as an archive holds them, checked as the facilitator's form is."""
+    if raw in (None, []):
+        return None
+    if not isinstance(raw, list):
+        raise InvalidInput(field="card_fields")
+    keys = [row.get("key") if isinstance(row, dict) else None for row in raw]
+    if not all(isinstance(key, str) and _KEY.match(key) for key in keys):
+        raise InvalidInput(field="field_key")
+    return clean_fields(raw, [{"key": key} for key in keys]) or None
+
+
+def checked_entry(raw) -> dict | None:
+    """A card's row as an archive holds it: texts under field keys, and "already exists"."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("values"), dict):
+        raise InvalidInput(field="entry")
+    values = {}
+    for key, value in raw["values"].items():
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise InvalidInput(field="entry")
+        text = validate.text(value, VALUE_MAX_CHARS, "entry", required=False)
+        if text:
+            values[key] = text
+    return {"values": values, "exists": validate.flag(raw.get("exists", True), "exists")}

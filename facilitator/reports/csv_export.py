@@ -135,3 +135,41 @@ def to_action_plan_csv(record: WorkshopRecord) -> bytes:
 
 def export_action_plan_csv(session: Session, workshop_id: int) -> bytes:
     return to_action_plan_csv(build_record(session, workshop_id))
+
+
+def stocktaking_rows(table) -> list[list[str]]:
+    """A stock-taking board (Bestandsaufnahme) as one table per value of its grouping field
+    (per municipality): a line naming the municipality, the header, the rows, an empty line.
+    Only visible cards; no author."""
+    group_label = table.group_label or _("Group")
+    header = [_("No.")] + table.labels + [_("Already exists"), _("Source")]
+    out: list[list[str]] = []
+    number = 0
+    for name, rows in table.groups:
+        title = name if table.group_label is None or name else _("(not given)")
+        out.append([safe_cell(f"{group_label}: {title}" if table.group_label else
+                              table.board.title)])
+        out.append([safe_cell(cell) for cell in header])
+        for idea, values, exists in rows:
+            number += 1
+            out.append([str(number)] + [safe_cell(value) for value in values]
+                       + [_("yes") if exists else _("no"), source_label(idea.source)])
+        out.append([])
+    return out
+
+
+def export_stocktaking_csv(session: Session, workshop_id: int, board_id: int) -> bytes:
+    """One stock-taking board's rows, a table per municipality (CSV as `to_csv`)."""
+    from ..domain import stocktaking
+    from ..domain.errors import NotFound
+    from ..models import Workshop
+    workshop = session.get(Workshop, workshop_id)
+    table = next((t for t in stocktaking.tables_of(session, workshop)
+                  if t.board.id == board_id), None) if workshop else None
+    if table is None:
+        raise NotFound(field="board_id")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=DELIMITER, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    with report_app().app_context(), force_locale(workshop.language):
+        writer.writerows(stocktaking_rows(table))
+    return out.getvalue().encode("utf-8-sig")

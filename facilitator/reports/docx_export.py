@@ -518,12 +518,29 @@ class _Writer:
                     "%(num)s cards were withdrawn by their authors.", board.withdrawn_count),
                     italic=True)
 
+    def stocktaking(self) -> None:
+        """Stock-taking boards (Bestandsaufnahme): a table per municipality."""
+        if not self.record.stocktaking:
+            return
+        self.heading(_("Stock-taking: existing offers"), 1)
+        for table in self.record.stocktaking:
+            self.heading(table.title, 2)
+            if not table.groups:
+                self.doc.add_paragraph(_("No offers were entered on this board."))
+            for name, rows in table.groups:
+                if table.group_label:
+                    self.heading(f"{table.group_label}: {name or _('(not given)')}", 3)
+                self.table([_("No.")] + table.labels + [_("Already exists")],
+                           [[str(row.number or "")] + row.values
+                            + [_("yes") if row.exists else _("no")] for row in rows])
+
     def build(self) -> bytes:
         self.cover()
         docx_sections.front_matter(self)
         self.purpose_and_agenda()
         self.participation()
         self.board_results()
+        self.stocktaking()
         self.measures()
         docx_sections.closing(self)
         self.appendix()

@@ -278,6 +278,26 @@ class AppendixBoard:
 
 
 @dataclass
+class StockRow:
+    """One offer of a stock-taking board (Bestandsaufnahme): its values in field order."""
+    number: int | None  # the card's number, as in the appendix
+    values: list[str]
+    exists: bool  # "bereits vorhanden"
+    source: str
+
+
+@dataclass
+class StockTable:
+    """A stock-taking board's rows, one group per value of its grouping field (municipality);
+    `name` "" is the group of rows without one."""
+    board_id: int
+    title: str
+    labels: list[str]
+    group_label: str | None
+    groups: list[tuple[str, list[StockRow]]]
+
+
+@dataclass
 class WorkshopRecord:
     id: int
     title: str
@@ -302,6 +322,8 @@ class WorkshopRecord:
     # The workshop's sequence number when read: a later change makes a saved PDF outdated.
     seq: int = 0
     documentation: Documentation = field(default_factory=Documentation)
+    # Stock-taking boards as tables per municipality (domain/stocktaking.py); [] if none.
+    stocktaking: list[StockTable] = field(default_factory=list)
 
     @property
     def action_plan(self) -> list[MeasureRecord]:
@@ -653,6 +675,17 @@ def build_appendix(boards: list[BoardRecord]) -> list[AppendixBoard]:
             for b in boards]
 
 
+def build_stocktaking(session: Session, workshop, boards: list[BoardRecord]) -> list[StockTable]:
+    from ..domain import stocktaking
+    numbers = {card.id: card.number for board in boards for card in board.cards}
+    return [StockTable(
+        board_id=table.board.id, title=table.board.title, labels=table.labels,
+        group_label=table.group_label,
+        groups=[(name, [StockRow(numbers.get(idea.id), values, exists, idea.source)
+                        for idea, values, exists in rows]) for name, rows in table.groups])
+        for table in stocktaking.tables_of(session, workshop)]
+
+
 def build_record(session: Session, workshop_id: int, include_names: bool = False
                  ) -> WorkshopRecord:
     """Everything the documentation of one workshop shows (see the module docstring)."""
@@ -676,7 +709,8 @@ def build_record(session: Session, workshop_id: int, include_names: bool = False
         workshop_rounds=build_workshop_rounds(session, source),
         photos=[p for p in pictures if p.board_id not in source.board_ids],
         appendix=build_appendix(boards), seq=workshop.seq,
-        documentation=build_documentation(session, source, boards))
+        documentation=build_documentation(session, source, boards),
+        stocktaking=build_stocktaking(session, workshop, boards))
 
 
 def build_measures(session: Session, source: Source

@@ -197,17 +197,24 @@ def table(board_id: int):
     lang = language_code(get_locale())
     shown = {"title": translations.translated(mapping, "board", board.id, "title", lang),
              "question": translations.translated(mapping, "board", board.id, "question", lang)}
+    # A stock-taking board: its fields, labelled in the page's language when translated, and
+    # what was typed into a row the last post refused (a plain form must not lose it).
+    card_fields = [{**f, "shown": translations.translated(
+        mapping, "cardfield", f"{board.id}:{f['key']}", "label", lang) or f["label"]}
+        for f in board.card_fields or ()]
+    draft = session.pop("table_card_draft", None) or {}
     if host.role == "tablet":
         return render_template("table/tablet.html", workshop=workshop, board=board,
                                shown=shown, max_chars=IDEA_MAX_CHARS,
-                               collecting=accepts_ideas(board))
+                               collecting=accepts_ideas(board), card_fields=card_fields,
+                               draft=draft)
     rounds = [(round_, {t["id"]: t for t in voting.targets(db.session, round_)},
                hosts.paper_dots(db.session, host, round_.id) if host.id else {})
               for round_ in hosts.running_rounds(db.session, host)]
     return render_template(
         "table/host.html", workshop=workshop, seq=workshop.seq, board=board, host=host, shown=shown,
         cards=hosts.board_cards(db.session, host), clusters=hosts.board_clusters(db.session, host),
-        rounds=rounds, max_chars=IDEA_MAX_CHARS,
+        rounds=rounds, max_chars=IDEA_MAX_CHARS, card_fields=card_fields, draft=draft,
         languages=[(code, name) for code, name in LANGUAGE_NAMES.items() if "@" not in code],
         collecting=accepts_ideas(board),
         suggestion=session.pop("table_suggestion", None),
@@ -241,7 +248,22 @@ def post_card(board_id: int):
     host = _acting_host(board_id)
     done = (_("Thank you! Your idea has arrived. The next person can write now.")
             if host.role == "tablet" else _("Card added."))
-    return _act(board_id, lambda host: hosts.post_card(db.session, host, text, source), done)
+    fields = exists = None
+    board = db.session.get(Board, board_id)
+    if board.card_fields:
+        # A stock-taking row (Bestandsaufnahme): one input per field, and "already exists".
+        fields = {f["key"]: request.form.get(f"field-{f['key']}", "") for f in board.card_fields}
+        exists = request.form.get("exists") == "1"
+    try:
+        hosts.post_card(db.session, host, text, source, fields, exists)
+    except DomainError as error:
+        flash(message_for(error), "error")
+        draft = {key: str(value)[:200] for key, value in (fields or {}).items()}
+        if fields is not None and sum(map(len, draft.values())) <= 1500:  # a cookie stays small
+            session["table_card_draft"] = {"values": draft, "exists": exists, "source": source}
+    else:
+        flash(done, "info")
+    return _back(board_id)
 
 
 @bp.post("/table/<int:board_id>/cards/<int:idea_id>/hide")

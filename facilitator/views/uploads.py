@@ -343,6 +343,24 @@ def export_csv(workshop_id: int):
     return _export(workshop_id, "csv")
 
 
+@bp.get("/console/<int:workshop_id>/boards/<int:board_id>/stocktaking.csv")
+@auth.facilitator_required
+def export_stocktaking_csv(workshop_id: int, board_id: int):
+    """A stock-taking board's rows, one table per municipality, for Excel."""
+    from ..domain.errors import NotFound
+    from ..reports.csv_export import export_stocktaking_csv as stock_csv
+    workshop = auth.runnable_workshop(workshop_id)
+    board = next((b for b in workshop.boards if b.id == board_id), None)
+    if board is None:
+        abort(404)
+    try:
+        data = stock_csv(db.session, workshop_id, board_id)
+    except NotFound:
+        abort(404)
+    return _attachment(data, "text/csv; charset=utf-8",
+                       download_name(workshop, f"-{download_name(board, '')}.csv"))
+
+
 @bp.get("/console/<int:workshop_id>/export.json")
 @auth.facilitator_required
 def export_json(workshop_id: int):
