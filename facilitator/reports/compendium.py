@@ -117,6 +117,28 @@ class Compendium:
     steering_members: list[str]
     generated_at: datetime
     changes: Changes | None = None
+    # Stock-taking boards of the events (Bestandsaufnahme): tables per municipality.
+    stocktaking: list["StockChapter"] = field(default_factory=list)
+
+
+# --- Stock-taking (Bestandsaufnahme, domain/stocktaking.py) --------------------------------------
+
+@dataclass
+class StockChapter:
+    """One stock-taking board of an event: its rows grouped by municipality."""
+    event_title: str
+    board_title: str
+    labels: list[str]
+    group_label: str | None
+    groups: list[tuple[str, list[tuple[list[str], bool]]]]  # (municipality, [(values, exists)])
+
+
+def _stocktaking(session: Session, events) -> list[StockChapter]:
+    from ..domain import stocktaking
+    return [StockChapter(event.title, table.board.title, table.labels, table.group_label,
+                         [(name, [(values, exists) for _, values, exists in rows])
+                          for name, rows in table.groups])
+            for event in events for table in stocktaking.tables_of(session, event)]
 
 
 def _counted(round_: VoteRound) -> bool:
@@ -201,7 +223,7 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
     return Compendium(process.id, process.title, process.organiser, process.language, rows,
                       chapters, catalogue,
                       [m.name for m in processes.members(session, process.id)], utcnow(),
-                      _changes(session, process))
+                      _changes(session, process), _stocktaking(session, events))
 
 
 def _guideline(session: Session, field_id: int) -> GuidelineRow | None:
@@ -393,6 +415,15 @@ def export_docx(compendium: Compendium) -> bytes:
                     document.add_paragraph(card, style="List Bullet")
                 for title in result.measures:
                     document.add_paragraph(_("Measure") + ": " + title)
+        for stock in compendium.stocktaking:  # Bestandsaufnahme: a table per municipality
+            document.add_heading(f'{_("Stock-taking: existing offers")}: {stock.event_title} – '
+                                 f"{stock.board_title}", 1)
+            for name, rows in stock.groups:
+                if stock.group_label:
+                    document.add_heading(f"{stock.group_label}: {name or _('(not given)')}", 2)
+                table([_("No.")] + stock.labels + [_("Already exists")],
+                      [[number] + values + [_("yes") if exists else _("no")]
+                       for number, (values, exists) in enumerate(rows, 1)])
         if compendium.changes:
             document.add_heading(_("What changed since “%(title)s”",
                                    title=compendium.changes.previous_title), 1)

@@ -146,3 +146,31 @@ def test_archive_keeps_the_fields_and_rows(session, make, stock, owner_id=None):
     table = stocktaking.tables_of(session, copy)[0]
     assert [name for name, _ in table.groups] == ["Dietzenbach", "Offenbach", "Rodgau"]
     assert table.groups[0][1][1][2] is False  # Frauentreff: not yet existing
+
+
+def test_compendium_has_a_stocktaking_table_per_municipality(session, make):
+    from facilitator.domain import processes
+    from facilitator.reports import compendium
+    owner = make.facilitator()
+    process = make.run(processes.create_process, owner.id, processes.ProcessSpec(
+        "Integrationskonzept Kreis Offenbach", fields=("Sprache",)))
+    event = make.run(processes.create_event, process.id, owner.id, processes.EventSpec(
+        "Bestandsaufnahme mit den Kommunen", template="stocktaking",
+        field_ids=[process.fields[0].id]))
+    board = event.boards[0]
+    phone = make.participant(event)[0]
+    keys = [f["key"] for f in board.card_fields]
+    for offer, town in [("Sprachcafé", "Dietzenbach"), ("Deutschkurs", "Rodgau"),
+                        ("<script>x</script>", "Rodgau")]:
+        make.run(ideas.post_idea, phone, board.id, uuid.uuid4().hex, "",
+                 {keys[0]: offer, keys[1]: "VHS", keys[2]: town}, True)
+    book = compendium.build_compendium(session, process.id)
+    assert [(s.board_title, [name for name, _ in s.groups]) for s in book.stocktaking] == [
+        ("Sprache", ["Dietzenbach", "Rodgau"])]
+    html = compendium.compendium_html(book)
+    assert html.count('<table class="counts stocktaking">') == 2
+    assert "<caption>Kommune: <span" in html and "&lt;script&gt;x" in html
+    document = docx.Document(io.BytesIO(compendium.export_docx(book)))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Kommune: Rodgau" in headings
+    assert any(t.rows[0].cells[1].text == "Angebot" for t in document.tables)
