@@ -101,6 +101,7 @@ def card_fields(workshop_id: int, board_id: int):
     """A stock-taking board's fields (Bestandsaufnahme): add, rename, remove, mark required,
     choose the field the export groups by (domain/stocktaking.py)."""
     workshop = auth.runnable_workshop(workshop_id)
+    request.workshop_language = workshop.language
     board = next((b for b in workshop.boards if b.id == board_id), None)
     if board is None:
         abort(404)
@@ -120,7 +121,7 @@ def card_fields(workshop_id: int, board_id: int):
             return render_template("facilitator/card_fields.html", workshop=workshop,
                                    board=board, rows=rows), 422
         flash(_("The fields are saved."), "info")
-        return redirect(url_for(".edit", workshop_id=workshop_id))
+        return redirect(url_for(".card_fields", workshop_id=workshop_id, board_id=board_id))
     rows += [{"key": None, "label": "", "required": False, "group": False}
              for _ in range(NEW_FIELD_ROWS)]
     return render_template("facilitator/card_fields.html", workshop=workshop, board=board,

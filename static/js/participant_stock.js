@@ -24,7 +24,6 @@ function inputs(board, workshop, prefix, values = {}) {
     const id = `${prefix}-${field.key}`;
     const label = labelOf(board, workshop, field);
     const wrap = el("div", { class: "stock-field" });
-    const text = field.required ? label : `${label} (${T.optional})`;
     const input = el("input", {
       id, type: "text", maxlength: MAX_VALUE, dir: "auto", autocomplete: "off",
       "data-stock-input": field.key, "aria-required": field.required ? "true" : null,
@@ -32,7 +31,12 @@ function inputs(board, workshop, prefix, values = {}) {
     });
     input.value = values[field.key] || "";
     input.dataset.label = label;
-    wrap.append(el("label", { for: id }, text), input);
+    // The facilitator's label may be in another script than the page: isolated in its own
+    // direction, so "(optional)" stays after it.
+    const caption = el("label", { for: id });
+    caption.append(el("bdi", {}, label));
+    if (!field.required) caption.append(` (${T.optional})`);
+    wrap.append(caption, input);
     return wrap;
   });
 }
