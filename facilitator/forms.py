@@ -50,7 +50,8 @@ class BoardRow(Form):
     question = StringField(_l("Guiding question"))
     colour = SelectField(_l("Colour"), choices=[(c, COLOUR_LABELS[c]) for c in COLOURS])
     remove = BooleanField(_l("Remove"))
-    kind = SelectField(_l("Kind"), choices=[
+    # Not sent (an older form, a script): the board keeps its kind. The domain checks the value.
+    kind = SelectField(_l("Kind"), validate_choice=False, choices=[
         ("cards", _l("Cards")), ("stocktaking", _l("Stock-taking (Bestandsaufnahme)"))])
 
 
@@ -87,7 +88,7 @@ class WorkshopForm(FlaskForm):
         boards = tuple(
             BoardSpec(title=row.title.data or "", question=row.question.data or "",
                       colour=row.colour.data, remove=bool(row.remove.data),
-                      kind=row.kind.data or None,
+                      kind=row.kind.data if row.kind.raw_data else None,
                       id=int(row.board_id.data) if (row.board_id.data or "").isdigit() else None)
             for row in self.boards
             if (row.title.data or "").strip() or (row.board_id.data or "").isdigit())
