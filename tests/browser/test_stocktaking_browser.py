@@ -108,6 +108,13 @@ def test_stocktaking_board_from_fields_to_csv_per_municipality(live_server, live
                                                                   timeout=LIVE)
     expect(arabic.locator("[data-stock-input='f1']")).to_have_value("")
     shot(arabic, "phone-stocktaking-sent-ar")
+    # The author corrects the row field by field: the target group added after all.
+    mine.first.locator("[data-edit]").click()
+    editing = arabic.locator("[data-mine] form.card-editing")
+    expect(editing.locator("[data-stock-input='f1']")).to_have_value("مقهى اللغة للنساء")
+    editing.locator("[data-stock-input='f5']").fill("نساء")
+    editing.locator("button[type=submit]").click()
+    expect(arabic.locator("[data-mine] form.card-editing")).to_have_count(0, timeout=LIVE)
 
     # A table host types a paper card: an offer planned, not yet there.
     console.goto(f"{live_server.url}/console/{workshop_id}/hosts")
@@ -132,11 +139,26 @@ def test_stocktaking_board_from_fields_to_csv_per_municipality(live_server, live
     assert run_axe(host) == []
     shot(host, "host-stocktaking")
 
+    # A shared tablet at the table: the same fields, one anonymous row at a time.
+    console.goto(f"{live_server.url}/console/{workshop_id}/hosts")
+    console.locator("#host-board").select_option(str(board_id))
+    console.locator("#host-role").select_option("tablet")
+    console.locator("[data-invite-form] button[type=submit]").click()
+    tablet = phone(bypass_csp=True)
+    tablet.goto(console.locator("[data-host-link]").inner_text())
+    tablet_form = tablet.locator("[data-tablet-form]")
+    tablet_form.locator("[data-stock-input='f1']").fill("Elterncafé")
+    tablet_form.locator("[data-stock-input='f2']").fill("Stadt Dietzenbach")
+    tablet_form.locator("[data-stock-input='f3']").fill("Dietzenbach")
+    tablet_form.locator("button[type=submit]").click()
+    expect(tablet.locator(".flash-info")).to_contain_text("Danke")
+    expect(tablet_form.locator("[data-stock-input='f1']")).to_have_value("")
+
     # The console shows compact rows with the mark; the projector too.
     console.goto(f"{live_server.url}/console/{workshop_id}")
     cards = console.locator(".card[data-idea-id]")
-    expect(cards).to_have_count(2, timeout=LIVE)
-    arabic_row = cards.filter(has_text="Dietzenbach")
+    expect(cards).to_have_count(3, timeout=LIVE)
+    arabic_row = cards.filter(has_text="مقهى")
     expect(arabic_row.locator("[data-text]")).to_have_text(
         "مقهى اللغة للنساء — جمعية النساء العربيات, Dietzenbach")
     expect(arabic_row.locator("[data-card-exists]")).to_have_text("bereits vorhanden")
@@ -149,8 +171,8 @@ def test_stocktaking_board_from_fields_to_csv_per_municipality(live_server, live
     wall = desktop(1280, 800)
     wall.goto(f"{live_server.url}/screen/{live_make.fresh(Workshop, workshop_id).screen_key}")
     wall_cards = wall.locator("[data-card]")
-    expect(wall_cards).to_have_count(2, timeout=LIVE)
-    expect(wall_cards.filter(has_text="Dietzenbach")).to_contain_text("bereits vorhanden")
+    expect(wall_cards).to_have_count(3, timeout=LIVE)
+    expect(wall_cards.filter(has_text="مقهى")).to_contain_text("bereits vorhanden")
     expect(wall_cards.filter(has_text="Rodgau")).not_to_contain_text("bereits vorhanden")
     shot(wall, "projector-stocktaking")
 
@@ -164,9 +186,10 @@ def test_stocktaking_board_from_fields_to_csv_per_municipality(live_server, live
               "Kontakt (Einrichtung)", "Bereits vorhanden", "Quelle"]
     assert rows == [
         ["Kommune: Dietzenbach"], header,
-        ["1", "مقهى اللغة للنساء", "جمعية النساء العربيات", "Dietzenbach", "2021", "", "", "ja",
-         "Smartphone"], [],
+        ["1", "مقهى اللغة للنساء", "جمعية النساء العربيات", "Dietzenbach", "2021", "نساء", "", "ja",
+         "Smartphone"],
+        ["2", "Elterncafé", "Stadt Dietzenbach", "Dietzenbach", "", "", "", "ja", "gemeinsames Tablet"], [],
         ["Kommune: Rodgau"], header,
-        ["2", "Deutschkurs am Abend", "VHS Kreis Offenbach", "Rodgau", "", "", "", "nein",
+        ["3", "Deutschkurs am Abend", "VHS Kreis Offenbach", "Rodgau", "", "", "", "nein",
          "Papierkarte"], [],
     ]

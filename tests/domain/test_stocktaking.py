@@ -216,6 +216,11 @@ def test_a_table_host_enters_a_paper_row_and_a_tablet_one(session, make, worksho
     with pytest.raises(FieldRequired):
         make.run(hosts.post_card, host, "", "paper", row(stock, Angebot="Nur ein Feld"))
     assert make.count(Idea) == 1
+    tablet = make.run(hosts.invite, workshop.id, stock.id, "tablet").host
+    card = make.run(hosts.post_card, tablet, "", None, row(
+        stock, Angebot="Elterncafé", Träger="Stadt", Kommune="Langen"), False)
+    stored = make.fresh(Idea, card.id)
+    assert (stored.source, stored.entry["exists"]) == ("tablet", False)
 
 
 def test_withdrawing_erases_the_row_and_editing_rewrites_it(session, make, stock, phone):
