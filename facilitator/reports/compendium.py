@@ -135,8 +135,10 @@ class StockChapter:
 
 def _stocktaking(session: Session, events) -> list[StockChapter]:
     from ..domain import stocktaking
+    from .record import _breakable
     return [StockChapter(event.title, table.board.title, table.labels, table.group_label,
-                         [(name, [(values, exists) for _, values, exists in rows])
+                         [(name, [([_breakable(v) for v in values], exists)
+                                  for _, values, exists in rows])
                           for name, rows in table.groups])
             for event in events for table in stocktaking.tables_of(session, event)]
 

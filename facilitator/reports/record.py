@@ -19,6 +19,7 @@ Times are timezone-aware UTC; renderers convert them to local time.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -675,13 +676,26 @@ def build_appendix(boards: list[BoardRecord]) -> list[AppendixBoard]:
             for b in boards]
 
 
+_LONG_WORD = re.compile(r"\S{30,}")
+
+
+def _breakable(value: str) -> str:
+    """A word of 30 characters or more (a pasted URL, a hostile run of letters) gets a break
+    opportunity every 20 characters (U+200B, invisible): table columns stay as wide as their
+    ordinary words (a stock-taking table breaks only between words), and such a word still
+    fits its column."""
+    return _LONG_WORD.sub(lambda m: "\u200b".join(
+        m.group(0)[i:i + 20] for i in range(0, len(m.group(0)), 20)), value)
+
+
 def build_stocktaking(session: Session, workshop, boards: list[BoardRecord]) -> list[StockTable]:
     from ..domain import stocktaking
     numbers = {card.id: card.number for board in boards for card in board.cards}
     return [StockTable(
         board_id=table.board.id, title=table.board.title, labels=table.labels,
         group_label=table.group_label,
-        groups=[(name, [StockRow(numbers.get(idea.id), values, exists, idea.source)
+        groups=[(name, [StockRow(numbers.get(idea.id), [_breakable(v) for v in values], exists,
+                                 idea.source)
                         for idea, values, exists in rows]) for name, rows in table.groups])
         for table in stocktaking.tables_of(session, workshop)]
 
