@@ -168,6 +168,59 @@ class SteeringVote(Base):
     value: Mapped[int] = mapped_column(default=1)
 
 
+class SteeringFieldRating(Base):
+    """A steering-group member's answer on one thematic field's priority: 1 high, 2 medium,
+    3 low (facilitator/domain/steering.py)."""
+    __tablename__ = "steering_field_ratings"
+    __table_args__ = (UniqueConstraint("member_id", "field_id"),)
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_members.id", ondelete="CASCADE"), index=True)
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int]
+
+
+class FieldPriority(Base):
+    """The steering group's decision on a field's priority (1 high, 2 medium, 3 low), recorded
+    by a facilitator with the date it was decided."""
+    __tablename__ = "steering_field_priorities"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), unique=True)
+    priority: Mapped[int]
+    decided_on: Mapped[date | None]
+
+
+class ScheduleEntry(Base):
+    """The steering group's schedule for one measure of the process's catalogue: when it
+    starts, which organisation is responsible, when this was decided. The measure is named by
+    its identity across the process (`processes.identity`: kind "measure" or "cluster", id)."""
+    __tablename__ = "steering_schedule"
+    __table_args__ = (UniqueConstraint("process_id", "item_kind", "item_id"),)
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int]
+    start_period: Mapped[str] = mapped_column(String(32), default="")
+    responsible: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
+    decided_on: Mapped[date | None]
+
+
+class ScheduleResponse(Base):
+    """A steering-group member agrees with a schedule entry or objects, with a comment."""
+    __tablename__ = "steering_schedule_responses"
+    __table_args__ = (UniqueConstraint("entry_id", "member_id"),)
+    id: Mapped[intpk]
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_schedule.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_members.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(16))  # agree | object
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 class Workshop(Base):
     __tablename__ = "workshops"
     id: Mapped[intpk]
