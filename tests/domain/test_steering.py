@@ -252,3 +252,41 @@ def test_the_measures_csv_says_what_changed_in_the_next_round(session, owner, pr
     assert changes == {"Sprachcafé": ("umgesetzt", "", "Umgesetzt"),
                        "Lernpatenschaften": ("", "2028", "Geändert"),
                        "Sprach-App": ("", "", "Neu")}
+
+
+def test_the_process_json_carries_priorities_answers_and_schedule(session, owner, process,
+                                                                   members, closing):
+    from facilitator.domain import process_archive
+    from facilitator.domain.archive import ArchiveInvalid
+    language, work, health = process.fields
+    mayor, jobcenter = members
+    steering.rate_fields(session, mayor, {language.id: 1, work.id: 3})
+    steering.record_priorities(session, process.id, {work.id: 1}, "2027-01-12")
+    cafe, sponsors = processes.round_measures(session, process.id)
+    later = processes.create_event(session, process.id, owner.id, EventSpec("Bilanz"))
+    carried = processes.carry_forward(session, later.id, owner.id, measure_ids=[cafe.id])[0]
+    entry = steering.set_schedule(session, process.id, carried.id, "2027 Q1", "VHS", None)
+    steering.respond(session, jobcenter, entry.id, "object", "Zu früh")
+
+    data = process_archive.export_process(session, process.id)
+    assert data["field_ratings"] == [{"member": 1, "field": 1, "value": 1},
+                                     {"member": 1, "field": 2, "value": 3}]
+    assert data["field_priorities"] == [{"field": 2, "priority": 1, "decided_on": "2027-01-12"}]
+    assert data["schedule"] == [{"event": 2, "measure": 1, "start_period": "2027 Q1",
+                                 "responsible": "VHS", "decided_on": None, "responses": [
+                                     {"member": 2, "answer": "object", "comment": "Zu früh"}]}]
+    copy = process_archive.import_process(session, owner.id, process_archive.dumps(data))
+    assert [(f.title, p.priority if p else None)
+            for f, p in steering.fields_by_priority(session, copy.id)] == [
+        ("Arbeit", 1), ("Sprache", None), ("Gesundheit", None)]
+    assert [r.counts for r in steering.field_answers(session, copy.id)][:2] == [
+        {1: 1, 2: 0, 3: 0}, {1: 0, 2: 0, 3: 1}]
+    rows = steering.schedule_rows(session, copy.id)
+    scheduled = [(m.title, e.start_period) for m, e in rows if e is not None]
+    assert scheduled == [("Sprachcafé", "2027 Q1")]
+    entry_copy = next(e for m, e in rows if e is not None)
+    assert steering.responses(session, copy.id) == {
+        entry_copy.id: [("Jobcenter", "object", "Zu früh")]}
+    data["field_priorities"][0]["priority"] = 7
+    with pytest.raises(ArchiveInvalid):
+        process_archive.import_process(session, owner.id, data)
