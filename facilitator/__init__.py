@@ -119,7 +119,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import (console, documentation, health, participant, qr, reports, results, screen,
                         tables, uploads)
     from .views import process
-    from .views import working_groups  # adds the phone's sign-up routes to participant.bp
+    # working_groups_phone adds the phone's sign-up routes to participant.bp before it is registered.
+    from .views import working_groups, working_groups_phone  # noqa: F401
     for module in (console, health, participant, qr, screen, uploads, reports, tables,
                    documentation, results, process, working_groups):
         app.register_blueprint(module.bp)

@@ -1,29 +1,23 @@
 """Working groups of a process (domain/working_groups.py): the facilitators' part of the process
-page, and the phone's sign-up screen.
+page. The phone's sign-up screen is in views/working_groups_phone.py.
 
 Facilitators (the process's team only, like the rest of the process page) open a field's working
 group, see its members with their contacts, download them as CSV, remove a sign-up on request,
 and create the group's meetings as events of the process. Steering-group members never see any
 of it (their personal link shows only the decisions put before them).
-
-Phones (routes on the participant blueprint, so the phone's language applies): a participant of
-an event of the process signs up from the board or results page ("Join the working group …"):
-name and contact only with the consent box ticked, otherwise only counted; the same phone can
-withdraw, which deletes its sign-up."""
+"""
 from datetime import date
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from .. import auth, code_gate
+from .. import auth
 from ..domain import working_groups
 from ..domain.errors import DomainError
-from ..extensions import db, limiter
+from ..extensions import db
 from ..messages import message_for
-from ..models import CONTACT_MAX_CHARS, NAME_MAX_CHARS
-from .participant import bp as phone_bp
 from .process import _process
+from .working_groups_phone import open_working_groups
 
 bp = Blueprint("working_groups", __name__)
 
@@ -31,15 +25,6 @@ bp = Blueprint("working_groups", __name__)
 @bp.app_context_processor
 def _template_helpers():
     """For the includes in the process page and the phone's board and results pages."""
-    def open_working_groups(workshop):
-        """The open working groups a phone of this workshop may join (none without a
-        participant of the workshop on this phone)."""
-        if workshop is None or workshop.process_id is None:
-            return []
-        if auth.current_participant(workshop.id) is None:
-            return []
-        return working_groups.open_for_workshop(db.session, workshop)
-
     def working_group_overview(process_id):
         return working_groups.overview(db.session, process_id)
 
@@ -129,110 +114,3 @@ def members_csv(process_id: int):
         f'attachment; filename="working-groups-{process.id}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- the phone's side (participant blueprint: the phone's language) ----------------------------
-
-def _phone(code: str):
-    """The workshop and this phone's participant in it; a phone that has not joined is sent to
-    join first."""
-    workshop = code_gate.workshop_for_code(code)
-    participant = auth.current_participant(workshop.id)
-    return workshop, participant
-
-
-def _not_joined(workshop):
-    flash(_("Please join the workshop first."), "error")
-    return redirect(url_for("participant.join", code=workshop.join_code))
-
-
-@phone_bp.get("/w/<code>/working-groups")
-def working_groups_page(code: str):
-    workshop, participant = _phone(code)
-    if participant is None:
-        return _not_joined(workshop)
-    groups = working_groups.open_for_workshop(db.session, workshop)
-    mine = working_groups.mine(db.session, participant)
-    # A group this phone signed up for stays listed (to withdraw) after it stops taking sign-ups.
-    shown = {g.id for g, _f in groups}
-    for group_id in mine:
-        if group_id not in shown:
-            groups.append(working_groups.group_for_phone(db.session, workshop, group_id))
-    response = render_template("participant/working_groups.html", workshop=workshop,
-                               groups=groups, mine=mine)
-    return response, 200, {"Cache-Control": "private, no-store"}
-
-
-@phone_bp.route("/w/<code>/working-groups/<int:group_id>", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
-def working_group_sign_up(code: str, group_id: int):
-    workshop, participant = _phone(code)
-    if participant is None:
-        return _not_joined(workshop)
-    try:
-        group, field = working_groups.group_for_phone(db.session, workshop, group_id)
-    except DomainError:
-        abort(404)
-    mine = working_groups.mine(db.session, participant).get(group.id)
-    form = {"consent": bool(mine and mine.consent), "name": (mine.name if mine else "") or "",
-            "contact": (mine.contact if mine else "") or ""}
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        form = {"consent": request.form.get("consent") == "yes",
-                "name": request.form.get("name", ""), "contact": request.form.get("contact", "")}
-        try:
-            signup = working_groups.sign_up(db.session, participant, group.id, form["consent"],
-                                            form["name"], form["contact"])
-        except DomainError as error:
-            db.session.rollback()
-            errors[_error_field(error)] = _phone_message(error)
-            status = 422
-        else:
-            if signup.consent:
-                flash(_("Thank you. You are signed up for the working group “%(field)s”. "
-                        "The facilitation team will invite you.", field=field.title), "success")
-            else:
-                flash(_("Thank you. You are counted as interested in the working group "
-                        "“%(field)s”. Nothing about you was stored.", field=field.title),
-                      "success")
-            return redirect(url_for("participant.working_groups_page", code=workshop.join_code))
-    response = render_template("participant/working_group.html", workshop=workshop, group=group,
-                               field=field, form=form, errors=errors, signed_up=mine,
-                               name_max=NAME_MAX_CHARS * 2, contact_max=CONTACT_MAX_CHARS)
-    return response, status, {"Cache-Control": "private, no-store"}
-
-
-def _error_field(error: DomainError) -> str:
-    field = error.params.get("field")
-    return field if field in ("consent", "name", "contact") else "form"
-
-
-def _phone_message(error: DomainError) -> str:
-    field = error.params.get("field")
-    if field == "consent":
-        return _("To leave your name and contact, please tick the box that you agree. "
-                 "Without it, leave both fields empty.")
-    if field == "contact":
-        return _("Please give an e-mail address or a phone number.")
-    if field == "name" and error.code == "text_empty":
-        return _("Please write your name.")
-    if field == "group_closed":
-        return _("This working group is not taking sign-ups right now.")
-    return message_for(error)
-
-
-@phone_bp.post("/w/<code>/working-groups/<int:group_id>/withdraw")
-@limiter.limit("30 per minute")
-def working_group_withdraw(code: str, group_id: int):
-    """The phone's own sign-up only: it is deleted."""
-    workshop, participant = _phone(code)
-    if participant is None:
-        return _not_joined(workshop)
-    try:
-        working_groups.group_for_phone(db.session, workshop, group_id)
-    except DomainError:
-        abort(404)
-    if working_groups.withdraw(db.session, participant, group_id):
-        flash(_("Your sign-up was withdrawn and deleted."), "success")
-    return redirect(url_for("participant.working_groups_page", code=workshop.join_code))
