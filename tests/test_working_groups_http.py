@@ -1,4 +1,4 @@
-"""Working groups over HTTP: only the process's team sees names and contacts (page and CSV);
+"""Working groups over HTTP (the pages answer in German, the workshops' language): only the process's team sees names and contacts (page and CSV);
 outsiders, steering-group members, the public results page and the compendium see no contact;
 the phone signs up with or without consent and withdraws its own sign-up only."""
 import re
@@ -76,7 +76,7 @@ def test_only_the_process_team_sees_contacts(app, client, app_make, owner, proce
     sign_in(client, app_make, owner)
     page = client.get(base).get_data(True)
     assert CONTACT in page and "Amina K." in page
-    assert "Members with contact: 1 · interested without contact: 1" in page
+    assert "Mitglieder mit Kontakt: 1 · interessiert ohne Kontakt: 1" in page
     csv = client.get(f"{base}/working-groups.csv")
     assert csv.status_code == 200 and csv.headers["Cache-Control"] == "private, no-store"
     assert CONTACT in csv.get_data().decode("utf-8-sig")
@@ -95,7 +95,7 @@ def test_steering_members_results_and_compendium_see_no_contact(app, client, app
     join(client, event, event.boards[0].id)
     results = client.get(f"/w/{event.join_code}/results").get_data(True)
     assert CONTACT not in results and "Amina" not in results
-    assert "Join the working group “Sprache”" in results
+    assert "Mitmachen in der Arbeitsgruppe „<bdi>Sprache</bdi>“" in results
     built = app_make.run(compendium.build_compendium, process.id)
     assert [(w.field, w.members, w.interested) for w in built.working_groups] == [
         ("Sprache", 1, 1)]
@@ -119,12 +119,12 @@ def test_a_phone_signs_up_with_and_without_consent_and_withdraws(client, app_mak
     # Name and contact without consent: refused, nothing stored.
     refused = client.post(f"/w/{code}/working-groups/{group.id}",
                           data={"name": "Amina", "contact": CONTACT})
-    assert refused.status_code == 422 and "please tick the box" in refused.get_data(True)
+    assert refused.status_code == 422 and "kreuzen Sie bitte an" in refused.get_data(True)
     assert app_make.count(WorkingGroupSignup) == 0
     # Consent but no valid contact: refused.
     refused = client.post(f"/w/{code}/working-groups/{group.id}",
                           data={"consent": "yes", "name": "Amina", "contact": "abc"})
-    assert refused.status_code == 422 and "e-mail address or a phone number" in \
+    assert refused.status_code == 422 and "E-Mail-Adresse oder eine Telefonnummer" in \
         refused.get_data(True)
     assert app_make.count(WorkingGroupSignup) == 0
     # Without consent: counted only.
@@ -135,7 +135,7 @@ def test_a_phone_signs_up_with_and_without_consent_and_withdraws(client, app_mak
         "consent": "yes", "name": "Amina", "contact": CONTACT}).status_code == 302
     assert app_make.run(working_groups.counts, group.id) == (1, 0)
     listing = client.get(f"/w/{code}/working-groups").get_data(True)
-    assert "You are signed up with your name and contact." in listing
+    assert "Sie sind mit Namen und Kontakt angemeldet." in listing
     # Another phone cannot withdraw it.
     other = client.application.test_client()
     join(other, event, event.boards[0].id)
@@ -165,7 +165,7 @@ def test_the_team_opens_a_group_and_creates_a_meeting(client, app_make, owner, p
         "title": "AG Arbeit: 1. Treffen", "event_date": "2027-01-12"}).status_code == 302
     page = client.get(base).get_data(True)
     assert "&lt;b&gt;Jobs&lt;/b&gt;" in page and "AG Arbeit: 1. Treffen" in page
-    assert "Working group meeting" in page
+    assert "Treffen der Arbeitsgruppe" in page
     events = app_make.run(processes.events, process.id)
     assert (events[-1].title, events[-1].event_kind) == ("AG Arbeit: 1. Treffen", "working_group")
     assert client.post(f"{base}/working-groups/{group.id}/open", data={"open": "0"}).status_code \
