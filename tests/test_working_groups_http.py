@@ -1,6 +1,7 @@
 """Working groups over HTTP (the pages answer in German, the workshops' language): only the process's team sees names and contacts (page and CSV);
 outsiders, steering-group members, the public results page and the compendium see no contact;
 the phone signs up with or without consent and withdraws its own sign-up only."""
+import io
 import re
 
 import pytest
@@ -103,6 +104,11 @@ def test_steering_members_results_and_compendium_see_no_contact(app, client, app
         html = compendium.compendium_html(built)
         assert CONTACT not in html and "Amina" not in html
         assert CONTACT not in compendium.export_csv(built).decode("utf-8-sig")
+        from docx import Document
+        document = Document(io.BytesIO(compendium.export_docx(built)))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        text = "\n".join([p.text for p in document.paragraphs] + cells)
+        assert "Arbeitsgruppen" in text and "Sprache" in cells and CONTACT not in text
 
 
 def test_a_phone_signs_up_with_and_without_consent_and_withdraws(client, app_make, process,

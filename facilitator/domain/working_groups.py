@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (CONTACT_MAX_CHARS, NAME_MAX_CHARS, Participant, ProcessField, Workshop,
@@ -239,16 +240,25 @@ def sign_up(session: Session, participant: Participant, group_id, consent: bool,
         if any(typed):
             raise InvalidInput(field="consent")
         name = contact = None
-    signup = session.scalar(select(WorkingGroupSignup).where(
-        WorkingGroupSignup.group_id == group.id,
-        WorkingGroupSignup.participant_id == participant.id))
-    if signup is None:
-        signup = WorkingGroupSignup(group_id=group.id, participant_id=participant.id,
-                                    workshop_id=workshop.id)
-        session.add(signup)
-    signup.consent, signup.name, signup.contact = consent, name, contact
-    session.commit()
-    return signup
+    for attempt in (1, 2):
+        signup = session.scalar(select(WorkingGroupSignup).where(
+            WorkingGroupSignup.group_id == group.id,
+            WorkingGroupSignup.participant_id == participant.id))
+        if signup is None:
+            signup = WorkingGroupSignup(group_id=group.id, participant_id=participant.id,
+                                        workshop_id=workshop.id)
+            session.add(signup)
+        signup.consent, signup.name, signup.contact = consent, name, contact
+        try:
+            session.commit()
+            return signup
+        except IntegrityError:
+            # The same phone's sign-up sent twice at once: the other one made the row first;
+            # this one updates it.
+            session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def mine(session: Session, participant: Participant) -> dict[int, WorkingGroupSignup]:
