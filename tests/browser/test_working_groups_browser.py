@@ -16,6 +16,8 @@ LIVE = 10_000
 AXE = Path(__file__).parent.parent / "vendor/axe-core/axe.min.js"
 CONTACT = "amina.k@example.org"
 HOSTILE_NOTE = "<script>alert(1)</script> jeden 2. Dienstag, Rathaus"
+LONG_FIELD = ("Zusammenleben in der Nachbarschaft, Vereinsleben, Ehrenamt und interkulturelle "
+              "Öffnung der Verwaltung")
 
 
 def axe(page) -> list[str]:
@@ -45,7 +47,7 @@ def test_working_group_sign_up_list_csv_and_meeting(live_server, live_make, desk
     owner = live_make.facilitator()
     process = live_make.run(processes.create_process, owner.id, ProcessSpec(
         "Integrationskonzept Kaiserslautern", organiser="Stadt Kaiserslautern",
-        fields=("Sprache und Bildung", "Arbeit", "Wohnen", "Zusammenleben")))
+        fields=("Sprache und Bildung", "Arbeit", "Wohnen", LONG_FIELD)))
     language = process.fields[0]
     kickoff = live_make.run(processes.create_event, process.id, owner.id, EventSpec(
         "Auftaktveranstaltung", kind="kickoff", field_ids=[f.id for f in process.fields[:2]]))
@@ -66,6 +68,10 @@ def test_working_group_sign_up_list_csv_and_meeting(live_server, live_make, desk
     expect(group.locator("[data-working-group-count]")).to_contain_text(
         "Mitglieder mit Kontakt: 0 · interessiert ohne Kontakt: 0")
     group_id = group.get_attribute("data-working-group")
+    # A second group with a long field title and the optional fields left empty.
+    opener.get_by_label("Handlungsfeld").select_option(label=LONG_FIELD)
+    opener.get_by_role("button", name="Arbeitsgruppe zur Anmeldung öffnen").click()
+    expect(page.locator("[data-working-group]")).to_have_count(2, timeout=LIVE)
 
     # A German phone: from its board page to the sign-up screen.
     german = phone("de-DE", bypass_csp=True)
@@ -96,6 +102,10 @@ def test_working_group_sign_up_list_csv_and_meeting(live_server, live_make, desk
         "Sie sind für die Arbeitsgruppe „Sprache und Bildung“ angemeldet", timeout=LIVE)
     expect(german.locator("[data-my-signup]")).to_have_text(
         "Sie sind mit Namen und Kontakt angemeldet.")
+    long_group = german.locator("[data-working-group]", has_text=LONG_FIELD)
+    expect(long_group.get_by_role("link", name=re.compile("Mitmachen in der Arbeitsgruppe"))
+           ).to_be_visible()
+    assert german.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     german.screenshot(path=str(tmp_path / "phone_signed_up_de.png"), full_page=True)
     assert axe(german) == []
 
