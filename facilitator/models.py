@@ -597,3 +597,52 @@ class TableHost(Base):
     created_at: Mapped[created]
 
     board: Mapped[Board] = relationship()
+
+
+# --- working groups (Arbeitsgruppen) of a process: facilitator/domain/working_groups.py ---------
+
+CONTACT_MAX_CHARS = 120
+
+
+class WorkingGroup(Base):
+    """The working group of one thematic field of a process; participants of any event of the
+    process may sign up while `open`."""
+    __tablename__ = "working_groups"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When and where it meets, in the facilitator's words ("every 2nd Tuesday, town hall").
+    meeting_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created]
+
+
+class WorkingGroupSignup(Base):
+    """One phone's sign-up for a working group, made in one event (`workshop_id`: deleting that
+    workshop deletes the sign-up). Name and contact only with consent; without it the row holds
+    nothing personal and only counts as "interested". `participant_id` lets the same phone
+    withdraw; it is emptied when retention deletes the phone's participation data."""
+    __tablename__ = "working_group_signups"
+    __table_args__ = (UniqueConstraint("group_id", "participant_id"),)
+    id: Mapped[intpk]
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = workshop_fk()
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True)
+    consent: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS * 2))
+    contact: Mapped[str | None] = mapped_column(String(CONTACT_MAX_CHARS))
+    created_at: Mapped[created]
+
+
+class WorkingGroupMeeting(Base):
+    """A meeting of a working group: an event (workshop) of the process."""
+    __tablename__ = "working_group_meetings"
+    id: Mapped[intpk]
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), unique=True)

@@ -27,7 +27,8 @@ from .errors import InvalidInput, NotFound
 from .history import StaffChange
 from .workshops import BoardSpec, WorkshopSpec
 
-EVENT_KINDS = ("kickoff", "workshop", "steering", "closing")
+# "working_group": a meeting of a field's working group (domain/working_groups.py).
+EVENT_KINDS = ("kickoff", "workshop", "steering", "closing", "working_group")
 TEMPLATES = ("dots", "themeninseln", "world_cafe", "zukunftswerkstatt")
 
 

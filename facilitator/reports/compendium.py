@@ -133,6 +133,15 @@ class CatalogueRow:
 
 
 @dataclass
+class WorkingGroupRow:
+    """A working group in figures only: the compendium names no member (data minimisation)."""
+    field: str
+    members: int  # signed up with a contact (consent)
+    interested: int  # counted without anything personal
+    meetings: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Compendium:
     id: int
     title: str
@@ -144,6 +153,7 @@ class Compendium:
     steering_members: list[str]
     generated_at: datetime
     changes: Changes | None = None
+    working_groups: list[WorkingGroupRow] = field(default_factory=list)
     priorities: list[PriorityRow] = field(default_factory=list)
     schedule: list[ScheduleRow] = field(default_factory=list)
 
@@ -247,7 +257,7 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
     return Compendium(
         process.id, process.title, process.organiser, process.language, rows, chapters,
         catalogue, [m.name for m in steering.members(session, process.id)], utcnow(),
-        _changes(session, process),
+        _changes(session, process), _working_groups(session, process.id),
         [PriorityRow(field_titles[f.id], p.priority, p.decided_on)
          for f, p in ordered_fields if p is not None],
         sorted((ScheduleRow(r.title, r.field, r.start_period, r.scheduled_responsible,
@@ -265,6 +275,13 @@ def _change_kinds(session: Session, process) -> dict[tuple, str]:
     for kind in ("new", "kept", "done", "given_up"):
         kinds.update({processes.identity(m): kind for m in diff[kind]})
     return kinds
+
+
+def _working_groups(session: Session, process_id: int) -> list[WorkingGroupRow]:
+    from ..domain import working_groups
+    return [WorkingGroupRow(item.field.title, len(item.members), item.interested,
+                            [e.title for e in item.meetings])
+            for item in working_groups.overview(session, process_id)]
 
 
 def _guideline(session: Session, field_id: int) -> GuidelineRow | None:
@@ -365,7 +382,8 @@ def kind_name(kind: str) -> str:
     from flask_babel import gettext as _
     return {"kickoff": _("Kick-off"), "workshop": _("Workshop"),
             "steering": _("Steering group session"),
-            "closing": _("Closing event")}.get(kind, kind)
+            "closing": _("Closing event"),
+            "working_group": _("Working group meeting")}.get(kind, kind)
 
 
 def render_pdf(compendium: Compendium, target) -> int:
@@ -511,6 +529,12 @@ def export_docx(compendium: Compendium) -> bytes:
                   [(r.title, r.field, r.start_period, r.responsible,
                     fmt.day(r.decided_on, "medium") if r.decided_on else "")
                    for r in compendium.schedule])
+        if compendium.working_groups:
+            document.add_heading(_("Working groups"), 1)
+            table([_("Thematic field"), _("Members with contact"), _("Interested"),
+                   _("Meetings")],
+                  [(w.field, w.members, w.interested, ", ".join(w.meetings))
+                   for w in compendium.working_groups])
         if compendium.steering_members:
             document.add_heading(_("Steering group"), 1)
             for name in compendium.steering_members:

@@ -2,7 +2,7 @@
 of measures (with members' responses)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-11-30 21:20:00.000000
 
 New tables only: every existing workshop and process stays valid.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
