@@ -119,8 +119,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import (console, documentation, health, participant, qr, reports, results, screen,
                         tables, uploads)
     from .views import process
+    from .views import steering as steering_views
+    # working_groups_phone adds the phone's sign-up routes to participant.bp before it is registered.
+    from .views import working_groups, working_groups_phone  # noqa: F401
     for module in (console, health, participant, qr, screen, uploads, reports, tables,
-                   documentation, results, process):
+                   documentation, results, process, working_groups, steering_views):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -168,6 +168,59 @@ class SteeringVote(Base):
     value: Mapped[int] = mapped_column(default=1)
 
 
+class SteeringFieldRating(Base):
+    """A steering-group member's answer on one thematic field's priority: 1 high, 2 medium,
+    3 low (facilitator/domain/steering.py)."""
+    __tablename__ = "steering_field_ratings"
+    __table_args__ = (UniqueConstraint("member_id", "field_id"),)
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_members.id", ondelete="CASCADE"), index=True)
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int]
+
+
+class FieldPriority(Base):
+    """The steering group's decision on a field's priority (1 high, 2 medium, 3 low), recorded
+    by a facilitator with the date it was decided."""
+    __tablename__ = "steering_field_priorities"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), unique=True)
+    priority: Mapped[int]
+    decided_on: Mapped[date | None]
+
+
+class ScheduleEntry(Base):
+    """The steering group's schedule for one measure of the process's catalogue: when it
+    starts, which organisation is responsible, when this was decided. The measure is named by
+    its identity across the process (`processes.identity`: kind "measure" or "cluster", id)."""
+    __tablename__ = "steering_schedule"
+    __table_args__ = (UniqueConstraint("process_id", "item_kind", "item_id"),)
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int]
+    start_period: Mapped[str] = mapped_column(String(32), default="")
+    responsible: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="")
+    decided_on: Mapped[date | None]
+
+
+class ScheduleResponse(Base):
+    """A steering-group member agrees with a schedule entry or objects, with a comment."""
+    __tablename__ = "steering_schedule_responses"
+    __table_args__ = (UniqueConstraint("entry_id", "member_id"),)
+    id: Mapped[intpk]
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_schedule.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("steering_members.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(16))  # agree | object
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 class Workshop(Base):
     __tablename__ = "workshops"
     id: Mapped[intpk]
@@ -550,3 +603,52 @@ class TableHost(Base):
     created_at: Mapped[created]
 
     board: Mapped[Board] = relationship()
+
+
+# --- working groups (Arbeitsgruppen) of a process: facilitator/domain/working_groups.py ---------
+
+CONTACT_MAX_CHARS = 120
+
+
+class WorkingGroup(Base):
+    """The working group of one thematic field of a process; participants of any event of the
+    process may sign up while `open`."""
+    __tablename__ = "working_groups"
+    id: Mapped[intpk]
+    process_id: Mapped[int] = process_fk()
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("process_fields.id", ondelete="CASCADE"), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When and where it meets, in the facilitator's words ("every 2nd Tuesday, town hall").
+    meeting_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created]
+
+
+class WorkingGroupSignup(Base):
+    """One phone's sign-up for a working group, made in one event (`workshop_id`: deleting that
+    workshop deletes the sign-up). Name and contact only with consent; without it the row holds
+    nothing personal and only counts as "interested". `participant_id` lets the same phone
+    withdraw; it is emptied when retention deletes the phone's participation data."""
+    __tablename__ = "working_group_signups"
+    __table_args__ = (UniqueConstraint("group_id", "participant_id"),)
+    id: Mapped[intpk]
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = workshop_fk()
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True)
+    consent: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS * 2))
+    contact: Mapped[str | None] = mapped_column(String(CONTACT_MAX_CHARS))
+    created_at: Mapped[created]
+
+
+class WorkingGroupMeeting(Base):
+    """A meeting of a working group: an event (workshop) of the process."""
+    __tablename__ = "working_group_meetings"
+    id: Mapped[intpk]
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), unique=True)

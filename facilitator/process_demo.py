@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from .domain import clusters, ideas, measures, participants, phases, processes, voting
+from .domain import clusters, ideas, measures, participants, phases, processes, steering, voting
 from .domain.measures import MeasureSpec
 from .domain.processes import EventSpec, FieldSpec, ProcessSpec
 from .domain.voting import RoundSpec
@@ -65,6 +65,12 @@ EVENTS = (
 )
 PHONE_DOTS = [[0, 0, 1], [1, 3, 3], [0, 2, 4], [4, 1, 0], [2, 2, 3], [0, 1, 4]]
 STEERING_DOTS = [[3, 3, 0], [0, 3, 2], [3, 4, 4]]
+# Each member's priority per field (1 high, 2 medium, 3 low), in the order of FIELDS; then the
+# steering group's decision, and the schedule of the first carried measures.
+FIELD_RATINGS = [[1, 2, 1, 2, 3, 2], [1, 1, 2, 2, 3, 3], [2, 2, 1, 3, 3, 1]]
+FIELD_DECISION = [1, 2, 1, 2, 3, 2]
+SCHEDULE = [("2027 Q1", "Kreisvolkshochschule"), ("2027 Q2", "Kreisvolkshochschule"),
+            ("2027", "Bildungsbüro Emsland")]
 
 
 def _play_event(session: Session, process, owner_id: int, event_date: date, spec) -> tuple:
@@ -133,4 +139,12 @@ def create_process_demo(session: Session, owner_id: int) -> dict:
                 session.rollback()
     voting.update_round(session, closing.id, round_.id, {"state": "closed", "revealed": True})
     processes.close_decision(session, decision.id)
+    field_ids = [f.id for f in process.fields]
+    for (member, _), ratings in zip(members, FIELD_RATINGS):
+        steering.rate_fields(session, member, dict(zip(field_ids, ratings)))
+    decided_on = (closing.event_date or date.today()) + timedelta(days=21)
+    steering.record_priorities(session, process.id, dict(zip(field_ids, FIELD_DECISION)),
+                               decided_on)
+    for item, (start, organisation) in zip(items, SCHEDULE):
+        steering.set_schedule(session, process.id, item.id, start, organisation, decided_on)
     return {"process": process, "events": events, "members": members}

@@ -26,7 +26,7 @@ NEWCOMER_LANGUAGES = tuple(lang for lang in PARTICIPANT_LANGUAGES if lang not in
 # error messages, and the views and forms behind the phone pages.
 PARTICIPANT_SOURCES = ("templates/base.html", "templates/_macros.html", "templates/participant/",
                        "templates/screen/", "facilitator/messages.py",
-                       "facilitator/views/participant.py")
+                       "facilitator/views/participant.py", "facilitator/views/working_groups_phone.py")
 PARTICIPANT_FORMS = ("CodeForm", "JoinForm")
 # %(name)s for gettext, {name} for the strings the JS fills in, %% for a percent sign.
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%|\{\w+\}")

@@ -4,7 +4,8 @@ Each event travels as the workshop archive does (`archive.export_workshop`: its 
 no database ids, nothing secret); around them the process adds its fields and groups, each event's
 kind, which board works on which field, the carried-over links (event n's measure m stands for
 event k's measure j or cluster j), and the steering group: members' names (never their links),
-the rounds put before them and their dots. Importing makes a new process owned by the importer,
+the rounds put before them and their dots, the fields' priority (members' answers and the
+decision) and the schedule of measures with members' responses. Importing makes a new process owned by the importer,
 with new join codes; steering-group members need new personal links.
 
 Row numbers of the workshop archive follow the database order (boards by position, clusters and
@@ -16,9 +17,10 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (Board, Cluster, Measure, Process, ProcessFacilitator, SteeringDecision,
-                      ProcessGuideline, SteeringMember, SteeringVote, VoteRound, Workshop)
-from . import archive, guidelines, processes, tokens, voting
+from ..models import (Board, Cluster, FieldPriority, Measure, Process, ProcessFacilitator,
+                      ProcessGuideline, ScheduleEntry, ScheduleResponse, SteeringDecision,
+                      SteeringFieldRating, SteeringMember, SteeringVote, VoteRound, Workshop)
+from . import archive, guidelines, processes, steering, tokens, voting
 from .processes import FieldSpec, ProcessSpec
 
 FORMAT = "facilitator-process"
@@ -96,7 +98,108 @@ def export_process(session: Session, process_id: int, include_names: bool = Fals
         "steering_group": [{"name": m.name} for m in members],
         "steering_decisions": decisions,
         "guidelines": guideline_rows,
+        **_export_priorities_and_schedule(session, process, field_number, member_number, where),
     }
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _export_priorities_and_schedule(session: Session, process, field_number: dict,
+                                    member_number: dict, where) -> dict:
+    """The steering group's field priorities (members' answers, the decision) and the schedule,
+    each entry at the measure's latest row in this process (its identity is found again from
+    the carried links on import)."""
+    ratings = session.scalars(select(SteeringFieldRating).where(
+        SteeringFieldRating.member_id.in_(list(member_number))).order_by(SteeringFieldRating.id))
+    latest = {processes.identity(m): m for m in processes.round_measures(session, process.id)}
+    responses = {}
+    for response in session.scalars(select(ScheduleResponse).where(
+            ScheduleResponse.member_id.in_(list(member_number))).order_by(ScheduleResponse.id)):
+        responses.setdefault(response.entry_id, []).append(
+            {"member": member_number[response.member_id], "answer": response.answer,
+             "comment": response.comment})
+    schedule = []
+    for key, entry in steering.schedule(session, process.id).items():
+        row = where("measure", latest[key].id) if key in latest else None
+        if row is None:  # its measure is no longer in the process
+            continue
+        schedule.append({**row, "start_period": entry.start_period,
+                         "responsible": entry.responsible, "decided_on": _day(entry.decided_on),
+                         "responses": responses.get(entry.id, [])})
+    return {
+        "field_ratings": [{"member": member_number[r.member_id],
+                           "field": field_number[r.field_id], "value": r.value}
+                          for r in ratings],
+        "field_priorities": [{"field": field_number[p.field_id], "priority": p.priority,
+                              "decided_on": _day(p.decided_on)}
+                             for p in sorted(steering.field_priorities(
+                                 session, process.id).values(), key=lambda p: p.field_id)],
+        "schedule": schedule,
+    }
+
+
+def _import_priorities_and_schedule(session: Session, top: dict, process, fields: list,
+                                    members: list, nth) -> None:
+    from datetime import date
+
+    def number(value, limit: int, where: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit:
+            raise _fail(where)
+        return value
+
+    def day(value, where: str):
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise _fail(where)
+        return date.fromisoformat(value)
+
+    rated, decided = set(), set()
+    for entry in top.get("field_ratings", []):
+        member = number(entry["member"], len(members), "field_ratings.member")
+        field = number(entry["field"], len(fields), "field_ratings.field")
+        if (member, field) in rated:
+            raise _fail("field_ratings")
+        rated.add((member, field))
+        session.add(SteeringFieldRating(
+            member_id=members[member - 1].id, field_id=fields[field - 1].id,
+            value=number(entry["value"], steering.PRIORITIES[-1], "field_ratings.value")))
+    for entry in top.get("field_priorities", []):
+        field = number(entry["field"], len(fields), "field_priorities.field")
+        if field in decided:
+            raise _fail("field_priorities")
+        decided.add(field)
+        session.add(FieldPriority(
+            process_id=process.id, field_id=fields[field - 1].id,
+            priority=number(entry["priority"], steering.PRIORITIES[-1], "field_priorities"),
+            decided_on=day(entry.get("decided_on"), "field_priorities.decided_on")))
+    scheduled = set()
+    for entry in top.get("schedule", []):
+        kind, ident = processes.identity(session.get(Measure, nth(
+            Measure, entry["event"], entry["measure"])))
+        start, responsible = entry.get("start_period", ""), entry.get("responsible", "")
+        if (kind, ident) in scheduled or not isinstance(start, str) or \
+                not isinstance(responsible, str) or len(start) > steering.PERIOD_MAX_CHARS or \
+                len(responsible) > 120:
+            raise _fail("schedule")
+        scheduled.add((kind, ident))
+        row = ScheduleEntry(process_id=process.id, item_kind=kind, item_id=ident,
+                            start_period=start, responsible=responsible,
+                            decided_on=day(entry.get("decided_on"), "schedule.decided_on"))
+        session.add(row)
+        session.flush()
+        answered = set()
+        for response in entry.get("responses", []):
+            member = number(response["member"], len(members), "schedule.responses")
+            comment = response.get("comment", "")
+            if member in answered or response["answer"] not in steering.ANSWERS or \
+                    not isinstance(comment, str) or len(comment) > steering.COMMENT_MAX_CHARS:
+                raise _fail("schedule.responses")
+            answered.add(member)
+            session.add(ScheduleResponse(entry_id=row.id, member_id=members[member - 1].id,
+                                         answer=response["answer"], comment=comment))
 
 
 def dumps(data: dict) -> bytes:
@@ -220,6 +323,8 @@ def _import(session: Session, facilitator_id: int, data, made: list) -> Process:
                     raise _fail("guidelines.check")
                 row.round_id = rounds[number - 1].id
             session.add(row)
+        session.flush()
+        _import_priorities_and_schedule(session, top, process, fields, members, nth)
         session.commit()
         return process
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:

@@ -10,8 +10,8 @@ Carrying forward makes a measure row in the later event that points to the origi
 stands for (`carried_cluster_id`). No card is copied: the sources are read through the
 original, so the line measure ← cluster ← cards ← event stays one line (`lineage()`).
 
-The steering group votes in rows of its own (`SteeringVote`), so its tallies never mix with
-the participants' (`Vote`); `side_by_side()` shows both.
+The steering group (its votes kept apart from the participants', the priority of the fields and
+the schedule of measures) lives in `steering.py`.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
                       Process, ProcessFacilitator, ProcessField, ProcessGroup, ProcessGuideline,
-                      SteeringDecision, SteeringMember, SteeringVote, VoteRound, Workshop,
-                      WorkshopFacilitator)
-from . import measures, tokens, validate, voting, workshops
-from .errors import InvalidInput, NotFound, RoundClosed, VoteBudgetExceeded, ItemCapReached
+                      Workshop, WorkshopFacilitator)
+from . import measures, validate, workshops
+from .errors import InvalidInput, NotFound
 from .history import StaffChange
 from .workshops import BoardSpec, WorkshopSpec
 
-EVENT_KINDS = ("kickoff", "workshop", "steering", "closing")
+# "working_group": a meeting of a field's working group (domain/working_groups.py).
+EVENT_KINDS = ("kickoff", "workshop", "steering", "closing", "working_group")
 TEMPLATES = ("dots", "themeninseln", "world_cafe", "zukunftswerkstatt", "stocktaking")
 
 
@@ -426,160 +426,6 @@ def event_state(session: Session, workshop: Workshop) -> str:
     return "running" if counts["cards"] or counts["participants"] else "planned"
 
 
-# --- the steering group ----------------------------------------------------------------------------
-
-def add_member(session: Session, process_id, name: str) -> tuple[SteeringMember, str]:
-    """A named steering-group member and their personal link's secret (shown once)."""
-    process = get_process(session, process_id)
-    secret = tokens.new_secret()
-    member = SteeringMember(process_id=process.id, secret_hash=tokens.digest(secret),
-                            name=validate.text(name, NAME_MAX_CHARS * 2, "name"))
-    session.add(member)
-    session.commit()
-    return member, secret
-
-
-def members(session: Session, process_id: int) -> list[SteeringMember]:
-    return list(session.scalars(select(SteeringMember).where(
-        SteeringMember.process_id == process_id).order_by(SteeringMember.id)))
-
-
-def member_by_secret(session: Session, secret: str) -> SteeringMember:
-    member = session.scalar(select(SteeringMember).where(
-        SteeringMember.secret_hash == tokens.digest(secret)))
-    if member is None:
-        raise NotFound(field="secret")
-    return member
-
-
-def put_to_steering_group(session: Session, round_id) -> SteeringDecision:
-    """Let the steering group vote on a round of one of the process's events: dots, or a
-    consent check (each member's resistance 0–10 per option)."""
-    round_ = session.get(VoteRound, validate.integer(round_id, "round_id"))
-    if round_ is None:
-        raise NotFound(field="round_id")
-    workshop = session.get(Workshop, round_.workshop_id)
-    if workshop.process_id is None:
-        raise InvalidInput(field="workshop")
-    decision = session.scalar(select(SteeringDecision).where(
-        SteeringDecision.round_id == round_.id))
-    if decision is None:
-        decision = SteeringDecision(process_id=workshop.process_id, round_id=round_.id)
-        session.add(decision)
-        session.commit()
-    return decision
-
-
-def decisions(session: Session, process_id: int) -> list[SteeringDecision]:
-    """What the steering group decides on — all a member sees."""
-    return list(session.scalars(select(SteeringDecision).where(
-        SteeringDecision.process_id == process_id).order_by(SteeringDecision.id)))
-
-
-def _decision_for(session: Session, member: SteeringMember, decision_id) -> SteeringDecision:
-    decision = session.get(SteeringDecision, validate.integer(decision_id, "decision_id"))
-    if decision is None or decision.process_id != member.process_id:
-        raise NotFound(field="decision_id")
-    return decision
-
-
-def member_votes(session: Session, decision: SteeringDecision, member: SteeringMember
-                 ) -> dict[int, int]:
-    return dict(session.execute(select(SteeringVote.target_id, SteeringVote.value).where(
-        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id)).all())
-
-
-def steering_dot(session: Session, member: SteeringMember, decision_id, target_id,
-                 delta: int = 1) -> dict[int, int]:
-    """A member puts (+1) or takes back (-1) one dot; the round's budget and cap apply."""
-    decision = _decision_for(session, member, decision_id)
-    if decision.state != "open":
-        raise RoundClosed()
-    if delta not in (1, -1):
-        raise InvalidInput(field="delta")
-    round_ = session.get(VoteRound, decision.round_id)
-    if round_.kind != "dots":
-        raise InvalidInput(field="decision_id")
-    target_id = validate.integer(target_id, "target_id")
-    if target_id not in {t["id"] for t in voting.targets(session, round_)}:
-        raise NotFound(field="target_id")
-    mine = member_votes(session, decision, member)
-    if delta > 0 and sum(mine.values()) >= round_.dots_per_person:
-        raise VoteBudgetExceeded(max=round_.dots_per_person)
-    if delta > 0 and mine.get(target_id, 0) >= round_.max_per_item:
-        raise ItemCapReached(max=round_.max_per_item)
-    vote = session.scalar(select(SteeringVote).where(
-        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id,
-        SteeringVote.target_id == target_id))
-    if vote is None and delta < 0:
-        raise NotFound(field="target_id")
-    if vote is None:
-        session.add(SteeringVote(decision_id=decision.id, member_id=member.id,
-                                 target_id=target_id, value=1))
-    elif vote.value + delta <= 0:
-        session.delete(vote)
-    else:
-        vote.value += delta
-    session.commit()
-    return member_votes(session, decision, member)
-
-
-def steering_rate(session: Session, member: SteeringMember, decision_id, option_id,
-                  value) -> dict[int, int]:
-    """Consent check: a member's resistance (0 none … 10 veto) to one option."""
-    decision = _decision_for(session, member, decision_id)
-    if decision.state != "open":
-        raise RoundClosed()
-    round_ = session.get(VoteRound, decision.round_id)
-    if round_.kind != "consent":
-        raise InvalidInput(field="decision_id")
-    option_id = validate.integer(option_id, "option_id")
-    if option_id not in {o["id"] for o in round_.options}:
-        raise NotFound(field="option_id")
-    value = validate.integer(value, "value", 0, voting.RESISTANCE_MAX)
-    vote = session.scalar(select(SteeringVote).where(
-        SteeringVote.decision_id == decision.id, SteeringVote.member_id == member.id,
-        SteeringVote.target_id == option_id))
-    if vote is None:
-        session.add(SteeringVote(decision_id=decision.id, member_id=member.id,
-                                 target_id=option_id, value=value))
-    else:
-        vote.value = value
-    session.commit()
-    return member_votes(session, decision, member)
-
-
-def close_decision(session: Session, decision_id, closed: bool = True) -> SteeringDecision:
-    decision = session.get(SteeringDecision, validate.integer(decision_id, "decision_id"))
-    if decision is None:
-        raise NotFound(field="decision_id")
-    decision.state = "closed" if closed else "open"
-    session.commit()
-    return decision
-
-
-def steering_scores(session: Session, decision: SteeringDecision) -> dict[int, int]:
-    return {target: int(total) for target, total in session.execute(
-        select(SteeringVote.target_id, func.sum(SteeringVote.value)).where(
-            SteeringVote.decision_id == decision.id).group_by(SteeringVote.target_id)).all()}
-
-
-def steering_voters(session: Session, decision: SteeringDecision) -> int:
-    return session.scalar(select(func.count(func.distinct(SteeringVote.member_id))).where(
-        SteeringVote.decision_id == decision.id)) or 0
-
-
-def side_by_side(session: Session, round_: VoteRound) -> list[dict]:
-    """The round's targets with the participants' score and the steering group's in two
-    columns (never added up), ranked by the participants' vote as the room saw it. Dots: sums
-    of dots; consent check: sums of resistance (lower is more agreement)."""
-    decision = session.scalar(select(SteeringDecision).where(
-        SteeringDecision.round_id == round_.id))
-    steering = steering_scores(session, decision) if decision else {}
-    return [{**row, "participants": row["score"], "steering": steering.get(row["id"], 0)}
-            for row in voting.results(session, round_)]
-
-
 # --- Fortschreibung: next year's round ------------------------------------------------------------
 
 def start_update(session: Session, process_id, facilitator_id: int, title: str) -> Process:
@@ -669,3 +515,18 @@ def update_diff(session: Session, process_id) -> dict:
             (before[key], measure, changed) if changed else measure)
     diff["dropped"] = [m for key, m in before.items() if key not in now]
     return diff
+
+
+# --- the steering group: facilitator/domain/steering.py --------------------------------------------
+# Its functions were here; they are still reachable as processes.<name> for older callers.
+_STEERING_NAMES = frozenset((
+    "add_member", "members", "member_by_secret", "put_to_steering_group", "decisions",
+    "member_votes", "steering_dot", "steering_rate", "close_decision", "steering_scores",
+    "steering_voters", "side_by_side"))
+
+
+def __getattr__(name: str):
+    if name in _STEERING_NAMES:
+        from . import steering
+        return getattr(steering, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

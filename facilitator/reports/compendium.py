@@ -21,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import guidelines, processes, voting
+from ..domain import guidelines, processes, steering, voting
 from ..models import Idea, Measure, SteeringDecision, VoteRound, utcnow
 
 
@@ -71,6 +71,27 @@ class Chapter:
     question: str
     results: list[EventResult]
     guideline: GuidelineRow | None = None
+    # The steering group's decided priority (1 high, 2 medium, 3 low) and when it was decided.
+    priority: int | None = None
+    priority_decided_on: date | None = None
+
+
+@dataclass
+class PriorityRow:
+    """A field's priority as the steering group decided it."""
+    field: str
+    priority: int
+    decided_on: date | None
+
+
+@dataclass
+class ScheduleRow:
+    """A measure's schedule as the steering group decided it."""
+    title: str
+    field: str
+    start_period: str
+    responsible: str
+    decided_on: date | None
 
 
 @dataclass
@@ -103,6 +124,21 @@ class CatalogueRow:
     carried_into: list[str]
     participants: int
     steering: int
+    status: str = ""
+    # The steering group's schedule: start period, responsible organisation, date decided.
+    start_period: str = ""
+    scheduled_responsible: str = ""
+    decided_on: date | None = None
+    change: str = ""  # Fortschreibung: new | changed | kept | done | given_up ("" first round)
+
+
+@dataclass
+class WorkingGroupRow:
+    """A working group in figures only: the compendium names no member (data minimisation)."""
+    field: str
+    members: int  # signed up with a contact (consent)
+    interested: int  # counted without anything personal
+    meetings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -117,6 +153,9 @@ class Compendium:
     steering_members: list[str]
     generated_at: datetime
     changes: Changes | None = None
+    working_groups: list[WorkingGroupRow] = field(default_factory=list)
+    priorities: list[PriorityRow] = field(default_factory=list)
+    schedule: list[ScheduleRow] = field(default_factory=list)
     # Stock-taking boards of the events (Bestandsaufnahme): tables per municipality.
     stocktaking: list["StockChapter"] = field(default_factory=list)
 
@@ -181,7 +220,12 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
             list(dict.fromkeys(field_titles[b.field_id] for b in event.boards
                                if b.field_id in field_titles))))
     chapters = []
-    for chapter in processes.results_by_field(session, process.id):
+    ordered_fields = steering.fields_by_priority(session, process.id)
+    priorities = {f.id: p for f, p in ordered_fields if p is not None}
+    # The field chapters in the order of the steering group's priority (undecided ones last).
+    rank = {f.id: n for n, (f, _) in enumerate(ordered_fields)}
+    for chapter in sorted(processes.results_by_field(session, process.id),
+                          key=lambda c: rank.get(c.field.id, len(rank))):
         results = []
         for event, clusters, measures in chapter.events:
             cluster_results = [ClusterResult(c.heading, list(session.scalars(
@@ -193,8 +237,11 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
                 Idea.state == "visible").order_by(Idea.position, Idea.id))) if board_ids else []
             results.append(EventResult(event.title, cluster_results,
                                        [m.title for m in measures], loose))
+        decided = priorities.get(chapter.field.id)
         chapters.append(Chapter(chapter.field.title, chapter.field.question, results,
-                                _guideline(session, chapter.field.id)))
+                                _guideline(session, chapter.field.id),
+                                decided.priority if decided else None,
+                                decided.decided_on if decided else None))
     votes = _votes(session, events)
     seen: dict[tuple, CatalogueRow] = {}
     event_titles = {e.id: e.title for e in events}
@@ -209,6 +256,7 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
                 for name in ("title", "description", "responsible", "partners", "horizon"):
                     if getattr(measure, name):
                         setattr(seen[key], name, getattr(measure, name))
+                seen[key].status = measure.status
                 continue
             line = processes.lineage(session, measure)
             carried = measure.carried_measure_id or measure.carried_cluster_id
@@ -218,14 +266,47 @@ def build_compendium(session: Session, process_id: int) -> Compendium:
                 event_titles.get(line["event"].id, line["event"].title) if line["event"] else "",
                 line["cluster"].heading if line["cluster"] else "",
                 [c.text for c in line["cards"] if c.state == "visible"],
-                [event.title] if carried else [], *votes.get(key, [0, 0]))
+                [event.title] if carried else [], *votes.get(key, [0, 0]), measure.status)
+    changes = _change_kinds(session, process)
+    for key, entry in steering.schedule(session, process.id).items():
+        if key in seen:
+            seen[key].start_period, seen[key].scheduled_responsible, seen[key].decided_on = (
+                entry.start_period, entry.responsible, entry.decided_on)
+    for key, row in seen.items():
+        row.change = changes.get(key, "")
     catalogue = sorted(seen.values(), key=lambda r: (-r.participants, -r.steering, r.title))
     for number, row in enumerate(catalogue, 1):
         row.number = number
-    return Compendium(process.id, process.title, process.organiser, process.language, rows,
-                      chapters, catalogue,
-                      [m.name for m in processes.members(session, process.id)], utcnow(),
-                      _changes(session, process), _stocktaking(session, events))
+    field_titles = {f.id: f.title for f in process.fields}
+    return Compendium(
+        process.id, process.title, process.organiser, process.language, rows, chapters,
+        catalogue, [m.name for m in steering.members(session, process.id)], utcnow(),
+        _changes(session, process), _working_groups(session, process.id),
+        [PriorityRow(field_titles[f.id], p.priority, p.decided_on)
+         for f, p in ordered_fields if p is not None],
+        sorted((ScheduleRow(r.title, r.field, r.start_period, r.scheduled_responsible,
+                            r.decided_on) for r in catalogue if r.start_period or
+                r.scheduled_responsible), key=lambda r: (r.start_period, r.title)),
+        stocktaking=_stocktaking(session, events))
+
+
+def _change_kinds(session: Session, process) -> dict[tuple, str]:
+    """Fortschreibung: per measure identity of this round what changed (new, changed, kept,
+    done, given_up); empty in a first round."""
+    if process.previous_id is None:
+        return {}
+    diff = processes.update_diff(session, process.id)
+    kinds = {processes.identity(new): "changed" for _, new, _ in diff["changed"]}
+    for kind in ("new", "kept", "done", "given_up"):
+        kinds.update({processes.identity(m): kind for m in diff[kind]})
+    return kinds
+
+
+def _working_groups(session: Session, process_id: int) -> list[WorkingGroupRow]:
+    from ..domain import working_groups
+    return [WorkingGroupRow(item.field.title, len(item.members), item.interested,
+                            [e.title for e in item.meetings])
+            for item in working_groups.overview(session, process_id)]
 
 
 def _guideline(session: Session, field_id: int) -> GuidelineRow | None:
@@ -274,7 +355,8 @@ def compendium_html(compendium: Compendium, asset_url=None) -> str:
                                fmt=Formats(compendium.language), text_dir=text_direction,
                                horizon_name=horizon_name, kind_name=kind_name,
                                guideline_heading=guideline_heading, consent_line=consent_line,
-                               change_name=change_name)
+                               change_name=change_name, priority_name=priority_name,
+                               priority_line=priority_line)
 
 
 def guideline_heading(row: GuidelineRow) -> str:
@@ -301,14 +383,32 @@ def consent_line(row: GuidelineRow) -> str:
 def change_name(kind: str) -> str:
     from flask_babel import gettext as _
     return {"new": _("New"), "changed": _("Changed"), "done": _("Done"),
-            "given_up": _("Dropped"), "not_carried": _("Not carried on")}.get(kind, kind)
+            "given_up": _("Dropped"), "not_carried": _("Not carried on"),
+            "kept": _("Unchanged")}.get(kind, kind)
+
+
+def priority_name(priority: int) -> str:
+    from flask_babel import gettext as _
+    return {1: _("high"), 2: _("medium"), 3: _("low")}.get(priority, str(priority))
+
+
+def priority_line(priority: int, decided_on, fmt) -> str:
+    """The steering group's decided priority of a field in one line."""
+    from flask_babel import gettext as _
+    if decided_on:
+        return _("Priority set by the steering group: %(priority)s (%(name)s), decided on "
+                 "%(date)s.", priority=priority, name=priority_name(priority),
+                 date=fmt.day(decided_on, "medium"))
+    return _("Priority set by the steering group: %(priority)s (%(name)s).",
+             priority=priority, name=priority_name(priority))
 
 
 def kind_name(kind: str) -> str:
     from flask_babel import gettext as _
     return {"kickoff": _("Kick-off"), "workshop": _("Workshop"),
             "steering": _("Steering group session"),
-            "closing": _("Closing event")}.get(kind, kind)
+            "closing": _("Closing event"),
+            "working_group": _("Working group meeting")}.get(kind, kind)
 
 
 def render_pdf(compendium: Compendium, target) -> int:
@@ -346,14 +446,19 @@ def export_csv(compendium: Compendium) -> bytes:
     with report_app().app_context(), force_locale(compendium.language):
         writer.writerow([_("No."), _("Measure"), _("Description"), _("Thematic field"),
                          _("Responsible"), _("Partners"), _("Horizon"), _("From event"),
-                         _("From cluster"), _("Source cards"), _("Carried into"),
-                         _("Participants' dots"), _("Steering group's dots")])
+                         _("From cluster"), _("Source cards"), _("Carried into"), _("Status"),
+                         _("Start period"), _("Responsible organisation"), _("Decided on"),
+                         _("What changed"), _("Participants' dots"), _("Steering group's dots")])
         from .html import horizon_name
+        from .sections import status_name
         for row in compendium.catalogue:
             writer.writerow([_cell(v) for v in (
                 row.number, row.title, row.description, row.field, row.responsible,
                 row.partners, horizon_name(row.horizon), row.origin_event, row.origin_cluster,
-                " | ".join(row.source_cards), " | ".join(row.carried_into), row.participants,
+                " | ".join(row.source_cards), " | ".join(row.carried_into),
+                status_name(row.status) if row.status else "", row.start_period,
+                row.scheduled_responsible, row.decided_on.isoformat() if row.decided_on else "",
+                change_name(row.change) if row.change else "", row.participants,
                 row.steering)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -400,6 +505,9 @@ def export_docx(compendium: Compendium) -> bytes:
             document.add_heading(chapter.title, 1)
             if chapter.question:
                 document.add_paragraph(chapter.question)
+            if chapter.priority:
+                document.add_paragraph(priority_line(chapter.priority,
+                                                     chapter.priority_decided_on, fmt))
             if chapter.guideline:
                 document.add_heading(guideline_heading(chapter.guideline), 2)
                 document.add_paragraph(chapter.guideline.text)
@@ -434,9 +542,33 @@ def export_docx(compendium: Compendium) -> bytes:
                     r.title) for r in compendium.changes.rows])
         document.add_heading(_("Measure catalogue"), 1)
         table([_("No."), _("Measure"), _("Thematic field"), _("Responsible"), _("Horizon"),
-               _("From event"), _("Participants' dots"), _("Steering group's dots")],
+               _("From event"), _("Start period"), _("Responsible organisation"),
+               _("Decided on"), _("Participants' dots"), _("Steering group's dots")],
               [(r.number, r.title, r.field, r.responsible, horizon_name(r.horizon),
-                r.origin_event, r.participants, r.steering) for r in compendium.catalogue])
+                r.origin_event, r.start_period, r.scheduled_responsible,
+                fmt.day(r.decided_on, "medium") if r.decided_on else "", r.participants,
+                r.steering) for r in compendium.catalogue])
+        if compendium.priorities or compendium.schedule:
+            document.add_heading(_("Decisions of the steering group"), 1)
+        if compendium.priorities:
+            document.add_heading(_("Priority of the thematic fields"), 2)
+            table([_("Rank"), _("Thematic field"), _("Priority"), _("Decided on")],
+                  [(n, p.field, f"{p.priority} ({priority_name(p.priority)})",
+                    fmt.day(p.decided_on, "medium") if p.decided_on else "")
+                   for n, p in enumerate(compendium.priorities, 1)])
+        if compendium.schedule:
+            document.add_heading(_("Schedule of measures"), 2)
+            table([_("Measure"), _("Thematic field"), _("Start period"),
+                   _("Responsible organisation"), _("Decided on")],
+                  [(r.title, r.field, r.start_period, r.responsible,
+                    fmt.day(r.decided_on, "medium") if r.decided_on else "")
+                   for r in compendium.schedule])
+        if compendium.working_groups:
+            document.add_heading(_("Working groups"), 1)
+            table([_("Thematic field"), _("Members with contact"), _("Interested"),
+                   _("Meetings")],
+                  [(w.field, w.members, w.interested, ", ".join(w.meetings))
+                   for w in compendium.working_groups])
         if compendium.steering_members:
             document.add_heading(_("Steering group"), 1)
             for name in compendium.steering_members:

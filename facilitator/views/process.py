@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from .. import auth
 from ..domain import guidelines, processes, voting
+from ..domain import steering as steering_group
 from ..domain.errors import DomainError
 from ..domain.processes import EventSpec, ProcessSpec
 from ..extensions import db, limiter
@@ -16,6 +17,7 @@ from ..messages import message_for
 from ..reports import compendium as compendium_report
 from ..reports.sections import status_name
 from ..models import Measure, VoteRound, Workshop
+from . import steering as steering_views
 
 bp = Blueprint("process", __name__)
 
@@ -87,7 +89,8 @@ def page(process_id: int):
         consent_line=compendium_report.consent_line, status_name=status_name,
         statuses=processes.MARKABLE_STATUSES,
         round_measures=processes.round_measures(db.session, process.id)
-        if process.previous_id else [])
+        if process.previous_id else [],
+        **steering_views.page_context(process))
 
 
 def _back(process_id: int, **args):
@@ -126,9 +129,11 @@ def guideline_consent(process_id: int, guideline_id: int):
                      version=guideline.version)
         adopt, keep = _("Adopt this guideline"), _("Keep drafting")
     try:
-        guidelines.start_consent_check(db.session, process.id, guideline.id,
-                                       request.form.get("workshop_id", type=int), question,
-                                       adopt, keep)
+        round_ = guidelines.start_consent_check(db.session, process.id, guideline.id,
+                                                request.form.get("workshop_id", type=int),
+                                                question, adopt, keep)
+        if request.form.get("steering"):  # before the steering group too
+            steering_group.put_to_steering_group(db.session, round_.id)
     except DomainError as error:
         db.session.rollback()
         flash(message_for(error), "error")
@@ -284,7 +289,8 @@ def steering(secret: str):
                         "targets": voting.targets(db.session, round_),
                         "mine": processes.member_votes(db.session, decision, member)})
     return render_template("facilitator/steering.html", process=process, member=member,
-                           ballots=ballots, secret=secret)
+                           ballots=ballots, secret=secret,
+                           **steering_views.member_context(member))
 
 
 MEDIA_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
