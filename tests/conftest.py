@@ -74,6 +74,7 @@ STAKEHOLDER_GROUPS = ("Verwaltung", "Politik", "Zivilgesellschaft", "Neuzugewand
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "csrf: the `app` fixture keeps CSRF protection on")
+    config.addinivalue_line("markers", "ratelimit: the `app` fixture keeps rate limits on")
 
 
 # --- Services that may be absent ----------------------------------------------------------------
@@ -355,7 +356,7 @@ def make(session):
 @pytest.fixture
 def app(request, tmp_path, monkeypatch):
     """The app on a migrated SQLite file of its own. CSRF protection is off unless the test is
-    marked `csrf`; rate limits are off."""
+    marked `csrf`; rate limits are off unless it is marked `ratelimit`."""
     from facilitator import create_app
     from facilitator.extensions import db
 
@@ -372,7 +373,7 @@ def app(request, tmp_path, monkeypatch):
         "PUBLIC_URL": "http://192.0.2.10:5000",
         # This process is not monkey-patched by gevent; nothing here listens for sockets.
         "ASYNC_MODE": "threading",
-        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_ENABLED": request.node.get_closest_marker("ratelimit") is not None,
         "WTF_CSRF_ENABLED": request.node.get_closest_marker("csrf") is not None,
     })
     yield app
