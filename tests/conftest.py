@@ -791,6 +791,28 @@ def start_live_server(tmp_path):
         server.close()
 
 
+@pytest.fixture(scope="module")
+def start_module_server(tmp_path_factory):
+    """A test module's own server (for module-scoped fixtures: limits on, other settings):
+    `start_module_server(name, env=None, database_url=None, configure=None)` starts it and
+    returns it (`configure(server)` runs before the start); stopped after the module. Test
+    modules use this instead of importing LiveServer from conftest, which would load conftest a
+    second time as another module (its own classes and state)."""
+    servers: list[LiveServer] = []
+
+    def start(name: str, env: dict | None = None, database_url: str | None = None,
+              configure=None) -> LiveServer:
+        server = LiveServer(tmp_path_factory.mktemp(name), database_url, env)
+        servers.append(server)
+        if configure is not None:
+            configure(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.close()
+
+
 # --- A real browser (Debian's Chromium driven by Playwright) -------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
