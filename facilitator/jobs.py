@@ -57,7 +57,12 @@ class JobSpec:
 
 
 class JobFailed(RuntimeError):
-    """The child crashed or reported a failure; the details are in the job log."""
+    """The child crashed or reported a failure; the details are in the job log. `status` is
+    the job's last status (an import that died half-way names the workshop it started)."""
+
+    def __init__(self, message: str, status: dict | None = None) -> None:
+        super().__init__(message)
+        self.status = status or {}
 
 
 # --- The status file ----------------------------------------------------------------------------
@@ -139,10 +144,16 @@ def _import(session, spec: JobSpec) -> dict:
     from sqlalchemy.exc import OperationalError
 
     from .domain import archive
+
+    def started(workshop_id: int) -> None:
+        # Should this process die half-way, the server deletes what it wrote (the failure
+        # below keeps the id in the status too).
+        write_status(spec.status, state="running", stage="importing", kind=spec.kind,
+                     started_at=time.time(), started_workshop_id=workshop_id)
     for attempt in range(1, IMPORT_TRIES + 1):
         try:
             workshop = archive.import_workshop(session, spec.facilitator_id,
-                                               Path(spec.source).read_bytes())
+                                               Path(spec.source).read_bytes(), started)
         except archive.ArchiveInvalid as error:
             return {"refused": {"detail": str(error), "params": error.params}}
         except OperationalError as error:
@@ -172,9 +183,11 @@ def run_job(spec: JobSpec) -> int:
         result = execute(spec, progress)
     except Exception as error:  # noqa: BLE001 - reported to the console, then exit non-zero
         traceback.print_exc()
+        unfinished = read_status(spec.status).get("started_workshop_id") if spec.status else None
         write_status(spec.status, state="failed", stage="failed", kind=spec.kind,
                      started_at=started, finished_at=time.time(),
-                     error=f"{type(error).__name__}: {error}"[:500])
+                     error=f"{type(error).__name__}: {error}"[:500],
+                     **({"started_workshop_id": unfinished} if unfinished else {}))
         return 1
     write_status(spec.status, state="done", stage="done", kind=spec.kind, started_at=started,
                  finished_at=time.time(), **result)
@@ -342,7 +355,8 @@ def run_and_wait(spec: JobSpec, log: Path, env: dict, timeout: float = TIMEOUT) 
             child.wait()
         status = read_status(Path(spec.status))
     if status.get("state") != "done":
-        raise JobFailed(f"{spec.kind} job failed: {status.get('error') or child.returncode}")
+        raise JobFailed(f"{spec.kind} job failed: {status.get('error') or child.returncode}",
+                        status)
     return status
 
 
