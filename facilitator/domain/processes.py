@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
+from ..models import (NAME_MAX_CHARS, PROCESS_TITLE_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
                       Process, ProcessFacilitator, ProcessField, ProcessGroup, ProcessGuideline,
                       SteeringDecision, SteeringMember, SteeringVote, VoteRound, Workshop,
                       WorkshopFacilitator)
@@ -67,7 +67,7 @@ def create_process(session: Session, facilitator_id: int, spec: ProcessSpec) -> 
     if spec.language not in workshops.LANGUAGES:
         raise InvalidInput(field="language")
     process = Process(
-        title=validate.text(spec.title, TITLE_MAX_CHARS, "title"),
+        title=validate.text(spec.title, PROCESS_TITLE_MAX_CHARS, "title"),
         organiser=validate.text(spec.organiser, TITLE_MAX_CHARS, "organiser", required=False),
         language=spec.language)
     for position, raw in enumerate(spec.fields):
