@@ -119,8 +119,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import (console, documentation, health, participant, qr, reports, results, screen,
                         tables, uploads)
     from .views import process
+    from .views import process_settings
     for module in (console, health, participant, qr, screen, uploads, reports, tables,
-                   documentation, results, process):
+                   documentation, results, process, process_settings):
         app.register_blueprint(module.bp)
 
     @app.after_request

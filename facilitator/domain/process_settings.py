@@ -252,3 +252,19 @@ def remove_from_team(session: Session, process_id, facilitator_id) -> None:
         ProcessFacilitator.process_id == process.id,
         ProcessFacilitator.facilitator_id == facilitator_id))
     session.commit()
+
+
+# --- the process page's live part -------------------------------------------------------------
+
+def live_figures(session: Session, process_id: int) -> list[dict]:
+    """Per event, in order: its state and counts (phones joined, visible cards, dots and ratings
+    cast), as the process page shows them and refreshes them without a reload."""
+    from ..models import Vote, VoteRound
+    rows = []
+    for event in processes.events(session, process_id):
+        votes = session.scalar(select(func.count(Vote.id)).join(
+            VoteRound, VoteRound.id == Vote.round_id).where(
+            VoteRound.workshop_id == event.id)) or 0
+        rows.append({"id": event.id, "state": processes.event_state(session, event),
+                     **processes.participation(session, event.id), "votes": votes})
+    return rows
