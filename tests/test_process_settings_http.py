@@ -14,6 +14,8 @@ from facilitator.models import Process, ProcessField, ProcessGroup, StakeholderG
 
 
 def sign_in(client, app_make, facilitator):
+    # The messages are checked in English, the msgids (the console speaks de and en).
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     link = f"/console/sign-in/{app_make.sign_in_secret(facilitator)}"
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(link).get_data(True))
     assert client.post(link, data={"csrf_token": token.group(1)}).status_code == 302
@@ -237,3 +239,35 @@ def test_the_live_json_follows_the_phones(client, app_make, owner, process, kick
     page = client.get(f"/console/process/{process.id}").get_data(True)
     assert 'aria-live="polite" data-live-announce' in page
     assert "js/process_live.js" in page
+
+
+def test_a_file_over_the_import_limit_is_refused_clearly(app, client, app_make, owner, process):
+    import io
+    app.config["IMPORT_MAX_BYTES"] = 1024
+    sign_in(client, app_make, owner)
+    before = app_make.count(Process)
+    response = client.post("/console/process/import", data={
+        "process": (io.BytesIO(b" " * 4096), "process.json")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200
+    assert "The file is too large: at most 1 MB." in text_of(response)
+    assert app_make.count(Process) == before
+
+
+def test_saving_a_field_without_question_or_colour_keeps_them(client, app_make, owner, process):
+    sign_in(client, app_make, owner)
+    field = process.fields[0]
+    post(client, f"/console/process/{process.id}/settings/fields", title="Wohnen",
+         question="Wo wohnen alle gut?", colour="teal")
+    app_make.session.commit()
+    wohnen = app_make.session.query(ProcessField).filter_by(process_id=process.id,
+                                                            title="Wohnen").one()
+    app_make.session.commit()
+    post(client, f"/console/process/{process.id}/settings/fields/{wohnen.id}",
+         title="Wohnen und Nachbarschaft")
+    app_make.session.expire_all()
+    again = app_make.session.get(ProcessField, wohnen.id)
+    assert (again.title, again.question, again.colour) == (
+        "Wohnen und Nachbarschaft", "Wo wohnen alle gut?", "teal")
+    assert field.id != wohnen.id
+    app_make.session.commit()

@@ -114,9 +114,10 @@ def edit_field(process_id: int, field_id: int):
     if form.get("remove"):
         return _apply(process.id, lambda: process_settings.remove_field(
             db.session, process.id, field_id), _("The thematic field was removed."), "fields")
+    # A question or colour the form does not send stays as it is.
     return _apply(process.id, lambda: process_settings.edit_field(
-        db.session, process.id, field_id, form.get("title", ""), form.get("question", ""),
-        form.get("colour", "yellow")), _("The thematic field was saved."), "fields")
+        db.session, process.id, field_id, form.get("title", ""), form.get("question"),
+        form.get("colour")), _("The thematic field was saved."), "fields")
 
 
 @bp.post("/console/process/<int:process_id>/settings/groups")
@@ -261,9 +262,8 @@ def import_json():
                 "server log names the reason."), "error")
         return back
     process = processes.get_process(db.session, process_id)
-    flash(_("The process “%(title)s” was imported with %(count)s events. Their join codes are "
-            "new; steering-group members need new personal links.", title=process.title,
-            count=len(processes.events(db.session, process.id))), "success")
+    flash(_("The process “%(title)s” was imported. Its events have new join codes; "
+            "steering-group members need new personal links.", title=process.title), "success")
     return redirect(url_for("process.page", process_id=process.id), 303)
 
 

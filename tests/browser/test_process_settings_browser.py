@@ -147,7 +147,7 @@ def test_the_team_edits_a_process_downloads_it_and_imports_it_again(
     flash(page, "This file is not a Facilitator process export, or it is damaged")
     form.locator("input[type=file]").set_input_files(str(saved))
     form.locator("button[type=submit]").click()
-    flash(page, "was imported with 1 events")
+    flash(page, "was imported. Its events have new join codes")
     expect(page.locator("h1")).to_contain_text("Integrationskonzept Emsland 2026")
     new_id = int(re.search(r"/console/process/(\d+)", page.url).group(1))
     assert new_id != process.id
