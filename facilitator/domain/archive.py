@@ -23,8 +23,8 @@ from datetime import date, datetime, timezone
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, PROCESS_TITLE_MAX_CHARS,
-                      TITLE_MAX_CHARS, Board, Cluster,
+from ..models import PROCESS_TITLE_MAX_CHARS
+from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
                       Idea, Measure, Participant, PhaseChange, Photo, Process, RecordSection,
                       StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
 from . import photos as photo_store

@@ -19,10 +19,11 @@ from datetime import date
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (NAME_MAX_CHARS, PROCESS_TITLE_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
+from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
                       Process, ProcessFacilitator, ProcessField, ProcessGroup, ProcessGuideline,
                       SteeringDecision, SteeringMember, SteeringVote, VoteRound, Workshop,
                       WorkshopFacilitator)
+from ..models import PROCESS_TITLE_MAX_CHARS
 from . import measures, tokens, validate, voting, workshops
 from .errors import InvalidInput, NotFound, RoundClosed, VoteBudgetExceeded, ItemCapReached
 from .history import StaffChange

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import (NAME_MAX_CHARS, PROCESS_TITLE_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea,
-                      Process, StakeholderGroup,
+from ..models import PROCESS_TITLE_MAX_CHARS
+from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea, Process, StakeholderGroup,
                       Workshop, WorkshopFacilitator)
 from . import photos, validate
 from .changes import WorkshopChange

@@ -201,3 +201,31 @@ def test_the_team_grows_by_account_name_and_never_loses_its_last_member(session,
         WorkshopFacilitator.workshop_id == event.id)).all() == [colleague.id]
     with pytest.raises(NotFound):
         process_settings.remove_from_team(session, process.id, owner.id)
+
+
+def test_the_process_file_keeps_the_description_and_makes_no_stray_process(session, owner,
+                                                                           process):
+    from sqlalchemy import func
+
+    from facilitator.domain import process_archive
+    process_settings.update_details(session, process.id, process.title, process.organiser,
+                                    "Zwei Jahre, sechs Felder.")
+    processes.create_event(session, process.id, owner.id, EventSpec(
+        "Auftakt", field_ids=[process.fields[0].id]))
+    before = session.scalar(select(func.count(Process.id)))
+    copy = process_archive.import_process(session, owner.id, process_archive.dumps(
+        process_archive.export_process(session, process.id)))
+    assert copy.description == "Zwei Jahre, sechs Felder."
+    assert [e.process_id for e in processes.events(session, copy.id)] == [copy.id]
+    # The event's workshop archive names the old process's title: it finds no process by it.
+    assert session.scalar(select(func.count(Process.id))) == before + 1
+
+
+def test_an_event_of_a_process_with_a_200_character_title_travels_alone(session, owner):
+    from facilitator.domain import archive
+    title = "Integrationskonzept " + "ل" * 180
+    process = processes.create_process(session, owner.id, ProcessSpec(title, fields=("Sprache",)))
+    event = processes.create_event(session, process.id, owner.id, EventSpec(
+        "Auftakt", field_ids=[process.fields[0].id]))
+    copy = archive.import_workshop(session, owner.id, archive.export_workshop(session, event.id))
+    assert copy.process.title == title
