@@ -145,6 +145,7 @@ def test_the_team_edits_a_process_downloads_it_and_imports_it_again(
     form.locator("input[type=file]").set_input_files(str(broken))
     form.locator("button[type=submit]").click()
     flash(page, "This file is not a Facilitator process export, or it is damaged")
+    page.screenshot(path=str(tmp_path / "index-import.png"), full_page=True)
     form.locator("input[type=file]").set_input_files(str(saved))
     form.locator("button[type=submit]").click()
     flash(page, "was imported. Its events have new join codes")
