@@ -34,7 +34,9 @@ from . import config
 
 KINDS = ("pdf", "csv", "json", "docx", "import",
          # A process's compendium (workshop_id carries the process id).
-         "compendium_pdf", "compendium_docx", "compendium_csv")
+         "compendium_pdf", "compendium_docx", "compendium_csv",
+         # A whole process as JSON (workshop_id carries the process id), and its import.
+         "process_json", "process_import")
 # A child that runs longer than this is stuck (5,000 cards take well under a minute).
 TIMEOUT = 15 * 60
 
@@ -125,6 +127,15 @@ def execute(spec: JobSpec, progress: Callable[[str], None]) -> dict:
         with session:
             if spec.kind == "import":
                 return _import(session, spec)
+            if spec.kind == "process_import":
+                return _import_process(session, spec)
+            if spec.kind == "process_json":
+                from .domain import process_archive
+                progress("writing")
+                data = process_archive.dumps(process_archive.export_process(
+                    session, spec.workshop_id, spec.names))
+                _write_atomically(Path(spec.out), data)
+                return {"bytes": len(data)}
             from .reports.export_job import render
             progress("writing")
             data = render(session, spec.kind, spec.workshop_id, spec.names)
@@ -164,6 +175,30 @@ def _import(session, spec: JobSpec) -> dict:
             time.sleep(0.2 * attempt)
             continue
         return {"workshop_id": workshop.id}
+
+
+def _import_process(session, spec: JobSpec) -> dict:
+    """A whole process (domain/process_archive.py): a refused file is an answer, as above; the
+    import deletes whatever it made of a refused file itself."""
+    from sqlalchemy.exc import OperationalError
+
+    from .domain import process_archive
+    from .domain.errors import DomainError
+    for attempt in range(1, IMPORT_TRIES + 1):
+        try:
+            process = process_archive.import_process(session, spec.facilitator_id,
+                                                     Path(spec.source).read_bytes())
+        except DomainError as error:
+            return {"refused": {"code": error.code, "detail": str(error),
+                                "params": error.params}}
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == IMPORT_TRIES:
+                raise
+            traceback.print_exc()
+            session.rollback()
+            time.sleep(0.2 * attempt)
+            continue
+        return {"process_id": process.id}
 
 
 def run_job(spec: JobSpec) -> int:

@@ -24,6 +24,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from ..models import PROCESS_TITLE_MAX_CHARS
 from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
                       Idea, Measure, Participant, PhaseChange, Photo, Process, RecordSection,
                       StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
@@ -426,7 +427,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             event_date = date.fromisoformat(event_date)
         except (TypeError, ValueError):
             raise info.fail("event_date", "expected a date (YYYY-MM-DD)") from None
-    process = _process(session, info.text("process_title", TITLE_MAX_CHARS))
+    process = _process(session, info.text("process_title", PROCESS_TITLE_MAX_CHARS))
     workshop = Workshop(
         title=info.text("title", TITLE_MAX_CHARS, required=True), event_date=event_date,
         place=info.text("place", TITLE_MAX_CHARS), organiser=info.text("organiser",
