@@ -122,8 +122,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import steering as steering_views
     # working_groups_phone adds the phone's sign-up routes to participant.bp before it is registered.
     from .views import working_groups, working_groups_phone  # noqa: F401
+    from .views import process_settings
     for module in (console, health, participant, qr, screen, uploads, reports, tables,
-                   documentation, results, process, working_groups, steering_views):
+                   documentation, results, process, process_settings, working_groups,
+                   steering_views):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -215,11 +215,20 @@ def _process_demo(app, as_json: bool) -> None:
 
 @main.command("add-facilitator")
 @click.argument("name")
-def add_facilitator(name: str):
+@click.option("--admin", is_flag=True,
+              help="make the account an installation admin (manages accounts); the first "
+                   "account always is one")
+def add_facilitator(name: str, admin: bool):
     """Create a facilitator account and print its one-time sign-in link."""
     app = _app()
     with app.app_context():
-        click.echo(_sign_in_url(app, facilitators.create_facilitator(db.session, name)))
+        try:
+            facilitator = facilitators.create_facilitator(db.session, name, admin=admin)
+        except DomainError:
+            if facilitators.find_by_name(db.session, name) is not None:
+                raise click.ClickException(f"A facilitator named {name!r} exists already.")
+            raise click.ClickException(f"Not a usable name: {name!r}.")
+        click.echo(_sign_in_url(app, facilitator))
 
 
 @main.command("sign-in-link")

@@ -34,7 +34,9 @@ from . import config
 
 KINDS = ("pdf", "csv", "json", "docx", "import",
          # A process's compendium (workshop_id carries the process id).
-         "compendium_pdf", "compendium_docx", "compendium_csv")
+         "compendium_pdf", "compendium_docx", "compendium_csv",
+         # A whole process as JSON (workshop_id carries the process id), and its import.
+         "process_json", "process_import")
 # A child that runs longer than this is stuck (5,000 cards take well under a minute).
 TIMEOUT = 15 * 60
 
@@ -57,7 +59,12 @@ class JobSpec:
 
 
 class JobFailed(RuntimeError):
-    """The child crashed or reported a failure; the details are in the job log."""
+    """The child crashed or reported a failure; the details are in the job log. `status` is
+    the job's last status (an import that died half-way names the workshop it started)."""
+
+    def __init__(self, message: str, status: dict | None = None) -> None:
+        super().__init__(message)
+        self.status = status or {}
 
 
 # --- The status file ----------------------------------------------------------------------------
@@ -120,6 +127,15 @@ def execute(spec: JobSpec, progress: Callable[[str], None]) -> dict:
         with session:
             if spec.kind == "import":
                 return _import(session, spec)
+            if spec.kind == "process_import":
+                return _import_process(session, spec)
+            if spec.kind == "process_json":
+                from .domain import process_archive
+                progress("writing")
+                data = process_archive.dumps(process_archive.export_process(
+                    session, spec.workshop_id, spec.names))
+                _write_atomically(Path(spec.out), data)
+                return {"bytes": len(data)}
             from .reports.export_job import render
             progress("writing")
             data = render(session, spec.kind, spec.workshop_id, spec.names)
@@ -139,10 +155,16 @@ def _import(session, spec: JobSpec) -> dict:
     from sqlalchemy.exc import OperationalError
 
     from .domain import archive
+
+    def started(workshop_id: int) -> None:
+        # Should this process die half-way, the server deletes what it wrote (the failure
+        # below keeps the id in the status too).
+        write_status(spec.status, state="running", stage="importing", kind=spec.kind,
+                     started_at=time.time(), started_workshop_id=workshop_id)
     for attempt in range(1, IMPORT_TRIES + 1):
         try:
             workshop = archive.import_workshop(session, spec.facilitator_id,
-                                               Path(spec.source).read_bytes())
+                                               Path(spec.source).read_bytes(), started)
         except archive.ArchiveInvalid as error:
             return {"refused": {"detail": str(error), "params": error.params}}
         except OperationalError as error:
@@ -153,6 +175,30 @@ def _import(session, spec: JobSpec) -> dict:
             time.sleep(0.2 * attempt)
             continue
         return {"workshop_id": workshop.id}
+
+
+def _import_process(session, spec: JobSpec) -> dict:
+    """A whole process (domain/process_archive.py): a refused file is an answer, as above; the
+    import deletes whatever it made of a refused file itself."""
+    from sqlalchemy.exc import OperationalError
+
+    from .domain import process_archive
+    from .domain.errors import DomainError
+    for attempt in range(1, IMPORT_TRIES + 1):
+        try:
+            process = process_archive.import_process(session, spec.facilitator_id,
+                                                     Path(spec.source).read_bytes())
+        except DomainError as error:
+            return {"refused": {"code": error.code, "detail": str(error),
+                                "params": error.params}}
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == IMPORT_TRIES:
+                raise
+            traceback.print_exc()
+            session.rollback()
+            time.sleep(0.2 * attempt)
+            continue
+        return {"process_id": process.id}
 
 
 def run_job(spec: JobSpec) -> int:
@@ -172,9 +218,11 @@ def run_job(spec: JobSpec) -> int:
         result = execute(spec, progress)
     except Exception as error:  # noqa: BLE001 - reported to the console, then exit non-zero
         traceback.print_exc()
+        unfinished = read_status(spec.status).get("started_workshop_id") if spec.status else None
         write_status(spec.status, state="failed", stage="failed", kind=spec.kind,
                      started_at=started, finished_at=time.time(),
-                     error=f"{type(error).__name__}: {error}"[:500])
+                     error=f"{type(error).__name__}: {error}"[:500],
+                     **({"started_workshop_id": unfinished} if unfinished else {}))
         return 1
     write_status(spec.status, state="done", stage="done", kind=spec.kind, started_at=started,
                  finished_at=time.time(), **result)
@@ -342,7 +390,8 @@ def run_and_wait(spec: JobSpec, log: Path, env: dict, timeout: float = TIMEOUT) 
             child.wait()
         status = read_status(Path(spec.status))
     if status.get("state") != "done":
-        raise JobFailed(f"{spec.kind} job failed: {status.get('error') or child.returncode}")
+        raise JobFailed(f"{spec.kind} job failed: {status.get('error') or child.returncode}",
+                        status)
     return status
 
 

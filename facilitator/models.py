@@ -20,6 +20,8 @@ NAMING_CONVENTION = {
 
 IDEA_MAX_CHARS = 280
 TITLE_MAX_CHARS = 120
+# A process title names the whole process ("Integrationskonzept 2026, Landkreis …"): longer.
+PROCESS_TITLE_MAX_CHARS = 200
 NAME_MAX_CHARS = 40
 
 
@@ -69,8 +71,9 @@ class Process(Base):
     docs/process.md and facilitator/domain/processes.py."""
     __tablename__ = "processes"
     id: Mapped[intpk]
-    title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
+    title: Mapped[str] = mapped_column(String(PROCESS_TITLE_MAX_CHARS))
     organiser: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default="", server_default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
     # Fortschreibung: the round this one continues (last year's process).
     previous_id: Mapped[int | None] = mapped_column(

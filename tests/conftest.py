@@ -74,6 +74,7 @@ STAKEHOLDER_GROUPS = ("Verwaltung", "Politik", "Zivilgesellschaft", "Neuzugewand
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "csrf: the `app` fixture keeps CSRF protection on")
+    config.addinivalue_line("markers", "ratelimit: the `app` fixture keeps rate limits on")
 
 
 # --- Services that may be absent ----------------------------------------------------------------
@@ -355,7 +356,7 @@ def make(session):
 @pytest.fixture
 def app(request, tmp_path, monkeypatch):
     """The app on a migrated SQLite file of its own. CSRF protection is off unless the test is
-    marked `csrf`; rate limits are off."""
+    marked `csrf`; rate limits are off unless it is marked `ratelimit`."""
     from facilitator import create_app
     from facilitator.extensions import db
 
@@ -372,7 +373,7 @@ def app(request, tmp_path, monkeypatch):
         "PUBLIC_URL": "http://192.0.2.10:5000",
         # This process is not monkey-patched by gevent; nothing here listens for sockets.
         "ASYNC_MODE": "threading",
-        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_ENABLED": request.node.get_closest_marker("ratelimit") is not None,
         "WTF_CSRF_ENABLED": request.node.get_closest_marker("csrf") is not None,
     })
     yield app
@@ -784,6 +785,28 @@ def start_live_server(tmp_path):
         server = LiveServer(tmp_path / f"server{len(servers)}", database_url, env)
         servers.append(server)
         return server.start(wait=wait) if start else server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(scope="module")
+def start_module_server(tmp_path_factory):
+    """A test module's own server (for module-scoped fixtures: limits on, other settings):
+    `start_module_server(name, env=None, database_url=None, configure=None)` starts it and
+    returns it (`configure(server)` runs before the start); stopped after the module. Test
+    modules use this instead of importing LiveServer from conftest, which would load conftest a
+    second time as another module (its own classes and state)."""
+    servers: list[LiveServer] = []
+
+    def start(name: str, env: dict | None = None, database_url: str | None = None,
+              configure=None) -> LiveServer:
+        server = LiveServer(tmp_path_factory.mktemp(name), database_url, env)
+        servers.append(server)
+        if configure is not None:
+            configure(server)
+        return server.start()
 
     yield start
     for server in servers:

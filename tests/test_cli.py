@@ -114,6 +114,26 @@ def test_add_facilitator_prints_a_one_time_link_and_refuses_a_taken_name(app, cl
     assert unknown.returncode != 0 and "Niemand" in unknown.stderr
 
 
+def test_add_facilitator_admin_makes_an_admin_and_without_it_a_facilitator(app, app_make,
+                                                                          tmp_path):
+    database_url = app.config["DATABASE_URL"]
+    app_make.facilitator("Erste Person")  # the first account is always an admin
+    run("add-facilitator", "--admin", "Ada Admin", database_url=database_url, tmp_path=tmp_path)
+    run("add-facilitator", "Moritz Moderation", database_url=database_url, tmp_path=tmp_path)
+
+    def admin(name: str) -> bool:
+        return app_make.run(lambda session: facilitators.find_by_name(session, name).is_admin)
+    assert admin("Ada Admin") is True
+    assert admin("Moritz Moderation") is False
+    assert "--admin" in run("add-facilitator", "--help", database_url=database_url,
+                            tmp_path=tmp_path).stdout
+    taken = run("add-facilitator", "--admin", "Moritz Moderation", database_url=database_url,
+                tmp_path=tmp_path, check=False)
+    assert taken.returncode != 0 and "exists already" in taken.stderr
+    assert "Traceback" not in taken.stderr
+    assert admin("Moritz Moderation") is False
+
+
 def test_migrate_creates_the_schema_and_can_run_again(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'fresh.db'}"
     for _ in range(2):

@@ -10,23 +10,15 @@ import requests
 import socketio
 
 from facilitator.models import Workshop
-from tests.conftest import LiveServer
 
 UNKNOWN = "ZZZZ-ZZZZ"
 WRONG_CODE_LIMIT = 30
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def live_server(start_module_server):
     """This module's server counts wrong codes (the other live servers switch limits off)."""
-    server = LiveServer(tmp_path_factory.mktemp("gate"), env={"RATELIMIT_ENABLED": "1"})
-    server.start()
-    yield server
-    server.close()
-
-
-
-
+    return start_module_server("gate", env={"RATELIMIT_ENABLED": "1"})
 
 
 def code_paths(code: str, board_id: int) -> list[str]:

@@ -10,7 +10,6 @@ import uuid
 import pytest
 
 from facilitator.models import Idea
-from tests.conftest import LiveServer
 from facilitator.socket_limits import ADMITTED, DISCONNECT, LIMITED, Limits, SocketLimits
 
 
@@ -59,12 +58,9 @@ def test_a_connection_that_keeps_flooding_is_disconnected_and_one_that_pauses_is
 # --- A real server with its limits on -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def limited_server(tmp_path_factory):
+def limited_server(start_module_server):
     """The module's own server, with the limits every installation has (tests switch them off)."""
-    server = LiveServer(tmp_path_factory.mktemp("limited"), env={"RATELIMIT_ENABLED": "1"})
-    server.start()
-    yield server
-    server.close()
+    return start_module_server("limited", env={"RATELIMIT_ENABLED": "1"})
 
 
 @pytest.fixture

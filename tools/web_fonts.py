@@ -18,6 +18,14 @@ NAME_FACES = {"NotoSansArabic-Regular": "LanguageNames-Arabic",
               "NotoSansEthiopic-Regular": "LanguageNames-Ethiopic"}
 
 
+# Just what shaping the names needs (joining forms, ligatures, marks). No hinting instructions
+# (they were half of each face; phones ignore them), no glyph or font names: 3 KB + 0.7 KB.
+NAME_OPTIONS = subset.Options(
+    hinting=False, desubroutinize=True, name_IDs=[], glyph_names=False, notdef_outline=False,
+    layout_features=["ccmp", "locl", "isol", "init", "medi", "fina", "rlig", "calt", "liga",
+                     "mark", "mkmk", "kern"])
+
+
 def language_names_text() -> str:
     sys.path.insert(0, str(ROOT))
     from facilitator import LANGUAGE_NAMES
@@ -38,7 +46,7 @@ if __name__ == "__main__":
     text = language_names_text()
     for source, name in NAME_FACES.items():
         font = TTFont(FONTS / f"{source}.ttf")
-        subsetter = subset.Subsetter(subset.Options())
+        subsetter = subset.Subsetter(NAME_OPTIONS)
         subsetter.populate(text=text)
         subsetter.subset(font)
         write(font, name)

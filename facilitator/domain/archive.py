@@ -18,11 +18,13 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from ..models import PROCESS_TITLE_MAX_CHARS
 from ..models import (IDEA_MAX_CHARS, NAME_MAX_CHARS, PHASES, TITLE_MAX_CHARS, Board, Cluster,
                       Idea, Measure, Participant, PhaseChange, Photo, Process, RecordSection,
                       StakeholderGroup, Vote, VoteRound, Workshop, WorkshopFacilitator, utcnow)
@@ -377,19 +379,22 @@ def _images(top: _Reader) -> list[tuple[_Reader, photo_store.CleanImage | None]]
 CHUNK = 500
 
 
-def import_workshop(session: Session, facilitator_id: int, data) -> Workshop:
+def import_workshop(session: Session, facilitator_id: int, data,
+                    on_started: Callable[[int], None] | None = None) -> Workshop:
     """Restore an exported workshop as a new one owned by `facilitator_id` (bytes, text or the
     parsed dict). Raises ArchiveInvalid, naming the place in the file, and then changes
     nothing.
 
     Written in short transactions; the workshop belongs to nobody (so nobody sees or runs it)
-    until the last one gives it to the importer. A refusal half-way deletes what was written."""
+    until the last one gives it to the importer. A refusal half-way deletes what was written.
+    `on_started(workshop_id)` hears the new id once its first transaction committed: should the
+    process die half-way, whoever waits for it removes the rest (`discard_unfinished`)."""
     top = parse(data)
     images = _images(top)
     written = []
     started: list[int] = []
     try:
-        workshop = _build(session, facilitator_id, top, images, written, started)
+        workshop = _build(session, facilitator_id, top, images, written, started, on_started)
         session.commit()
     except BaseException:
         session.rollback()
@@ -401,8 +406,20 @@ def import_workshop(session: Session, facilitator_id: int, data) -> Workshop:
     return workshop
 
 
+def discard_unfinished(session: Session, workshop_id: int) -> bool:
+    """Delete what an import that died half-way wrote: the workshop it started, unless that
+    import finished after all (then it has its facilitator). True if something was deleted."""
+    from .workshops import delete_workshop
+    owned = session.scalar(select(exists().where(WorkshopFacilitator.workshop_id == workshop_id)))
+    if owned or session.get(Workshop, workshop_id) is None:
+        session.rollback()
+        return False
+    delete_workshop(session, workshop_id)
+    return True
+
+
 def _build(session: Session, facilitator_id: int, top: _Reader, images, written: list,
-           started: list) -> Workshop:
+           started: list, on_started: Callable[[int], None] | None = None) -> Workshop:
     info = _Reader(top.raw("workshop"), "workshop")
     event_date = info.raw("event_date", None)
     if event_date is not None:
@@ -410,7 +427,7 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
             event_date = date.fromisoformat(event_date)
         except (TypeError, ValueError):
             raise info.fail("event_date", "expected a date (YYYY-MM-DD)") from None
-    process = _process(session, info.text("process_title", TITLE_MAX_CHARS))
+    process = _process(session, info.text("process_title", PROCESS_TITLE_MAX_CHARS))
     workshop = Workshop(
         title=info.text("title", TITLE_MAX_CHARS, required=True), event_date=event_date,
         place=info.text("place", TITLE_MAX_CHARS), organiser=info.text("organiser",
@@ -430,6 +447,8 @@ def _build(session: Session, facilitator_id: int, top: _Reader, images, written:
     workshop_id = workshop.id
     started.append(workshop_id)
     session.commit()
+    if on_started is not None:
+        on_started(workshop_id)
     new = {"workshop_id": workshop_id}
     # Between two transactions the import lets others write: a waiting writer on SQLite polls
     # for the lock and would otherwise rarely find it free (the job runner pauses here).

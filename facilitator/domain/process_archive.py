@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from ..models import (Board, Cluster, FieldPriority, Measure, Process, ProcessFacilitator,
                       ProcessGuideline, ScheduleEntry, ScheduleResponse, SteeringDecision,
                       SteeringFieldRating, SteeringMember, SteeringVote, VoteRound, Workshop)
-from . import archive, guidelines, processes, steering, tokens, voting
+from . import (archive, guidelines, process_settings, processes, steering, tokens, validate,
+               voting)
 from .processes import FieldSpec, ProcessSpec
 
 FORMAT = "facilitator-process"
@@ -86,7 +87,7 @@ def export_process(session: Session, process_id: int, include_names: bool = Fals
     return {
         "format": FORMAT, "version": VERSION,
         "process": {"title": process.title, "organiser": process.organiser,
-                    "language": process.language},
+                    "language": process.language, "description": process.description},
         "fields": [{"title": f.title, "question": f.question, "colour": f.colour}
                    for f in process.fields],
         "stakeholder_groups": [g.name for g in process.groups],
@@ -241,10 +242,18 @@ def _import(session: Session, facilitator_id: int, data, made: list) -> Process:
                          for f in top.get("fields", [])),
             stakeholder_groups=tuple(top.get("stakeholder_groups", []))))
         made.append(("process", process.id))
+        # Files written before processes had a description have none.
+        process.description = validate.text(head.get("description", ""),
+                                            process_settings.DESCRIPTION_MAX_CHARS,
+                                            "description", required=False)
         fields = list(process.fields)
         events = []
         for position, entry in enumerate(top.get("events", []), 1):
-            workshop = archive.import_workshop(session, facilitator_id, entry["workshop"])
+            source = entry["workshop"]
+            if isinstance(source, dict) and isinstance(source.get("workshop"), dict):
+                # The event belongs to the new process, not to a process found by its title.
+                source = {**source, "workshop": {**source["workshop"], "process_title": ""}}
+            workshop = archive.import_workshop(session, facilitator_id, source)
             made.append(("workshop", workshop.id))
             old_process = workshop.process_id
             workshop.process_id, workshop.event_position = process.id, position

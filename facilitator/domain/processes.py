@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Cluster, Idea, Measure, Participant,
                       Process, ProcessFacilitator, ProcessField, ProcessGroup, ProcessGuideline,
                       Workshop, WorkshopFacilitator)
+from ..models import PROCESS_TITLE_MAX_CHARS
 from . import measures, validate, workshops
 from .errors import InvalidInput, NotFound
 from .history import StaffChange
@@ -67,7 +68,7 @@ def create_process(session: Session, facilitator_id: int, spec: ProcessSpec) -> 
     if spec.language not in workshops.LANGUAGES:
         raise InvalidInput(field="language")
     process = Process(
-        title=validate.text(spec.title, TITLE_MAX_CHARS, "title"),
+        title=validate.text(spec.title, PROCESS_TITLE_MAX_CHARS, "title"),
         organiser=validate.text(spec.organiser, TITLE_MAX_CHARS, "organiser", required=False),
         language=spec.language)
     for position, raw in enumerate(spec.fields):

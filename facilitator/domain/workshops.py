@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from ..models import PROCESS_TITLE_MAX_CHARS
 from ..models import (NAME_MAX_CHARS, TITLE_MAX_CHARS, Board, Idea, Process, StakeholderGroup,
                       Workshop, WorkshopFacilitator)
 from . import photos, stocktaking, validate
@@ -82,7 +83,7 @@ def _clean(spec: WorkshopSpec) -> WorkshopSpec:
         place=validate.text(spec.place, TITLE_MAX_CHARS, "place", required=False),
         purpose=validate.text(spec.purpose, PURPOSE_MAX_CHARS, "purpose", required=False),
         language=spec.language, stakeholder_groups=groups, boards=tuple(boards),
-        process_title=validate.text(spec.process_title, TITLE_MAX_CHARS, "process",
+        process_title=validate.text(spec.process_title, PROCESS_TITLE_MAX_CHARS, "process",
                                     required=False),
         organiser=validate.text(spec.organiser, TITLE_MAX_CHARS, "organiser", required=False))
 

@@ -1,7 +1,10 @@
 """The facilitator's pages: sign-in, workshop list, preparation, live console, accounts."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+import time
+
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, url_for)
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 
 from .. import auth, database, links
 from ..domain import facilitators, retention, stocktaking, workshops
@@ -18,8 +21,34 @@ def _safe_next(target: str | None) -> str:
     return links.local_path(target) or url_for(".index")
 
 
+SIGN_IN_LIMIT = "10 per minute"
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_requests(error: RateLimitExceeded):
+    """Over a rate limit (the password sign-in, a steering-group page): the app's error page in
+    the UI language, 429 and Retry-After, instead of the limiter's bare answer."""
+    current = limiter.current_limit
+    wait = max(1, int(current.reset_at - time.time()) + 1) if current else 60
+    if request.endpoint == "console.login":
+        title = _("Too many sign-in attempts")
+        message = _("Names and passwords were tried too often from this network in a short "
+                    "time, so signing in is paused for %(seconds)s seconds. Please try again "
+                    "then; a one-time sign-in link still works.", seconds=wait)
+        back_url, back_label = url_for("console.login"), _("Back to sign-in")
+    else:
+        title = _("Please wait a moment")
+        message = _("There were too many requests from this network in a short time. Please "
+                    "try again in %(seconds)s seconds.", seconds=wait)
+        back_url, back_label = None, None
+    response = make_response(render_template(
+        "error.html", title=title, message=message, back_url=back_url, back_label=back_label), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def login():
     form = SignInForm()
     if form.validate_on_submit():

@@ -92,6 +92,16 @@ def _back(workshop_id: int | None = None):
     return redirect(url_for(".photos_page", workshop_id=workshop_id), 303)
 
 
+def _job_failed(failure: jobs.JobFailed, message: str, back_url: str, back_label: str):
+    """A job that failed in its child process: a clear answer and 503 (try again), never a 500.
+    The details stay in the job log (instance/reports/jobs.log)."""
+    current_app.logger.warning("%s", failure)
+    if _wants_json():
+        return jsonify(ok=False, error=message), 503
+    return render_template("error.html", title=_("That did not work"), message=message,
+                           back_url=back_url, back_label=back_label), 503
+
+
 def _refuse(message: str, workshop_id: int | None, status: int = 422):
     if _wants_json():
         return jsonify(ok=False, error=message), status
@@ -307,8 +317,14 @@ def _export(workshop_id: int, fmt: str) -> Response:
     if _under_gevent():
         with tempfile.TemporaryDirectory(prefix="facilitator-export-") as folder:
             out = Path(folder) / f"export.{fmt}"
-            _job(jobs.JobSpec(kind=fmt, database_url="", status="", workshop_id=workshop_id,
-                              out=str(out)))
+            try:
+                _job(jobs.JobSpec(kind=fmt, database_url="", status="", workshop_id=workshop_id,
+                                  out=str(out)))
+            except jobs.JobFailed as failure:
+                return _job_failed(failure, _(
+                    "The download could not be made. Please try again; if it fails again, the "
+                    "server log names the reason."),
+                    url_for("console.live", workshop_id=workshop_id), _("Back to the workshop"))
             data = out.read_bytes()
     else:  # tests and the command line: right here
         from ..reports.export_job import render
@@ -325,8 +341,16 @@ def _import(data: bytes) -> int:
     with tempfile.TemporaryDirectory(prefix="facilitator-import-") as folder:
         source = Path(folder) / "archive.json"
         source.write_bytes(data)
-        status = _job(jobs.JobSpec(kind="import", database_url="", status="",
-                                   facilitator_id=auth.facilitator_id(), source=str(source)))
+        try:
+            status = _job(jobs.JobSpec(kind="import", database_url="", status="",
+                                       facilitator_id=auth.facilitator_id(), source=str(source)))
+        except jobs.JobFailed as failure:
+            # A child that died half-way leaves a workshop that belongs to nobody: gone too.
+            unfinished = failure.status.get("started_workshop_id")
+            db.session.commit()  # end this request's read transaction (see below)
+            if isinstance(unfinished, int):
+                archive.discard_unfinished(db.session, unfinished)
+            raise
     refused = status.get("refused")
     if refused:
         raise archive.ArchiveInvalid(refused["detail"], **refused["params"])
@@ -388,6 +412,10 @@ def import_archive():
         workshop_id = _import(data)
     except DomainError as error:
         return _refuse(_message(error), None)
+    except jobs.JobFailed as failure:
+        return _job_failed(failure, _(
+            "The import failed. Nothing was imported. Please try again; if it fails again, the "
+            "server log names the reason."), url_for("console.index"), _("Back to your workshops"))
     workshop = workshops.get_workshop(db.session, workshop_id)
     flash(_("The workshop “%(title)s” was imported. Its join code is new.",
             title=workshop.title), "info")

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from facilitator.models import Board, VoteRound
-from tests.conftest import LiveServer
 
 LIVE = 10_000
 BOARDS = ["Sprache und Bildung", "Arbeit und Ausbildung", "Wohnen im Quartier",
@@ -26,14 +25,12 @@ TEXTS = ["Sprachkurse am Abend und am Wochenende anbieten", "Kinderbetreuung wä
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def live_server(start_module_server):
     """As in a room with a network: phones are sent to a LAN address, so the console shows no
     loopback warning above the boards (the page itself is still opened on 127.0.0.1)."""
-    server = LiveServer(tmp_path_factory.mktemp("live"))
-    server.env["PUBLIC_URL"] = f"http://192.168.1.20:{server.port}"
-    server.start()
-    yield server
-    server.close()
+    def lan_address(server) -> None:
+        server.env["PUBLIC_URL"] = f"http://192.168.1.20:{server.port}"
+    return start_module_server("live", configure=lan_address)
 
 
 @pytest.fixture

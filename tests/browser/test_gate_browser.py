@@ -9,7 +9,6 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import LiveServer
 
 LIVE = 10_000
 UNKNOWN = "ZZZZ-ZZZZ"
@@ -17,12 +16,9 @@ SHOTS = Path("/tmp/gate-shots")
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def live_server(start_module_server):
     """Counting wrong codes (the suite's other servers switch limits off)."""
-    server = LiveServer(tmp_path_factory.mktemp("gate"), env={"RATELIMIT_ENABLED": "1"})
-    server.start()
-    yield server
-    server.close()
+    return start_module_server("gate", env={"RATELIMIT_ENABLED": "1"})
 
 
 def use_up_the_wrong_code_limit(live_server) -> None:

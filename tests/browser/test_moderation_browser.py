@@ -9,20 +9,16 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitator.models import Idea
-from tests.conftest import LiveServer
 
 LIVE = 10_000  # ms a live update may take to reach another screen
 
 
 @pytest.fixture(scope="module")
-def limited_server(tmp_path_factory):
+def limited_server(start_module_server):
     """The limits on, a phone's burst small so a test reaches it with a few ideas."""
-    server = LiveServer(tmp_path_factory.mktemp("moderation"), env={
+    return start_module_server("moderation", env={
         "RATELIMIT_ENABLED": "1",
         "SOCKET_LIMITS": "participant_write_burst=3,participant_writes_per_minute=30"})
-    server.start()
-    yield server
-    server.close()
 
 
 def join(page, server, workshop, board_title: str, name: str = "") -> None:

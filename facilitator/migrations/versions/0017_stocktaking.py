@@ -1,7 +1,7 @@
 """stock-taking boards (Bestandsaufnahme): the fields of a board's cards, a card's row
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0020
 Create Date: 2026-11-30 21:15:00.000000
 
 Two nullable columns only: a board without fields stays an ordinary board, a card without an
@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-# Chained after main's 0018 (working groups) and 0019 (steering priorities) when main was
+# Chained after main's 0018 (working groups), 0019 (steering priorities) and 0020 (process
+# settings) when main was
 # merged into this branch; written as 0016's successor.
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
