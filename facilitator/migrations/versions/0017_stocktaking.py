@@ -12,9 +12,8 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-# Chained after main's 0018 (working groups), 0019 (steering priorities) and 0020 (process
-# settings) when main was
-# merged into this branch; written as 0016's successor.
+# Written as 0016's successor; chained after main's 0018 (working groups), 0019 (steering
+# priorities) and 0020 (process settings) when main was merged into this branch.
 down_revision = '0020'
 branch_labels = None
 depends_on = None
