@@ -111,8 +111,9 @@ def workshop_with_cards(live_server, live_make):
     two people on its first board."""
     owner, colleague = live_make.facilitator(), live_make.facilitator()
     workshop = live_make.workshop(owner, ["Sprache", "Arbeit"], language="en")
-    with live_server.session() as session:
-        workshops.add_facilitator(session, workshop.id, colleague.id)
+    # Through the factory: its write begins IMMEDIATE, so the running server's writes never
+    # leave it a stale snapshot ("database is locked" at once, seen in CI).
+    live_make.run(workshops.add_facilitator, workshop.id, colleague.id)
     sprache, _arbeit = workshop.boards
     amira, _ = live_make.participant(workshop, "Amira")
     jonas, _ = live_make.participant(workshop, "Jonas")
