@@ -257,12 +257,18 @@ def on_sync(conn: Conn, data: dict) -> dict:
     return snapshot
 
 
+@dataclass
+class Author:
+    """The participant of a connection as a post needs it; the post reads, in the statement it
+    needs anyway, whether they still exist and are muted (a ban takes effect at once)."""
+    id: int
+    workshop_id: int
+
+
 @handles("post_idea")
 def on_post_idea(conn: Conn, data: dict) -> dict:
-    participant = _participant(conn)
-    moderation.refuse_if_muted(participant)
-    posted = ideas.post_idea(db.session, participant, data.get("board_id"),
-                             data.get("client_id"), data.get("text"))
+    posted = ideas.post_idea(db.session, Author(conn.participant_id, conn.workshop_id),
+                             data.get("board_id"), data.get("client_id"), data.get("text"))
     return {"idea": idea_payload(posted.idea, posted.idea.board, PUBLIC, conn.participant_id),
             "duplicate": posted.duplicate}
 

@@ -142,6 +142,11 @@ _GROUPS = {Board: "boards", Idea: "ideas", Cluster: "clusters", Measure: "measur
            VoteRound: "rounds"}
 
 
+def register_row(kind: type, group: str) -> None:
+    """A plain object standing for a row (a card written without the ORM) joins a group."""
+    _GROUPS[kind] = group
+
+
 def workshop_payload(workshop: Workshop) -> dict:
     return {
         "id": workshop.id,
