@@ -9,8 +9,8 @@ from socketio import packet as socketio_packet
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import admission, auth, broadcast, code_gate, presence_batch, protocol
-from .domain import (boards, clusters, history, ideas, measures, moderation, phases, presence,
-                     voting, workshops)
+from .domain import (boards, clusters, history, ideas, measures, moderation, participants,
+                     phases, presence, voting, workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
 from .domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from .extensions import db, socketio
@@ -37,20 +37,18 @@ class Conn:
 def _identify(auth_data: dict) -> Conn:
     role = auth_data.get("role")
     if role == SCREEN:
-        workshop = workshops.find_by_screen_key(db.session, auth_data.get("key", ""))
-        return Conn(SCREEN, workshop.id)
-    workshop = workshops.find_by_join_code(db.session, str(auth_data.get("code", "")))
+        return Conn(SCREEN, workshops.id_by_screen_key(db.session, auth_data.get("key", "")))
+    code = str(auth_data.get("code", ""))
     if role == STAFF_ROLE:
-        if not workshops.can_run(db.session, auth.facilitator_id(), workshop.id):
+        workshop_id = workshops.id_by_join_code(db.session, code)
+        if not workshops.can_run(db.session, auth.facilitator_id(), workshop_id):
             raise Forbidden()
-        return Conn(STAFF_ROLE, workshop.id, facilitator_id=auth.facilitator_id())
-    participant = auth.current_participant(workshop.id)
-    if role != PARTICIPANT or participant is None:
+        return Conn(STAFF_ROLE, workshop_id, facilitator_id=auth.facilitator_id())
+    workshop_id, participant_id, board_id = participants.at_table(
+        db.session, code, auth.participant_tokens(), auth_data.get("board_id"))
+    if role != PARTICIPANT or participant_id is None:
         raise Forbidden()
-    board_id = auth_data.get("board_id")
-    if not any(board.id == board_id for board in workshop.boards):
-        board_id = None
-    return Conn(PARTICIPANT, workshop.id, participant.id, board_id)
+    return Conn(PARTICIPANT, workshop_id, participant_id, board_id)
 
 
 @socketio.on("connect")
@@ -250,10 +248,10 @@ def on_sync(conn: Conn, data: dict) -> dict:
     snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id,
                              conn.board_id if conn.role == PARTICIPANT else None)
     if conn.role == PARTICIPANT:
-        participant = _participant(conn)
-        snapshot["my_votes"] = {
-            round_.id: voting.my_votes(db.session, round_, participant)
-            for round_ in voting.rounds_of(db.session, conn.workshop_id)}
+        if not participants.exists(db.session, conn.participant_id):
+            raise NotFound(field="participant")
+        snapshot["my_votes"] = voting.my_votes_in(
+            db.session, [round_["id"] for round_ in snapshot["rounds"]], conn.participant_id)
     return snapshot
 
 

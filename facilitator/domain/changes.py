@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, object_session, scoped_session, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, scoped_session
 
 from .presence import STALE_AFTER
 from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
@@ -341,8 +341,8 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
     full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
     floor = 0 if full else since
     boards = {board.id: board for board in workshop.boards}
-    # Authors in one query, not one per card: a hall of phones syncs at once on connect.
-    query = select(Idea).options(selectinload(Idea.participant)).where(
+    # Authors joined in, not one query per card: a hall of phones syncs at once on connect.
+    query = select(Idea).options(joinedload(Idea.participant)).where(
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
     if board_id is not None:
         query = query.where(Idea.board_id == board_id)
