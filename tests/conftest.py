@@ -599,7 +599,9 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            # Not answering within the second yet (listening, still starting, a loaded machine):
+            # ask again, as for a refused connection.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"server did not answer /healthz within {timeout}s:\n{self.log()}")
