@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload, object_session, scoped_session
+from sqlalchemy.orm import Session, joinedload, object_session, scoped_session, selectinload
 
 from .presence import STALE_AFTER
 from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
@@ -357,8 +357,11 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
     full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
     floor = 0 if full else since
     boards = {board.id: board for board in workshop.boards}
-    # Authors joined in, not one query per card: a hall of phones syncs at once on connect.
-    query = select(Idea).options(joinedload(Idea.participant)).where(
+    # Authors joined in, duplicates in one more query, not one query per card: a hall of phones
+    # syncs at once on connect. (`Idea.duplicates` is self-referential: its lazy="selectin"
+    # is not applied without a join_depth, each card lazy-loaded its own.)
+    query = select(Idea).options(
+        joinedload(Idea.participant), selectinload(Idea.duplicates)).where(
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
     if board_id is not None:
         query = query.where(Idea.board_id == board_id)
