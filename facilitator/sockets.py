@@ -51,12 +51,24 @@ def _identify(auth_data: dict) -> Conn:
     return Conn(PARTICIPANT, workshop_id, participant_id, board_id)
 
 
+# A connect refused for a passing reason (the database busy or its pool exhausted at that
+# instant): the page asks again at once instead of waiting for its 8 s timer (static/js/live.js).
+RETRY_SOON = "retry"
+
+
 @socketio.on("connect")
 def on_connect(auth_data=None):
     try:
         conn = _identify(auth_data if isinstance(auth_data, dict) else {})
     except DomainError as error:
         raise ConnectionRefusedError(code_gate.socket_refusal(error)) from None
+    except Exception:  # noqa: BLE001 - any failure here must refuse, see below
+        # Not answered by Flask-SocketIO's error handler: its answer (a dict) would accept the
+        # socket half-way, without its role and rooms, every event then refused as forbidden
+        # while the page shows "connected".
+        current_app.logger.exception("socket connect failed; the client is told to retry")
+        db.session.rollback()
+        raise ConnectionRefusedError(RETRY_SOON) from None
     session["conn"] = asdict(conn)
     audience = broadcast.staff_room if conn.role == STAFF_ROLE else broadcast.public_room
     join_room(audience(conn.workshop_id))
