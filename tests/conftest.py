@@ -312,8 +312,10 @@ class Factory:
         text = text or f"Idee {self._serial}: mehr Sprachkurse am Abend"
         board_id = board if isinstance(board, int) else board.id
         with self._write():
-            idea = ideas.post_idea(self.session, participant, board_id,
-                                   client_id or new_client_id(), text).idea
+            posted = ideas.post_idea(self.session, participant, board_id,
+                                     client_id or new_client_id(), text).idea
+            # The domain answers a new card without the ORM (ideas.NewIdea); tests get the row.
+            idea = self.session.get(Idea, posted.id)
             idea.board, idea.participant  # noqa: B018
         return idea
 
