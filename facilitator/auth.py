@@ -66,6 +66,12 @@ def participant_token(workshop_id: int) -> str | None:
     return session.get("participants", {}).get(str(workshop_id))
 
 
+def participant_tokens() -> list[str]:
+    """Every participant token the session carries (one per workshop joined)."""
+    tokens = session.get("participants", {})
+    return list(tokens.values()) if isinstance(tokens, dict) else []
+
+
 def remember_participant(workshop_id: int, token: str) -> None:
     session.permanent = True
     session["participants"] = {**session.get("participants", {}), str(workshop_id): token}

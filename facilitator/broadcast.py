@@ -9,7 +9,7 @@ import time
 from flask import current_app
 
 from .domain import presence
-from .domain.changes import PUBLIC, STAFF, Change, change_payload, round_payload
+from .domain.changes import PUBLIC, STAFF, Change, change_payload, round_payload, round_payloads
 from .models import VoteRound
 from .extensions import db, socketio
 
@@ -122,7 +122,8 @@ def _announce_votes(app, workshop_id: int, round_id: int, audience: str, wait: f
     with app.app_context():
         round_ = db.session.get(VoteRound, round_id)
         if audience == "screens":
-            staff, public = round_payload(round_, STAFF), round_payload(round_, PUBLIC)
+            payloads = round_payloads(round_, (STAFF, PUBLIC))
+            staff, public = payloads[STAFF], payloads[PUBLIC]
         else:
             public = round_payload(round_, PUBLIC)
         db.session.remove()

@@ -9,8 +9,8 @@ from socketio import packet as socketio_packet
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import admission, auth, broadcast, code_gate, presence_batch, protocol
-from .domain import (boards, clusters, history, ideas, measures, moderation, phases, presence,
-                     voting, workshops)
+from .domain import (boards, clusters, history, ideas, measures, moderation, participants,
+                     phases, presence, voting, workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
 from .domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from .extensions import db, socketio
@@ -37,20 +37,23 @@ class Conn:
 def _identify(auth_data: dict) -> Conn:
     role = auth_data.get("role")
     if role == SCREEN:
-        workshop = workshops.find_by_screen_key(db.session, auth_data.get("key", ""))
-        return Conn(SCREEN, workshop.id)
-    workshop = workshops.find_by_join_code(db.session, str(auth_data.get("code", "")))
+        return Conn(SCREEN, workshops.id_by_screen_key(db.session, auth_data.get("key", "")))
+    code = str(auth_data.get("code", ""))
     if role == STAFF_ROLE:
-        if not workshops.can_run(db.session, auth.facilitator_id(), workshop.id):
+        workshop_id = workshops.id_by_join_code(db.session, code)
+        if not workshops.can_run(db.session, auth.facilitator_id(), workshop_id):
             raise Forbidden()
-        return Conn(STAFF_ROLE, workshop.id, facilitator_id=auth.facilitator_id())
-    participant = auth.current_participant(workshop.id)
-    if role != PARTICIPANT or participant is None:
+        return Conn(STAFF_ROLE, workshop_id, facilitator_id=auth.facilitator_id())
+    workshop_id, participant_id, board_id = participants.at_table(
+        db.session, code, auth.participant_tokens(), auth_data.get("board_id"))
+    if role != PARTICIPANT or participant_id is None:
         raise Forbidden()
-    board_id = auth_data.get("board_id")
-    if not any(board.id == board_id for board in workshop.boards):
-        board_id = None
-    return Conn(PARTICIPANT, workshop.id, participant.id, board_id)
+    return Conn(PARTICIPANT, workshop_id, participant_id, board_id)
+
+
+# A connect refused for a passing reason (the database busy or its pool exhausted at that
+# instant): the page asks again at once instead of waiting for its 8 s timer (static/js/live.js).
+RETRY_SOON = "retry"
 
 
 @socketio.on("connect")
@@ -59,6 +62,13 @@ def on_connect(auth_data=None):
         conn = _identify(auth_data if isinstance(auth_data, dict) else {})
     except DomainError as error:
         raise ConnectionRefusedError(code_gate.socket_refusal(error)) from None
+    except Exception:  # noqa: BLE001 - any failure here must refuse, see below
+        # Not answered by Flask-SocketIO's error handler: its answer (a dict) would accept the
+        # socket half-way, without its role and rooms, every event then refused as forbidden
+        # while the page shows "connected".
+        current_app.logger.exception("socket connect failed; the client is told to retry")
+        db.session.rollback()
+        raise ConnectionRefusedError(RETRY_SOON) from None
     session["conn"] = asdict(conn)
     audience = broadcast.staff_room if conn.role == STAFF_ROLE else broadcast.public_room
     join_room(audience(conn.workshop_id))
@@ -250,20 +260,26 @@ def on_sync(conn: Conn, data: dict) -> dict:
     snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id,
                              conn.board_id if conn.role == PARTICIPANT else None)
     if conn.role == PARTICIPANT:
-        participant = _participant(conn)
-        snapshot["my_votes"] = {
-            round_.id: voting.my_votes(db.session, round_, participant)
-            for round_ in voting.rounds_of(db.session, conn.workshop_id)}
+        if not participants.exists(db.session, conn.participant_id):
+            raise NotFound(field="participant")
+        snapshot["my_votes"] = voting.my_votes_in(
+            db.session, [round_["id"] for round_ in snapshot["rounds"]], conn.participant_id)
     return snapshot
+
+
+@dataclass
+class Author:
+    """The participant of a connection as a post needs it; the post reads, in the statement it
+    needs anyway, whether they still exist and are muted (a ban takes effect at once)."""
+    id: int
+    workshop_id: int
 
 
 @handles("post_idea")
 def on_post_idea(conn: Conn, data: dict) -> dict:
-    participant = _participant(conn)
-    moderation.refuse_if_muted(participant)
-    posted = ideas.post_idea(db.session, participant, data.get("board_id"),
-                             data.get("client_id"), data.get("text"), data.get("fields"),
-                             data.get("exists"))
+    posted = ideas.post_idea(db.session, Author(conn.participant_id, conn.workshop_id),
+                             data.get("board_id"), data.get("client_id"), data.get("text"),
+                             data.get("fields"), data.get("exists"))
     return {"idea": idea_payload(posted.idea, posted.idea.board, PUBLIC, conn.participant_id),
             "duplicate": posted.duplicate}
 

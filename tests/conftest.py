@@ -313,8 +313,10 @@ class Factory:
         text = text or f"Idee {self._serial}: mehr Sprachkurse am Abend"
         board_id = board if isinstance(board, int) else board.id
         with self._write():
-            idea = ideas.post_idea(self.session, participant, board_id,
-                                   client_id or new_client_id(), text).idea
+            posted = ideas.post_idea(self.session, participant, board_id,
+                                     client_id or new_client_id(), text).idea
+            # The domain answers a new card without the ORM (ideas.NewIdea); tests get the row.
+            idea = self.session.get(Idea, posted.id)
             idea.board, idea.participant  # noqa: B018
         return idea
 
@@ -600,7 +602,9 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            # Not answering within the second yet (listening, still starting, a loaded machine):
+            # ask again, as for a refused connection.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"server did not answer /healthz within {timeout}s:\n{self.log()}")

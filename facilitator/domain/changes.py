@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, object_session, scoped_session, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, scoped_session, selectinload
 
 from .presence import STALE_AFTER
 from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
@@ -142,6 +142,11 @@ _GROUPS = {Board: "boards", Idea: "ideas", Cluster: "clusters", Measure: "measur
            VoteRound: "rounds"}
 
 
+def register_row(kind: type, group: str) -> None:
+    """A plain object standing for a row (a card written without the ORM) joins a group."""
+    _GROUPS[kind] = group
+
+
 def workshop_payload(workshop: Workshop) -> dict:
     return {
         "id": workshop.id,
@@ -259,6 +264,13 @@ def measure_payload(measure: Measure) -> dict:
 def round_payload(round_: VoteRound, audience: str) -> dict:
     """A voting round with its targets; its results only to staff, or to everyone once revealed
     (or, for dots, while tallies are set visible)."""
+    return round_payloads(round_, (audience,))[audience]
+
+
+def round_payloads(round_: VoteRound, audiences=(STAFF, PUBLIC)) -> dict[str, dict]:
+    """`round_payload` for several audiences from one reading of the round's targets, votes and
+    voters (a round's tallies go out to consoles and projectors every 0.15 s while a room votes:
+    reading them once per audience was most of a dot's server CPU, bench/realtime.py --dots)."""
     # Imported here: voting builds on this module's Change and sequence numbers.
     from .voting import results, targets, voter_count
     session = object_session(round_)
@@ -270,7 +282,11 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
         # A card on a board still collecting hidden is not read out to the room by a round.
         return round_.target_kind == "idea" and target["board_id"] in concealed
 
-    payload = {
+    voters = voter_count(session, round_)
+    listed = targets(session, round_)
+    public_tallies = round_.revealed or (round_.kind == "dots" and round_.tallies_visible)
+    ranked = results(session, round_, listed) if STAFF in audiences or public_tallies else None
+    common = {
         "id": round_.id, "seq": round_.updated_seq, "kind": round_.kind,
         "question": round_.question, "target_kind": round_.target_kind,
         "board_ids": list(round_.board_ids or []), "whole_room": round_.whole_room,
@@ -280,21 +296,24 @@ def round_payload(round_: VoteRound, audience: str) -> dict:
         "state": round_.state, "revealed": round_.revealed,
         "final_order": list(round_.final_order or []),
         "final_order_reason": round_.final_order_reason or "",
-        "voters": voter_count(session, round_),
-        "eligible": _eligible(session, round_),
-        "targets": [{"id": t["id"], "board_id": t["board_id"],
-                     "label": t["label"] if audience == STAFF or not hidden(t) else None}
-                    for t in targets(session, round_)],
+        "voters": voters,
+        "eligible": _eligible(session, round_, voters),
     }
-    public_tallies = round_.revealed or (round_.kind == "dots" and round_.tallies_visible)
-    if audience == STAFF:
-        payload["results"] = results(session, round_)
-    elif public_tallies:
-        # Revealing the round does not reveal the board: a concealed card's dots show, its
-        # words do not.
-        payload["results"] = [{**row, "label": None} if hidden(row) else row
-                              for row in results(session, round_)]
-    return payload
+    payloads = {}
+    for audience in audiences:
+        payload = {**common, "targets": [
+            {"id": t["id"], "board_id": t["board_id"],
+             "label": t["label"] if audience == STAFF or not hidden(t) else None}
+            for t in listed]}
+        if audience == STAFF:
+            payload["results"] = [dict(row) for row in ranked]
+        elif public_tallies:
+            # Revealing the round does not reveal the board: a concealed card's dots show, its
+            # words do not.
+            payload["results"] = [{**row, "label": None} if hidden(row) else dict(row)
+                                  for row in ranked]
+        payloads[audience] = payload
+    return payloads
 
 
 def change_payload(change: Change, audience: str) -> dict:
@@ -316,7 +335,7 @@ def change_payload(change: Change, audience: str) -> dict:
     return payload
 
 
-def _eligible(session: Session, round_: VoteRound) -> int:
+def _eligible(session: Session, round_: VoteRound, voters: int | None = None) -> int:
     """"y" in "x of y have voted": phones online now at the round's boards (anywhere in the
     workshop for a workshop-wide round or one opened to the whole room), and never fewer than
     those who voted."""
@@ -326,7 +345,9 @@ def _eligible(session: Session, round_: VoteRound) -> int:
         Connection.seen_at >= utcnow() - STALE_AFTER)
     if round_.board_ids and not round_.whole_room:
         query = query.where(Connection.board_id.in_(round_.board_ids))
-    return max(session.scalar(query), voter_count(session, round_))
+    if voters is None:
+        voters = voter_count(session, round_)
+    return max(session.scalar(query), voters)
 
 
 def changes_since(session: Session, workshop_id: int, since: int, audience: str,
@@ -339,8 +360,11 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
     full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
     floor = 0 if full else since
     boards = {board.id: board for board in workshop.boards}
-    # Authors in one query, not one per card: a hall of phones syncs at once on connect.
-    query = select(Idea).options(selectinload(Idea.participant)).where(
+    # Authors joined in, duplicates in one more query, not one query per card: a hall of phones
+    # syncs at once on connect. (`Idea.duplicates` is self-referential: its lazy="selectin"
+    # is not applied without a join_depth, each card lazy-loaded its own.)
+    query = select(Idea).options(
+        joinedload(Idea.participant), selectinload(Idea.duplicates)).where(
         Idea.workshop_id == workshop_id, Idea.updated_seq > floor)
     if board_id is not None:
         query = query.where(Idea.board_id == board_id)

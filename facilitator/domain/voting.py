@@ -4,11 +4,12 @@ The server enforces every rule: budget, cap per item, own cards, open round, and
 an id on the phone counts once — a replay is refused and changes nothing."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Board, Cluster, Idea, Measure, Participant, SpentDot, Vote, VoteRound
+from ..models import (Board, Cluster, Idea, Measure, Participant, SpentDot, Vote, VoteRound,
+                      utcnow)
 from . import validate
 from .changes import WorkshopChange
 from .errors import (AlreadyCounted, InvalidInput, ItemCapReached, NotFound, OwnIdeaNotAllowed,
@@ -149,31 +150,43 @@ def update_round(session: Session, workshop_id: int, round_id, settings) -> Vote
     return round_
 
 
-def targets(session: Session, round_: VoteRound) -> list[dict]:
-    """What the round votes on, in board order: {id, label, board_id}."""
+def targets(session: Session, round_: VoteRound, target_id: int | None = None) -> list[dict]:
+    """What the round votes on, in board order: {id, label, board_id}; with `target_id` only
+    that one (if the round votes on it). Columns, not objects: a round's payload reads them
+    several times a second while a room votes."""
     if round_.kind == "consent":
-        return [{"id": o["id"], "label": o["text"], "board_id": None} for o in round_.options]
+        return [{"id": o["id"], "label": o["text"], "board_id": None} for o in round_.options
+                if target_id is None or o["id"] == target_id]
     scope = round_.board_ids
     if round_.target_kind == "measure":
-        query = select(Measure).where(Measure.workshop_id == round_.workshop_id,
-                                      Measure.state == "active")
+        query = select(Measure.id, Measure.title, Measure.board_id).where(
+            Measure.workshop_id == round_.workshop_id, Measure.state == "active")
         if scope:
             query = query.where(Measure.board_id.in_(scope))
-        return [{"id": m.id, "label": m.title, "board_id": m.board_id}
-                for m in session.scalars(query.order_by(Measure.position, Measure.id))]
-    model = Cluster if round_.target_kind == "cluster" else Idea
-    query = select(model).join(Board, Board.id == model.board_id).where(
-        model.workshop_id == round_.workshop_id)
+        if target_id is not None:
+            query = query.where(Measure.id == target_id)
+        return [{"id": id_, "label": title, "board_id": board_id} for id_, title, board_id
+                in session.execute(query.order_by(Measure.position, Measure.id))]
+    if round_.target_kind == "cluster":
+        query = select(Cluster.id, Cluster.heading, Cluster.board_id).join(
+            Board, Board.id == Cluster.board_id).where(
+            Cluster.workshop_id == round_.workshop_id, Cluster.state == "active")
+        if scope:
+            query = query.where(Cluster.board_id.in_(scope))
+        if target_id is not None:
+            query = query.where(Cluster.id == target_id)
+        return [{"id": id_, "label": heading, "board_id": board_id} for id_, heading, board_id
+                in session.execute(query.order_by(Board.position, Cluster.position, Cluster.id))]
+    query = select(Idea.id, Idea.text, Idea.board_id, Idea.participant_id).join(
+        Board, Board.id == Idea.board_id).where(
+        Idea.workshop_id == round_.workshop_id, Idea.state == "visible")
     if scope:
-        query = query.where(model.board_id.in_(scope))
-    if model is Cluster:
-        rows = session.scalars(query.where(Cluster.state == "active").order_by(
-            Board.position, Cluster.position, Cluster.id))
-        return [{"id": c.id, "label": c.heading, "board_id": c.board_id} for c in rows]
-    rows = session.scalars(query.where(Idea.state == "visible").order_by(
-        Board.position, Idea.cluster_id.is_(None), Idea.position, Idea.id))
-    return [{"id": i.id, "label": i.text, "board_id": i.board_id, "author_id": i.participant_id}
-            for i in rows]
+        query = query.where(Idea.board_id.in_(scope))
+    if target_id is not None:
+        query = query.where(Idea.id == target_id)
+    return [{"id": id_, "label": text, "board_id": board_id, "author_id": author_id}
+            for id_, text, board_id, author_id in session.execute(query.order_by(
+                Board.position, Idea.cluster_id.is_(None), Idea.position, Idea.id))]
 
 
 def _open_round_for(session: Session, participant: Participant, round_id) -> VoteRound:
@@ -193,7 +206,7 @@ def _vote(session: Session, participant: Participant) -> WorkshopChange:
 
 def _target(session: Session, round_: VoteRound, target_id) -> dict:
     target_id = validate.integer(target_id, "target_id")
-    target = next((t for t in targets(session, round_) if t["id"] == target_id), None)
+    target = next(iter(targets(session, round_, target_id)), None)
     if target is None:
         raise NotFound(field="target_id")
     return target
@@ -228,22 +241,23 @@ def place_dot(session: Session, participant: Participant, round_id, target_id,
             raise VoteBudgetExceeded(max=round_.dots_per_person)
         if mine.get(target["id"], 0) >= round_.max_per_item:
             raise ItemCapReached(max=round_.max_per_item)
-        session.add(Vote(round_id=round_.id, participant_id=participant.id,
-                         target_id=target["id"], client_id=client_id))
         try:
-            session.flush()
+            session.execute(insert(Vote).values(
+                round_id=round_.id, participant_id=participant.id, target_id=target["id"],
+                client_id=client_id, value=1, created_at=utcnow()))
         except IntegrityError:
             raise AlreadyCounted() from None
         change.touch(round_)
-    return my_votes(session, round_, participant)
+    # What the phone holds now: read before the dot, under the round's lock, plus the dot.
+    mine[target["id"]] = mine.get(target["id"], 0) + 1
+    return mine
 
 
 def _spent(session: Session, round_: VoteRound, client_id: str) -> bool:
     """Was a dot with this id placed in the round already (and maybe taken back since)?"""
-    return bool(session.scalar(select(func.count(Vote.id)).where(
-        Vote.round_id == round_.id, Vote.client_id == client_id)) or session.scalar(
-        select(func.count(SpentDot.id)).where(SpentDot.round_id == round_.id,
-                                              SpentDot.client_id == client_id)))
+    return bool(session.scalar(select(
+        exists().where(Vote.round_id == round_.id, Vote.client_id == client_id)
+        | exists().where(SpentDot.round_id == round_.id, SpentDot.client_id == client_id))))
 
 
 def remove_dot(session: Session, participant: Participant, round_id, target_id) -> dict:
@@ -292,15 +306,32 @@ def my_votes(session: Session, round_: VoteRound, participant: Participant) -> d
     return {target_id: int(total) for target_id, total in rows.all()}
 
 
+def my_votes_in(session: Session, round_ids: list[int],
+                participant_id: int) -> dict[int, dict[int, int]]:
+    """`my_votes` of several rounds in one statement (a phone's first sync): {round: {target:
+    dots or resistance}}, every round present."""
+    mine: dict[int, dict[int, int]] = {round_id: {} for round_id in round_ids}
+    if not round_ids:
+        return mine
+    rows = session.execute(select(Vote.round_id, Vote.target_id, func.sum(Vote.value)).where(
+        Vote.round_id.in_(round_ids), Vote.participant_id == participant_id).group_by(
+        Vote.round_id, Vote.target_id))
+    for round_id, target_id, total in rows.all():
+        mine[round_id][target_id] = int(total)
+    return mine
+
+
 def voter_count(session: Session, round_: VoteRound) -> int:
     return session.scalar(select(func.count(func.distinct(Vote.participant_id))).where(
         Vote.round_id == round_.id))
 
 
-def results(session: Session, round_: VoteRound) -> list[dict]:
+def results(session: Session, round_: VoteRound, listed: list[dict] | None = None) -> list[dict]:
     """Ranked results. Dots: most dots first. Consent: least total resistance first, with the
-    distribution of answers. Equal scores share a rank and are marked as a tie."""
-    listed = targets(session, round_)
+    distribution of answers. Equal scores share a rank and are marked as a tie. `listed`: the
+    round's targets, if read already."""
+    if listed is None:
+        listed = targets(session, round_)
     votes = session.execute(select(Vote.target_id, Vote.value).where(Vote.round_id == round_.id))
     by_target: dict[int, list[int]] = {t["id"]: [] for t in listed}
     for target_id, value in votes.all():
@@ -319,10 +350,14 @@ def results(session: Session, round_: VoteRound) -> list[dict]:
         rows.append(row)
     descending = round_.kind == "dots"
     rows.sort(key=lambda r: -r["score"] if descending else r["score"])
+    first_at: dict[int, int] = {}
+    sharing: dict[int, int] = {}
     for index, row in enumerate(rows):
-        ties = [other for other in rows if other["score"] == row["score"]]
-        row["rank"] = rows.index(ties[0]) + 1
-        row["tie"] = len(ties) > 1
+        first_at.setdefault(row["score"], index)
+        sharing[row["score"]] = sharing.get(row["score"], 0) + 1
+    for row in rows:
+        row["rank"] = first_at[row["score"]] + 1
+        row["tie"] = sharing[row["score"]] > 1
     return rows
 
 

@@ -183,6 +183,22 @@ def find_by_join_code(session: Session, raw_code: str) -> Workshop:
     return workshop
 
 
+def id_by_join_code(session: Session, raw_code: str) -> int:
+    """The id alone (a socket connecting needs no more)."""
+    workshop_id = session.scalar(select(Workshop.id).where(
+        Workshop.join_code == normalise_join_code(raw_code)))
+    if workshop_id is None:
+        raise NotFound(field="join_code")
+    return workshop_id
+
+
+def id_by_screen_key(session: Session, key: str) -> int:
+    workshop_id = session.scalar(select(Workshop.id).where(Workshop.screen_key == str(key)))
+    if workshop_id is None:
+        raise NotFound(field="screen_key")
+    return workshop_id
+
+
 def find_by_screen_key(session: Session, key: str) -> Workshop:
     workshop = session.scalar(select(Workshop).where(Workshop.screen_key == str(key)))
     if workshop is None:

@@ -30,11 +30,22 @@ export class LiveWorkshop extends EventTarget {
     this.syncing = false;
     this.syncAgain = false;
     this.heard = null;
+    this.retries = 0;
     this.socket = io({ auth, reconnectionDelayMax: 5000 });
     this.askAgainWithoutAnswer();
     this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
     this.socket.on("disconnect", () => this.emitState("disconnected"));
-    this.socket.on("connect_error", (error) => this.emitState("refused", error.message));
+    this.socket.on("connect_error", (error) => {
+      this.emitState("refused", error.message);
+      // The server could not answer at that instant (its database busy): ask again soon, a
+      // little later each time (a hall of phones must not hammer a server that stays busy).
+      if (error.message === RETRY_SOON) {
+        const wait = Math.min(CONNECT_ANSWER_MS, RETRY_SOON_MS * 2 ** this.retries);
+        setTimeout(() => this.socket.connect(), wait);
+        this.retries += 1;
+      }
+    });
+    this.socket.on("connect", () => { this.retries = 0; });
     for (const name of SEQUENCED_EVENTS) {
       this.socket.on(name, (payload) => this.receive(payload));
     }
@@ -213,6 +224,9 @@ export class LiveWorkshop extends EventTarget {
 const RESYNC_MARGIN = 200;
 const BUSY_PAUSE_MS = 300;
 const CONNECT_ANSWER_MS = 8000;
+// A connect refused for a passing reason (facilitator/sockets.py RETRY_SOON).
+const RETRY_SOON = "retry";
+const RETRY_SOON_MS = 500;
 
 // A countdown shown from this screen's own clock, restarted by every timer state it receives.
 export function countdown(element, labels) {

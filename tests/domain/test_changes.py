@@ -196,3 +196,33 @@ def test_payloads_carry_whole_objects(session, make, workshop, phone, announced)
                                         "max_ideas_per_person"}
     assert [g["name"] for g in result["workshop"]["stakeholder_groups"]] == [
         g.name for g in workshop.stakeholder_groups]
+
+
+def test_a_phones_first_sync_takes_the_same_statements_for_3_cards_as_for_30(
+        database_url, make, workshop, phone):
+    """A hall reconnects at once: the snapshot's statements do not grow with its cards (each
+    card's duplicates were one query per card, `Idea.duplicates` being self-referential)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+    board = workshop.boards[0]
+    engine = make_engine(database_url)
+
+    def statements_of_a_first_sync() -> int:
+        seen = []
+
+        def record(*args):
+            seen.append(args[2])
+        event.listen(engine, "before_cursor_execute", record)
+        with Session(engine) as fresh:  # as the server's: a session per socket event
+            snapshot = changes_since(fresh, workshop.id, 0, PUBLIC, phone.id, board.id)
+        event.remove(engine, "before_cursor_execute", record)
+        assert all(idea["duplicates"] == [] for idea in snapshot["ideas"])
+        return len(seen)
+
+    for _ in range(3):
+        make.idea(phone, board)
+    few = statements_of_a_first_sync()
+    for _ in range(27):
+        make.idea(phone, board)
+    assert statements_of_a_first_sync() == few
+    engine.dispose()

@@ -303,3 +303,28 @@ def test_hiding_needs_a_real_yes_or_no(session, make, workshop, board, phone, hi
     with pytest.raises(InvalidInput):
         clusters.set_hidden(session, workshop.id, None, idea.id, hidden)
     assert make.fresh(Idea, idea.id).state == "visible"
+
+
+def test_a_post_is_one_read_then_two_statements_under_the_workshop_lock(
+        session, make, workshop, board, phone, announced):
+    """The hot path of a hall posting (bench/realtime.py): one read (author gone or muted? the
+    board, a stored client_id), then the sequence number and one INSERT that checks the board
+    and works out the position; nothing reloaded to announce it or to answer the phone."""
+    from sqlalchemy import event
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        posted = ideas.post_idea(session, phone, board.id, client_id(), "Ein Lesecafé")
+        payloads = [idea_payload(posted.idea, posted.idea.board, audience, phone.id)
+                    for audience in (PUBLIC, STAFF)]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == [
+        "SELECT", "UPDATE", "INSERT"]
+    assert payloads[0]["text"] == "Ein Lesecafé" and payloads[0]["author"] == "Amira"
+    assert announced[-1].ideas[0].id == posted.idea.id == make.fresh(Idea, posted.idea.id).id
