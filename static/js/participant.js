@@ -292,18 +292,7 @@ function editCard(idea) {
       input.focus();
       return;
     }
-    // Not `disabled`: that would drop the focus, which should land on the saved card.
-    if (form.dataset.busy) return;
-    form.dataset.busy = "1";
-    const answer = await live.call("edit_idea", { idea_id: idea.id, text });
-    delete form.dataset.busy;
-    if (answer.ok) {
-      editing = null;
-      live.apply({ ideas: [{ ...answer.idea, mine: true }] });
-      render();
-    } else {
-      error.textContent = answer.error === "timeout" ? T.edit_not_saved : answer.message;
-    }
+    await saveEdit(form, error, { idea_id: idea.id, text });
   });
   const actions = el("div", { class: "card-actions" });
   actions.append(save, cancel);
@@ -311,6 +300,22 @@ function editCard(idea) {
   // The form replaces the card under the finger: the typing goes on where the button was.
   queueMicrotask(() => input.focus());
   return form;
+}
+
+// Sends an edit of one's own card (plain or stock-taking) once; on success the card shows saved.
+async function saveEdit(form, error, change) {
+  // Not `disabled`: that would drop the focus, which should land on the saved card.
+  if (form.dataset.busy) return;
+  form.dataset.busy = "1";
+  const answer = await live.call("edit_idea", change);
+  delete form.dataset.busy;
+  if (answer.ok) {
+    editing = null;
+    live.apply({ ideas: [{ ...answer.idea, mine: true }] });
+    render();
+  } else {
+    error.textContent = answer.error === "timeout" ? T.edit_not_saved : answer.message;
+  }
 }
 
 // A stock-taking card is edited field by field, like it was written.
@@ -331,17 +336,7 @@ function stockEditCard(idea, board) {
       input?.focus();
       return;
     }
-    if (form.dataset.busy) return;
-    form.dataset.busy = "1";
-    const answer = await live.call("edit_idea", { idea_id: idea.id, text, ...row });
-    delete form.dataset.busy;
-    if (answer.ok) {
-      editing = null;
-      live.apply({ ideas: [{ ...answer.idea, mine: true }] });
-      render();
-    } else {
-      error.textContent = answer.error === "timeout" ? T.edit_not_saved : answer.message;
-    }
+    await saveEdit(form, error, { idea_id: idea.id, text, ...row });
   });
   const actions = el("div", { class: "card-actions" });
   actions.append(save, cancel);
