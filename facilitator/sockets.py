@@ -10,7 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import admission, auth, broadcast, code_gate, presence_batch, protocol
 from .domain import (boards, clusters, history, ideas, measures, moderation, participants,
-                     phases, presence, voting, workshops)
+                     phases, presence, snapshots, voting, workshops)
 from .domain.changes import PUBLIC, STAFF, changes_since, idea_payload, paging_state
 from .domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from .extensions import db, socketio
@@ -255,15 +255,15 @@ def _participant(conn: Conn) -> Participant:
 @handles("sync")
 def on_sync(conn: Conn, data: dict) -> dict:
     since = data.get("since", 0)
-    audience = STAFF if conn.role == STAFF_ROLE else PUBLIC
-    # A phone's first sync is its own board's cards (a sixth of a six-table hall's rows).
-    snapshot = changes_since(db.session, conn.workshop_id, since, audience, conn.participant_id,
-                             conn.board_id if conn.role == PARTICIPANT else None)
-    if conn.role == PARTICIPANT:
-        if not participants.exists(db.session, conn.participant_id):
-            raise NotFound(field="participant")
-        snapshot["my_votes"] = voting.my_votes_in(
-            db.session, [round_["id"] for round_ in snapshot["rounds"]], conn.participant_id)
+    if conn.role != PARTICIPANT:
+        return changes_since(db.session, conn.workshop_id, since,
+                             STAFF if conn.role == STAFF_ROLE else PUBLIC)
+    # A phone's first sync is its own board's cards (a sixth of a six-table hall's rows), and
+    # all but its own part is built once for every phone at the board (domain/snapshots.py).
+    snapshot = snapshots.phone_sync(db.session, conn.workshop_id, since, conn.participant_id,
+                                    conn.board_id)
+    snapshot["my_votes"] = voting.my_votes_in(
+        db.session, [round_["id"] for round_ in snapshot["rounds"]], conn.participant_id)
     return snapshot
 
 

@@ -181,9 +181,14 @@ def paging_state(workshop: Workshop) -> dict:
 
 def timer_state(workshop: Workshop) -> dict:
     """Seconds left and whether the countdown runs (screens count down on their own clock)."""
-    if workshop.timer_ends_at is None:
-        return {"running": False, "remaining": workshop.timer_seconds}
-    left = (workshop.timer_ends_at - utcnow()).total_seconds()
+    return countdown(workshop.timer_seconds, workshop.timer_ends_at)
+
+
+def countdown(seconds: int, ends_at) -> dict:
+    """`timer_state` from the two columns: runs while `ends_at` is set, else `seconds` are left."""
+    if ends_at is None:
+        return {"running": False, "remaining": seconds}
+    left = (ends_at - utcnow()).total_seconds()
     return {"running": True, "remaining": max(0, round(left))}
 
 
@@ -350,6 +355,12 @@ def _eligible(session: Session, round_: VoteRound, voters: int | None = None) ->
     return max(session.scalar(query), voters)
 
 
+def is_whole(since: int, current: int) -> bool:
+    """Does a screen that last saw `since` get everything (new, far behind, or ahead of this
+    database, restored from a backup), rather than the rows changed after `since`?"""
+    return since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
+
+
 def changes_since(session: Session, workshop_id: int, since: int, audience: str,
                   viewer_id: int | None = None, board_id: int | None = None) -> dict:
     """What a screen that last saw `since` needs: the rows changed after it, or all of them
@@ -357,7 +368,7 @@ def changes_since(session: Session, workshop_id: int, since: int, audience: str,
     With `board_id` (a phone at its table) only that board's cards: a phone shows one board."""
     workshop = session.get(Workshop, workshop_id)
     current = workshop.seq
-    full = since <= 0 or since > current or current - since > FULL_SNAPSHOT_AFTER
+    full = is_whole(since, current)
     floor = 0 if full else since
     boards = {board.id: board for board in workshop.boards}
     # Authors joined in, duplicates in one more query, not one query per card: a hall of phones

@@ -2,8 +2,9 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import NAME_MAX_CHARS, Board, Participant, StakeholderGroup, Workshop
+from ..models import NAME_MAX_CHARS, Board, Idea, Participant, StakeholderGroup, Workshop
 from . import validate
+from .changes import WorkshopChange
 from .errors import InvalidInput, NotFound
 from .tokens import digest, new_secret
 
@@ -35,10 +36,19 @@ def update_profile(session: Session, participant: Participant, display_name=None
                    stakeholder_group_id=None) -> Participant:
     """A returning phone may change the name and group it chose."""
     workshop = session.get(Workshop, participant.workshop_id)
-    participant.display_name = validate.text(
-        display_name, NAME_MAX_CHARS, "display_name", required=False) or None
-    participant.stakeholder_group_id = _group_id(session, workshop, stakeholder_group_id)
-    session.commit()
+    name = validate.text(display_name, NAME_MAX_CHARS, "display_name", required=False) or None
+    group_id = _group_id(session, workshop, stakeholder_group_id)
+    cards = [] if name == participant.display_name else session.scalars(
+        select(Idea).where(Idea.participant_id == participant.id)).all()
+    if not cards:
+        participant.display_name, participant.stakeholder_group_id = name, group_id
+        session.commit()
+        return participant
+    # The name is on the person's cards: they change with it, under the next number, so screens
+    # show the new one and no snapshot shared before (domain/snapshots.py) is handed out again.
+    with WorkshopChange(session, workshop.id, "idea_updated") as change:
+        participant.display_name, participant.stakeholder_group_id = name, group_id
+        change.touch(*cards)
     return participant
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (Connection, Idea, Participant, StaffAction, Vote, VoteRound, Workshop,
                       utcnow)
+from .changes import WorkshopChange
 from .errors import InvalidInput
 
 MAX_DAYS = 3650
@@ -59,30 +60,35 @@ def set_period(session: Session, workshop_id: int, days: int | None) -> None:
 
 
 def delete_participation(session: Session, workshop_id: int) -> Deleted:
-    """Delete one workshop's raw participation data now, in one transaction."""
+    """Delete one workshop's raw participation data now, in one transaction. It takes the
+    workshop's next number: the authors' names go from the cards, and no phone's snapshot
+    shared before (domain/snapshots.py) may be handed out again."""
     def count(model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
     rounds = select(VoteRound.id).where(VoteRound.workshop_id == workshop_id)
-    deleted = Deleted(
-        workshop_id=workshop_id,
-        participants=count(Participant, Participant.workshop_id == workshop_id),
-        votes=count(Vote, Vote.round_id.in_(rounds)),
-        authored_cards=count(Idea, Idea.workshop_id == workshop_id,
-                             Idea.participant_id.is_not(None)),
-        presence=count(Connection, Connection.workshop_id == workshop_id,
-                       Connection.role == "participant"),
-        undo_steps=count(StaffAction, StaffAction.workshop_id == workshop_id))
-    # Explicit rather than left to ON DELETE: the same on every database and foreign-key setting.
-    session.execute(update(Idea).where(Idea.workshop_id == workshop_id)
-                    .values(participant_id=None))
-    session.execute(delete(Vote).where(Vote.round_id.in_(rounds)))
-    session.execute(delete(Connection).where(Connection.workshop_id == workshop_id,
-                                             Connection.role == "participant"))
-    session.execute(delete(StaffAction).where(StaffAction.workshop_id == workshop_id))
-    session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
-    session.get(Workshop, workshop_id).participation_deleted_at = utcnow()
-    session.commit()
+    with WorkshopChange(session, workshop_id, "workshop_updated") as change:
+        deleted = Deleted(
+            workshop_id=workshop_id,
+            participants=count(Participant, Participant.workshop_id == workshop_id),
+            votes=count(Vote, Vote.round_id.in_(rounds)),
+            authored_cards=count(Idea, Idea.workshop_id == workshop_id,
+                                 Idea.participant_id.is_not(None)),
+            presence=count(Connection, Connection.workshop_id == workshop_id,
+                           Connection.role == "participant"),
+            undo_steps=count(StaffAction, StaffAction.workshop_id == workshop_id))
+        # Explicit rather than left to ON DELETE: the same on every database and foreign-key
+        # setting.
+        session.execute(update(Idea).where(Idea.workshop_id == workshop_id)
+                        .values(participant_id=None))
+        session.execute(delete(Vote).where(Vote.round_id.in_(rounds)))
+        session.execute(delete(Connection).where(Connection.workshop_id == workshop_id,
+                                                 Connection.role == "participant"))
+        session.execute(delete(StaffAction).where(StaffAction.workshop_id == workshop_id))
+        session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
+        workshop = session.get(Workshop, workshop_id)
+        workshop.participation_deleted_at = utcnow()
+        change.touch(workshop)
     return deleted
 
 
