@@ -4,7 +4,8 @@
 
 A six-board workshop with 300 phones and a dots round on the first board's cards: 200 posts (each
 with its announcement's staff and public payloads and the ack's payload), then 200 first syncs of
-a phone at that board (by then 215 cards), 150 dots, 200 tally broadcasts' payloads (consoles and
+a phone at that board (by then 215 cards), built for each phone and shared at the board as the
+server answers them (domain/snapshots.py), 150 dots, 200 tally broadcasts' payloads (consoles and
 projectors). Prints CPU ms and statements per operation. No server, no sockets: what the domain
 and the payloads cost, apart from the fan-out (bench/realtime.py measures that)."""
 import sys
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facilitator.database import make_engine, migrate  # noqa: E402
-from facilitator.domain import (changes, facilitators, ideas, participants, voting,  # noqa: E402
-                                workshops)
+from facilitator.domain import (changes, facilitators, ideas, participants,  # noqa: E402
+                                snapshots, voting, workshops)
 from facilitator.domain.changes import PUBLIC, STAFF, change_payload, idea_payload  # noqa: E402
 from facilitator.domain.workshops import BoardSpec, WorkshopSpec  # noqa: E402
 from facilitator.models import Participant, VoteRound  # noqa: E402
@@ -70,6 +71,12 @@ def main() -> None:
             participants.exists(s, ids[n % 300])
             voting.my_votes_in(s, [r["id"] for r in snapshot["rounds"]], ids[n % 300])
 
+    def shared_sync(n: int) -> None:
+        """As the server answers it (domain/snapshots.py): the board's part built once."""
+        with new_session() as s:
+            snapshot = snapshots.phone_sync(s, workshop_id, 0, ids[n % 300], board)
+            voting.my_votes_in(s, [r["id"] for r in snapshot["rounds"]], ids[n % 300])
+
     def dot(n: int) -> None:
         with new_session() as s:
             voting.place_dot(s, s.get(Participant, ids[100 + n]), round_id,
@@ -83,7 +90,10 @@ def main() -> None:
     event.listen(engine, "before_cursor_execute",
                  lambda *_args: statements.__setitem__(0, statements[0] + 1))
     for name, operation, times in (("a post and its payloads", post, 200),
-                                   ("a phone's first sync (215 cards, 1 round)", first_sync, 200),
+                                   ("a phone's first sync (215 cards, 1 round), built for it",
+                                    first_sync, 200),
+                                   ("the same, shared at the board (as the server answers)",
+                                    shared_sync, 200),
                                    ("a dot", dot, 150),
                                    ("tallies for consoles and projectors", tallies, 200)):
         statements[0] = 0

@@ -1,5 +1,5 @@
 """Anonymous participants: a random token per phone, a name and group only if chosen."""
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import NAME_MAX_CHARS, Board, Idea, Participant, StakeholderGroup, Workshop
@@ -69,16 +69,26 @@ def at_table(session: Session, join_code: str, tokens, board_id) -> tuple[int, i
     digests = [digest(token) for token in tokens if isinstance(token, str) and token]
     if not isinstance(board_id, int) or isinstance(board_id, bool):
         board_id = None
-    row = session.execute(
-        select(Workshop.id, Participant.id, Board.id).select_from(Workshop)
-        .outerjoin(Participant, (Participant.workshop_id == Workshop.id)
-                   & Participant.token_hash.in_(digests))
-        .outerjoin(Board, (Board.workshop_id == Workshop.id) & (Board.id == board_id))
-        .where(Workshop.join_code == normalise_join_code(join_code))
-        .limit(1)).one_or_none()
+    row = session.execute(_AT_TABLE, {"join_code": normalise_join_code(join_code),
+                                      "digests": digests, "board_id": board_id}).one_or_none()
     if row is None:
         raise NotFound(field="join_code")
     return row[0], row[1], row[2]
+
+
+def _at_table():
+    """Built once: building the statement and its cache key for every phone was half of the
+    statement's cost (bench/realtime.py --py-spy, 1,000 phones connecting)."""
+    return (select(Workshop.id, Participant.id, Board.id).select_from(Workshop)
+            .outerjoin(Participant, (Participant.workshop_id == Workshop.id)
+                       & Participant.token_hash.in_(bindparam("digests", expanding=True)))
+            .outerjoin(Board, (Board.workshop_id == Workshop.id)
+                       & (Board.id == bindparam("board_id")))
+            .where(Workshop.join_code == bindparam("join_code"))
+            .limit(1))
+
+
+_AT_TABLE = _at_table()
 
 
 def exists(session: Session, participant_id: int | None) -> bool:
