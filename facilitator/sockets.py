@@ -4,7 +4,6 @@ from dataclasses import asdict, dataclass
 from functools import wraps
 
 from flask import current_app, request, session
-from flask_babel import get_locale
 from flask_socketio import ConnectionRefusedError, join_room
 from socketio import packet as socketio_packet
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -79,23 +78,12 @@ def on_connect(auth_data=None):
         join_room(broadcast.phones_room(conn.workshop_id))
     if conn.board_id is not None:
         join_room(broadcast.board_room(conn.board_id))
-    _flood_gate[request.sid] = (conn.participant_id, _flood_refusal())
+    # The refusal's text is translated when first needed (sockets.guard_against_floods).
+    _flood_gate[request.sid] = (conn.participant_id, None)
     presence_batch.arrived(current_app._get_current_object(), request.sid, conn.workshop_id,
                            conn.role, conn.board_id, conn.participant_id, conn.facilitator_id)
     _live_sids.add(request.sid)
     _start_heartbeat()
-
-
-_flood_refusals: dict[str, str] = {}
-
-
-def _flood_refusal() -> str:
-    """The refusal of a flood in the connection's language, translated once per language (for
-    every phone it was 2% of the server's CPU while a hall connected)."""
-    locale = str(get_locale())
-    if locale not in _flood_refusals:
-        _flood_refusals[locale] = message_for(RateLimited())
-    return _flood_refusals[locale]
 
 
 @socketio.on("disconnect")
@@ -181,7 +169,8 @@ def _refusal(error: DomainError, boundary: bool = False) -> dict:
 
 # --- Rate limits, before an event costs anything ---------------------------------------------------
 
-_flood_gate: dict[str, tuple[int | None, str]] = {}  # sid -> (participant id, refusal text)
+# sid -> (participant id, refusal text in the connection's language, None until first refused)
+_flood_gate: dict[str, tuple[int | None, str | None]] = {}
 _dropping: set[str] = set()
 
 
@@ -209,6 +198,10 @@ def guard_against_floods(server, app) -> None:
             _dropping.add(sid)
             server.start_background_task(_drop, server, sid)
         if id is not None:
+            if refusal is None:
+                refusal = _flood_refusal(app, server.get_environ(sid, namespace or "/"))
+                if sid in _flood_gate:  # not gone meanwhile (then nothing is to be kept)
+                    _flood_gate[sid] = (participant_id, refusal)
             server._send_packet(eio_sid, server.packet_class(
                 socketio_packet.ACK, namespace=namespace, id=id, data=[
                     {"ok": False, "error": RateLimited.code, "message": refusal}]))
@@ -218,6 +211,16 @@ def guard_against_floods(server, app) -> None:
 
 
 _forget: list = []
+
+
+def _flood_refusal(app, environ) -> str:
+    """The refusal in the connection's language, worked out once for a connection that floods
+    (at connect, for every phone, the language alone was 2% of the server's CPU while a hall
+    connected)."""
+    if environ is None:  # disconnected meanwhile: the answer goes nowhere
+        return ""
+    with app.request_context(environ):
+        return message_for(RateLimited())
 
 
 def _drop(server, sid: str) -> None:

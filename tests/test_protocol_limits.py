@@ -126,6 +126,24 @@ def test_a_flooding_phone_is_throttled_then_disconnected_while_another_phone_pos
     assert answers.count(True) <= int(elapsed) + 2 and False in answers
 
 
+def test_a_refusal_speaks_the_phones_language(limited_server):
+    """Its text is worked out when the connection is first refused, in the language of the
+    connection (not at every connect: for every phone of a hall that was 2% of the CPU)."""
+    factory = limited_server.factory()
+    workshop = factory.workshop()
+    _, token = factory.participant(workshop, "Schnell")
+    factory.close()
+    phone = limited_server.phone(workshop, token, workshop.boards[0].id, language="de")
+
+    answers = [post(phone, workshop.boards[0].id, f"Idee {n}") for n in range(26)]
+
+    refused = [a for a in answers if not a["ok"]]
+    assert refused and {a["error"] for a in refused} == {"rate_limited"}
+    assert {a["message"] for a in refused} == {
+        "Sie senden sehr schnell. Bitte warten Sie einen Moment und versuchen Sie es noch "
+        "einmal."}
+
+
 def test_the_facilitation_mutes_a_phone_and_hides_all_its_cards_in_one_undoable_step(hall):
     server, owner, workshop, ((spammer, spam_token), (amira, amira_token)) = hall
     board = workshop.boards[0]
