@@ -1,12 +1,17 @@
-"""In-process CPU and SQL statements of the hot paths, one operation at a time (SQLite):
+"""In-process CPU and SQL statements of the hot paths, one operation at a time:
 
     .venv/bin/python bench/hot_paths.py
+    .venv/bin/python bench/hot_paths.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 A six-board workshop with 300 phones and a dots round on the first board's cards: 200 posts (each
 with its announcement's staff and public payloads and the ack's payload), then 200 first syncs of
 a phone at that board (by then 215 cards), 150 dots, 200 tally broadcasts' payloads (consoles and
 projectors). Prints CPU ms and statements per operation. No server, no sockets: what the domain
-and the payloads cost, apart from the fan-out (bench/realtime.py measures that)."""
+and the payloads cost, apart from the fan-out (bench/realtime.py measures that). With `--db` on
+PostgreSQL (a schema of the run's own, dropped afterwards) it also prints the round trips to the
+database per operation and the database server's CPU per operation."""
+import argparse
+import os
 import sys
 import tempfile
 import time
@@ -17,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # realtime.make_schema
 
 from facilitator.database import make_engine, migrate  # noqa: E402
 from facilitator.domain import (changes, facilitators, ideas, participants, voting,  # noqa: E402
@@ -33,7 +39,21 @@ class Author:
 
 
 def main() -> None:
-    url = f"sqlite:///{tempfile.mkdtemp()}/hot_paths.db"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", help="postgresql+psycopg://... (default: a SQLite file)")
+    args = parser.parse_args()
+    if args.db:
+        from realtime import drop_schema, make_schema
+        schema, url = make_schema(args.db)
+        try:
+            measure(url)
+        finally:
+            drop_schema(args.db, schema)
+    else:
+        measure(f"sqlite:///{tempfile.mkdtemp()}/hot_paths.db")
+
+
+def measure(url: str) -> None:
     migrate(url)
     engine = make_engine(url)
 
@@ -82,16 +102,63 @@ def main() -> None:
     statements = [0]
     event.listen(engine, "before_cursor_execute",
                  lambda *_args: statements.__setitem__(0, statements[0] + 1))
+    trips = RoundTrips(engine)
     for name, operation, times in (("a post and its payloads", post, 200),
                                    ("a phone's first sync (215 cards, 1 round)", first_sync, 200),
                                    ("a dot", dot, 150),
                                    ("tallies for consoles and projectors", tallies, 200)):
         statements[0] = 0
+        trips.reset()
         started = time.process_time()
         for n in range(times):
             operation(n)
         cpu = (time.process_time() - started) / times * 1000
-        print(f"{name}: {cpu:.2f} ms CPU, {statements[0] / times:.1f} statements")
+        line = f"{name}: {cpu:.2f} ms CPU, {statements[0] / times:.1f} statements"
+        if trips.enabled:
+            line += (f", {trips.count / times:.1f} round trips, database server "
+                     f"{trips.backend_cpu() / times * 1000:.2f} ms CPU")
+        print(line)
+
+
+class RoundTrips:
+    """PostgreSQL: round trips to the server (each wait of psycopg for an answer) and the CPU of
+    the backend processes serving this benchmark (from /proc, the server runs on this machine)."""
+
+    def __init__(self, engine) -> None:
+        self.enabled = engine.dialect.name == "postgresql"
+        self.count, self.backends, self.cpu0 = 0, set(), 0.0
+        if not self.enabled:
+            return
+        import psycopg.waiting
+        from psycopg import connection
+
+        wait = psycopg.waiting.wait
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return wait(*args, **kwargs)
+        connection.waiting.wait = counted  # psycopg's Connection.wait calls waiting.wait
+
+        @event.listens_for(engine, "checkout")
+        def _backend(dbapi_connection, _record, _proxy):
+            self.backends.add(dbapi_connection.info.backend_pid)
+
+    def reset(self) -> None:
+        self.count, self.cpu0 = 0, self._cpu()
+
+    def _cpu(self) -> float:
+        total = 0.0
+        for pid in self.backends:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+        return total
+
+    def backend_cpu(self) -> float:
+        return self._cpu() - self.cpu0
 
 
 if __name__ == "__main__":

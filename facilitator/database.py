@@ -8,6 +8,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# An execution option (PostgreSQL): SQL to send in the same flush as the statement, before and
+# after it, as ([(sql, params)], [(sql, params)]). See `_send_in_one_flush`.
+IN_ONE_FLUSH = "facilitator_in_one_flush"
 
 
 def make_engine(url: str, foreign_keys: bool = True) -> Engine:
@@ -16,7 +19,9 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
     # instead of piling up behind the pool until its own 10 s timeout.
     pool = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 5}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **pool)
+        engine = create_engine(url, pool_pre_ping=True, **pool)
+        event.listen(engine, "do_execute", _send_in_one_flush)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
@@ -43,6 +48,28 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _send_in_one_flush(cursor, statement, parameters, context):
+    """Send a statement with the SQL around it (`IN_ONE_FLUSH`) in one flush, psycopg's
+    pipeline mode, and wait once for all their answers. A workshop's change sends its row lock,
+    its write and COMMIT this way: the lock is held for the database's own work, not for round
+    trips to a server process that, busy, answers each of them late while every other write of
+    the workshop waits (bench/realtime.py --db: the queue on the lock was PostgreSQL's p99).
+    An error in any of them aborts the rest (the transaction then rolls back) and is raised
+    here. Other statements go as usual (returns None)."""
+    around = context.execution_options.get(IN_ONE_FLUSH)
+    if around is None:
+        return None
+    before, after = around
+    connection = cursor.connection
+    with connection.pipeline():
+        for sql, params in before:
+            connection.execute(sql, params)
+        cursor.execute(statement, parameters)
+        for sql, params in after:
+            connection.execute(sql, params)
+    return True
 
 
 def forget_deleted(session: Session, wait: bool = True) -> None:

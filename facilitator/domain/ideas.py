@@ -86,17 +86,22 @@ def _may_post(session: Session, board: Board, participant) -> None:
     if not accepts_ideas(board):
         raise BoardClosed()
     if board.max_ideas_per_person is not None:
-        posted = session.scalar(select(func.count(Idea.id)).where(
-            Idea.board_id == board.id, Idea.participant_id == participant.id,
-            Idea.state != "withdrawn"))
-        if posted >= board.max_ideas_per_person:
+        if session.scalar(_own_ideas(board.id, participant.id)) >= board.max_ideas_per_person:
             raise IdeaLimitReached(max=board.max_ideas_per_person)
 
 
-def _own_count(board_id: int, participant_id: int):
+def _own_ideas(board_id: int, participant_id: int):
     return select(func.count(Idea.id)).where(
         Idea.board_id == board_id, Idea.participant_id == participant_id,
-        Idea.state != "withdrawn").scalar_subquery()
+        Idea.state != "withdrawn")
+
+
+def _accepts_post(board_id: int, participant_id: int):
+    """`_may_post` as SQL, for the INSERT to check under the workshop's lock."""
+    return (Board.is_open.is_(True) & (Board.phase == "collect")
+            & (Board.max_ideas_per_person.is_(None)
+               | (_own_ideas(board_id, participant_id).scalar_subquery()
+                  < Board.max_ideas_per_person)))
 
 
 def post_idea(session: Session, participant, board_id, client_id, text, fields=None,
@@ -135,48 +140,44 @@ def post_idea(session: Session, participant, board_id, client_id, text, fields=N
         session.rollback()
         return _same_idea_again(session.get(Idea, stored_id), participant)
     created_at = utcnow()
-    # From here until the commit every other post of the workshop waits for this one (the row
-    # lock of the sequence number): as few round trips as possible (bench/realtime.py --db):
-    # the sequence number, then one INSERT that checks the board (open, collecting, the
-    # author's limit) and works out the card's position, then the commit.
-    with WorkshopChange(session, workshop_id, "idea_posted") as change:
+    # Every other write of the workshop waits for this one (the sequence number's row lock):
+    # one INSERT that checks the board (open, collecting, the author's limit), works out the
+    # card's position and takes the number; on PostgreSQL sent with the lock and the commit in
+    # one flush (WorkshopChange.write).
+    with WorkshopChange(session, workshop_id, "idea_posted", one_write=True) as change:
         # A new card joins the end of the board's unsorted cards (they may be arranged already).
         position = select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
             Idea.board_id == board_id, Idea.cluster_id.is_(None)).scalar_subquery()
         columns = {"workshop_id": workshop_id, "board_id": board_id,
                    "participant_id": participant.id, "client_id": client_id, "text": text,
-                   "state": "visible", "source": "phone", "created_at": created_at,
-                   "updated_seq": change.seq}
+                   "state": "visible", "source": "phone", "created_at": created_at}
         if entry is not None:  # else the column's NULL (not JSON 'null')
             columns["entry"] = entry
         values = select(*(literal(value, Idea.__table__.c[name].type).label(name)
-                          for name, value in columns.items()), position.label("position")
-                        ).where(Board.id == board_id, Board.is_open.is_(True),
-                                Board.phase == "collect",
-                                Board.max_ideas_per_person.is_(None)
-                                | (_own_count(board_id, participant.id)
-                                   < Board.max_ideas_per_person))
+                          for name, value in columns.items()), position.label("position"),
+                        change.number.label("updated_seq")
+                        ).where(Board.id == board_id, _accepts_post(board_id, participant.id))
         try:
-            inserted = session.execute(
-                insert(Idea).from_select([*columns, "position"], values)
-                .returning(Idea.id, Idea.position)).one_or_none()
+            inserted = change.write(
+                insert(Idea).from_select([*columns, "position", "updated_seq"], values)
+                .returning(Idea.id, Idea.position))
         except IntegrityError:
             # Another server process stored the same client_id between our check and insert.
             change.discard()
             return _same_idea_again(_find_by_client_id(session, workshop_id, client_id),
                                     participant)
-        if inserted is None:
-            # The board closed or the author reached its limit: say which (rolls back).
+        if not inserted:
+            # The board closed or the author reached its limit: say which.
             board = session.get(Board, board_id)
             if board is None:
                 raise NotFound(field="board_id")
             _may_post(session, board, participant)
             raise BoardClosed()
-        idea = NewIdea(id=inserted.id, position=inserted.position,
+        idea = NewIdea(id=inserted[0].id, position=inserted[0].position,
                        board=board_view,
                        participant=AuthorView(display_name),
                        **{name: value for name, value in columns.items()
-                          if name not in ("updated_seq", "state", "source")})
+                          if name not in ("state", "source")})
         change.touch(idea)
     return Posted(idea, duplicate=False)
 
