@@ -5,7 +5,7 @@ Every change to a workshop takes the next per-workshop sequence number in the sa
 stay right with several server processes. A screen that saw number N asks for rows changed after N.
 """
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Callable
 
 from sqlalchemy import bindparam, exists, func, select, true, update
@@ -66,6 +66,20 @@ def _row_lock_sql(dialect) -> str:
                .with_for_update(key_share=True).compile(dialect=dialect))
 
 
+@lru_cache(maxsize=32)
+def _numbered_when_written(statement):
+    """PostgreSQL: the statement and, if it wrote, the workshop's next number, in one
+    statement, sent after the row lock. Its snapshot is taken after the lock, so a board
+    closed while it waited is seen closed (in one statement that takes the lock itself, the
+    rest would be read as it was before the wait)."""
+    written = statement.cte("written")
+    numbered = (update(Workshop).where(Workshop.id == bindparam("change_workshop_id"),
+                                       exists(select(true()).select_from(written)))
+                .values(seq=Workshop.seq + 1).returning(Workshop.seq).cte("numbered"))
+    return (select(written, numbered.c.seq.label("change_seq"))
+            .select_from(written).join(numbered, true()))
+
+
 def commit_and_announce(session: Session, change: Change) -> Change:
     """Commit, then hand the change to the session's announcer (the broadcaster in the app)."""
     session.commit()
@@ -109,35 +123,29 @@ class WorkshopChange:
             self.seq = next_seq(self.session, self.workshop_id)
         return self
 
-    @property
-    def number(self):
-        """The sequence number a `one_write` change takes, as SQL for its statement."""
-        return (select(Workshop.seq + 1).where(Workshop.id == self.workshop_id)
-                .scalar_subquery())
+    # The sequence number a `one_write` change takes, as SQL for its statement.
+    number = (select(Workshop.seq + 1).where(Workshop.id == bindparam("change_workshop_id"))
+              .scalar_subquery().label("updated_seq"))
 
-    def write(self, statement) -> list:
+    def write(self, statement, parameters: dict) -> list:
         """A `one_write` change's statement (INSERT or UPDATE ... RETURNING, its rows numbered
-        with `self.number`): its rows; none when it wrote nothing (nothing is numbered)."""
+        with `number`; built once, its values in `parameters`): its rows; none when it wrote
+        nothing (nothing is numbered)."""
         assert self.one_write and self.seq is None
-        dialect = self.session.get_bind().dialect
-        if dialect.name != "postgresql":
+        parameters = {**parameters, "change_workshop_id": self.workshop_id}
+        # Executed as SQL, not as the ORM's bulk INSERT of `parameters` as rows.
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
             # SQLite: the statement takes the database's write lock, held until the commit.
-            rows = self.session.execute(statement).all()
+            rows = connection.execute(statement, parameters).all()
             if rows:
                 self.seq = next_seq(self.session, self.workshop_id)
             return rows
-        # The statement's snapshot is taken after the lock (a board closed while this waited
-        # is seen closed); the number is taken in the same statement, only if it wrote.
-        written = statement.cte("written")
-        numbered = (update(Workshop).where(Workshop.id == self.workshop_id,
-                                           exists(select(true()).select_from(written)))
-                    .values(seq=Workshop.seq + 1).returning(Workshop.seq).cte("numbered"))
-        rows = self.session.execute(
-            select(written, numbered.c.seq.label("change_seq"))
-            .select_from(written).join(numbered, true()),
-            execution_options={IN_ONE_FLUSH: (
-                [(_row_lock_sql(dialect), {"workshop_id": self.workshop_id})],
-                [("COMMIT", None)])}).all()
+        rows = connection.execute(_numbered_when_written(statement), parameters,
+                                  execution_options={IN_ONE_FLUSH: (
+                                      [(_row_lock_sql(connection.dialect),
+                                        {"workshop_id": self.workshop_id})],
+                                      [("COMMIT", None)])}).all()
         self.committed = True
         if rows:
             self.seq = rows[0].change_seq

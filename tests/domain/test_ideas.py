@@ -393,6 +393,7 @@ def test_a_post_waiting_for_the_workshop_while_its_board_closes_is_refused_not_s
     closing = engine.raw_connection()  # another process's transaction, closing the board
     try:
         cursor = closing.cursor()
+        cursor.execute("BEGIN")  # (the engine's connections are in autocommit mode)
         cursor.execute("UPDATE workshops SET seq = seq + 1 WHERE id = %s", (workshop.id,))
         cursor.execute("UPDATE boards SET is_open = false, updated_seq = %s WHERE id = %s",
                        (seq + 1, board.id))
@@ -419,6 +420,7 @@ def test_the_same_post_sent_at_once_on_five_connections_is_stored_once_with_one_
     holding = engine.raw_connection()  # every re-send has read "not stored yet" before it waits
     try:
         cursor = holding.cursor()
+        cursor.execute("BEGIN")
         cursor.execute("SELECT 1 FROM workshops WHERE id = %s FOR NO KEY UPDATE", (workshop.id,))
         posts = [_post_in_a_thread(engine, phone, board.id, cid, "Ein Lesecafé")
                  for _ in range(5)]
