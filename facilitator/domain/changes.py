@@ -10,6 +10,8 @@ from typing import Callable
 
 from sqlalchemy import bindparam, exists, func, select, true, update
 from sqlalchemy.orm import Session, joinedload, object_session, scoped_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from .presence import STALE_AFTER
 from ..database import IN_ONE_FLUSH
@@ -149,6 +151,10 @@ class WorkshopChange:
         self.committed = True
         if rows:
             self.seq = rows[0].change_seq
+            # A workshop this session holds shows the number taken (as an ORM UPDATE would).
+            workshop = self.session.identity_map.get(identity_key(Workshop, self.workshop_id))
+            if workshop is not None:
+                set_committed_value(workshop, "seq", self.seq)
         return rows
 
     def touch(self, *rows) -> None:
