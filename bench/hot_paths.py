@@ -41,19 +41,20 @@ class Author:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", help="postgresql+psycopg://... (default: a SQLite file)")
+    parser.add_argument("--trace", help="PostgreSQL: keep libpq's protocol trace in this file")
     args = parser.parse_args()
     if args.db:
         from realtime import drop_schema, make_schema
         schema, url = make_schema(args.db)
         try:
-            measure(url)
+            measure(url, args.trace)
         finally:
             drop_schema(args.db, schema)
     else:
         measure(f"sqlite:///{tempfile.mkdtemp()}/hot_paths.db")
 
 
-def measure(url: str) -> None:
+def measure(url: str, trace: str | None = None) -> None:
     migrate(url)
     engine = make_engine(url)
 
@@ -102,7 +103,7 @@ def measure(url: str) -> None:
     statements = [0]
     event.listen(engine, "before_cursor_execute",
                  lambda *_args: statements.__setitem__(0, statements[0] + 1))
-    trips = RoundTrips(engine)
+    trips = RoundTrips(engine, trace)
     for name, operation, times in (("a post and its payloads", post, 200),
                                    ("a phone's first sync (215 cards, 1 round)", first_sync, 200),
                                    ("a dot", dot, 150),
@@ -121,30 +122,42 @@ def measure(url: str) -> None:
 
 
 class RoundTrips:
-    """PostgreSQL: round trips to the server (each wait of psycopg for an answer) and the CPU of
-    the backend processes serving this benchmark (from /proc, the server runs on this machine)."""
+    """PostgreSQL: round trips to the server (libpq's protocol trace: the client's messages,
+    then the server's answers) and the CPU of the backends serving this benchmark (from /proc:
+    the database server runs on this machine). `--trace FILE` keeps the protocol trace."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, trace: str | None = None) -> None:
         self.enabled = engine.dialect.name == "postgresql"
-        self.count, self.backends, self.cpu0 = 0, set(), 0.0
+        self.backends, self.cpu0, self.offset = set(), 0.0, 0
         if not self.enabled:
             return
-        import psycopg.waiting
-        from psycopg import connection
-
-        wait = psycopg.waiting.wait
-
-        def counted(*args, **kwargs):
-            self.count += 1
-            return wait(*args, **kwargs)
-        connection.waiting.wait = counted  # psycopg's Connection.wait calls waiting.wait
+        from psycopg import pq
+        self.path = trace or tempfile.mkstemp(suffix=".trace")[1]
+        self.file = open(self.path, "w")
 
         @event.listens_for(engine, "checkout")
-        def _backend(dbapi_connection, _record, _proxy):
+        def _traced(dbapi_connection, _record, _proxy):
             self.backends.add(dbapi_connection.info.backend_pid)
+            dbapi_connection.pgconn.trace(self.file.fileno())
+            dbapi_connection.pgconn.set_trace_flags(
+                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+        @event.listens_for(engine, "checkin")
+        def _untraced(dbapi_connection, _record):
+            dbapi_connection.pgconn.untrace()
 
     def reset(self) -> None:
-        self.count, self.cpu0 = 0, self._cpu()
+        if self.enabled:
+            self.cpu0, self.offset = self._cpu(), os.path.getsize(self.path)
+
+    @property
+    def count(self) -> int:
+        """Round trips since `reset`: each time the server answered what the client sent."""
+        with open(self.path) as f:
+            f.seek(self.offset)
+            directions = [line[:1] for line in f if line[:1] in ("F", "B")]
+        return sum(1 for sent, answered in zip(directions, directions[1:])
+                   if sent == "F" and answered == "B")
 
     def _cpu(self) -> float:
         total = 0.0

@@ -106,10 +106,10 @@ class WorkshopChange:
     `discard()` ends the write without a change (a replay answered with what was stored).
 
     `one_write=True` (a post, the hall's hot path): the body's change is one statement,
-    `change.write(statement)`, that numbers its rows with `change.number` and may write
-    nothing (a refusal the statement checks under the lock). The number is taken only when it
-    wrote; on PostgreSQL the row lock, the statement and the commit go to the database in one
-    flush, so the lock every other write waits for is held for no round trip at all."""
+    `change.write(statement, parameters)`, that numbers its rows with `WorkshopChange.number`
+    and may write nothing (a refusal the statement checks under the lock). The number is taken
+    only when it wrote; on PostgreSQL the row lock, the statement and COMMIT go to the database
+    in one flush, so the lock every other write waits for is held for no round trip at all."""
 
     def __init__(self, session: Session, workshop_id: int, event: str, by: int | None = None,
                  sequenced: bool = True, one_write: bool = False) -> None:
@@ -117,7 +117,7 @@ class WorkshopChange:
         self.sequenced, self.one_write = sequenced, one_write
         self.seq: int | None = None
         self.rows: dict[tuple, object] = {}
-        self.discarded = self.committed = False
+        self.discarded = False
 
     def __enter__(self):
         end_read_before_write(self.session)
@@ -148,7 +148,6 @@ class WorkshopChange:
                                       [(_row_lock_sql(connection.dialect),
                                         {"workshop_id": self.workshop_id})],
                                       [("COMMIT", None)])}).all()
-        self.committed = True
         if rows:
             self.seq = rows[0].change_seq
             # A workshop this session holds shows the number taken (as an ORM UPDATE would).

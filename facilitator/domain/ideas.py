@@ -120,10 +120,11 @@ _WHAT_A_POST_READS = (
 
 
 def _insert_post(columns: tuple[str, ...]):
-    """INSERT ... SELECT of a new card from parameters named as its `columns` with "new_" in
-    front (a parameter named as a column would be taken as a value to SET by the UPDATE that
-    numbers it): nothing when the board does not take it (`_accepts_post`); at the end of the
-    board's unsorted cards (they may be arranged already), numbered by its WorkshopChange."""
+    """INSERT ... SELECT of a new card, its `columns` from parameters named "new_<column>" (a
+    parameter named as a workshop's column, `created_at`, would be taken as a value to SET by
+    the UPDATE that numbers the card): nothing when the board does not take it
+    (`_accepts_post`); at the end of the board's unsorted cards (they may be arranged
+    already); numbered by its WorkshopChange."""
     board_id = bindparam("new_board_id")
     position = select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
         Idea.board_id == board_id, Idea.cluster_id.is_(None)).scalar_subquery()
