@@ -111,15 +111,17 @@ def _fewer_round_trips(engine: Engine) -> None:
         elif not (before or after):
             return False
         connection = cursor.connection
-        with connection.pipeline():
-            for sql, params in before:
-                connection.execute(sql, params)
-            send(cursor)
-            for sql, params in after:
-                connection.execute(sql, params)
-        # Still in SQLAlchemy's transaction after a COMMIT sent along: a next statement
-        # begins again.
-        info["begin"] = connection.info.transaction_status == TransactionStatus.IDLE
+        try:
+            with connection.pipeline():
+                for sql, params in before:
+                    connection.execute(sql, params)
+                send(cursor)
+                for sql, params in after:
+                    connection.execute(sql, params)
+        finally:
+            # Still in SQLAlchemy's transaction after a COMMIT sent along: a next statement
+            # begins again (after an error the transaction waits for its rollback).
+            info["begin"] = connection.info.transaction_status == TransactionStatus.IDLE
         return True
 
     @event.listens_for(engine, "do_execute")
