@@ -476,6 +476,7 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
             others = wait_for_quiet(args, servers.pids, own_pids)
             rss_before = servers.rss_mb()
             cpu0, busy0, load0 = servers.cpu_seconds(), machine_busy_seconds(), load_average()
+            database0 = database_cpu_seconds(args)
             m0 = time.monotonic()
             t0 = time.time() * 1000 + 300
             go = {"type": "go", "burst": burst, "t0": t0, "windowMs": args.window * 1000,
@@ -487,6 +488,7 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
             results = [w.expect("result", time.monotonic() + args.window + args.drain + 30)
                        for w in workers]
             cpu1, busy1 = servers.cpu_seconds(), machine_busy_seconds()
+            database1 = database_cpu_seconds(args)
             stop_py_spy(spy)
             span = time.monotonic() - m0
             figures = aggregate(FANOUT[target], phones, connected, results, t0, args.dots)
@@ -508,6 +510,12 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
             if figures["posts_ok"]:
                 figures["server_cpu_ms_per_post"] = (1e3 * figures["server_cpu_s"]
                                                      / figures["posts_ok"])
+            if target == "facilitator" and database0 is not None:
+                figures["database_cpu_s"] = sum(cpu - database0.get(pid, 0.0)
+                                                for pid, cpu in database1.items())
+                if figures["posts_ok"]:
+                    figures["database_cpu_ms_per_post"] = (1e3 * figures["database_cpu_s"]
+                                                           / figures["posts_ok"])
             if target == "facilitator" and not args.dots:
                 figures["stored"] = count_stored(args, tmp, f"r{run_id}b{burst}-")
             attempts.append(figures)
@@ -557,6 +565,25 @@ def drop_schema(url: str, name: str) -> None:
 
 def plain_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def database_cpu_seconds(args) -> dict[int, float] | None:
+    """PostgreSQL (on this machine): CPU seconds of each backend serving the run's database,
+    by process id; None on SQLite. Other databases' backends (other test runs) are left out."""
+    if not args.database_url or args.database_url.startswith("sqlite"):
+        return None
+    import psycopg
+    with psycopg.connect(plain_url(args.db).partition("?")[0], autocommit=True) as conn:
+        pids = [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()")]
+    cpu = {}
+    for pid in pids:
+        try:
+            cpu[pid] = proc_cpu_seconds(pid)
+        except OSError:
+            pass  # ended meanwhile
+    return cpu
 
 
 def count_stored(args, tmp: Path, prefix: str) -> int:
@@ -714,7 +741,9 @@ ROWS = [  # key, label, format
     ("client_cpu_s", "load clients CPU s in burst", "{:.2f}"),
     ("client_elu_max", "load client event loop util (max)", "{:.2f}"),
     ("client_lag_p99_ms", "load client loop lag p99 ms (max)", "{:.1f}"),
-    ("other_cpu_s", "other processes CPU s in burst", "{:.2f}"),
+    ("database_cpu_s", "PostgreSQL backends CPU s in burst", "{:.2f}"),
+    ("database_cpu_ms_per_post", "PostgreSQL CPU ms per acked post", "{:.2f}"),
+    ("other_cpu_s", "other processes CPU s in burst (PostgreSQL too)", "{:.2f}"),
     ("other_cores_during", "other processes' cores in burst", "{:.2f}"),
     ("other_cores_before", "other processes' cores before burst", "{:.2f}"),
     ("load_average_1min", "load average before burst", "{:.2f}"),

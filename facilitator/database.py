@@ -1,13 +1,22 @@
 """Engine, sessions and migrations: the same code for the embedded SQLite file and PostgreSQL."""
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# An execution option (PostgreSQL): SQL to send in the same flush as the statement, before and
+# after it, as ([(sql, params)], [(sql, params)]). See `_fewer_round_trips`.
+IN_ONE_FLUSH = "facilitator_in_one_flush"
+# PostgreSQL: a pooled connection unused this long is checked before it is handed out (the
+# database restarted, a firewall dropped it); one used a moment ago is not: on a busy server
+# checking every time was one more round trip for every socket event. A connection lost
+# anyway fails its statement once, and SQLAlchemy then replaces every connection of the pool.
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 def make_engine(url: str, foreign_keys: bool = True) -> Engine:
@@ -16,7 +25,9 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
     # instead of piling up behind the pool until its own 10 s timeout.
     pool = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 5}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **pool)
+        engine = create_engine(url, **pool)
+        _fewer_round_trips(engine)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
@@ -43,6 +54,87 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _fewer_round_trips(engine: Engine) -> None:
+    """PostgreSQL under gevent: every round trip to the database waits for this greenlet's
+    next turn, behind every other ready greenlet of a busy server; fewer of them is less CPU
+    and less waiting (bench/realtime.py --db). So:
+
+    - BEGIN goes with a transaction's first statement, not in a round trip of its own (psycopg
+      sends it alone): psycopg's connections are in autocommit mode, and SQLAlchemy's begin
+      only notes that the next statement must begin one.
+    - A statement's `IN_ONE_FLUSH` SQL goes with it (a workshop's row lock before its one
+      write and COMMIT after it: the lock every other write waits for is held for none).
+    - A connection is checked before use only after sitting idle (PING_AFTER_IDLE_SECONDS).
+
+    Statements go out together in psycopg's pipeline mode, all answers are awaited once; an
+    error in one aborts the rest (the transaction is then rolled back) and is raised."""
+    from psycopg.pq import TransactionStatus
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_connection, record):
+        dbapi_connection.autocommit = True
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0) > PING_AFTER_IDLE_SECONDS:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except Exception as error:  # noqa: BLE001 - any failure: a new connection
+                raise exc.DisconnectionError() from error
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.info["begin"] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _ended(connection):
+        connection.info["begin"] = False
+
+    def execute(send, cursor, context) -> bool:
+        """Send the statement (`send(cursor)`) with what must go with it; False: nothing to
+        add, SQLAlchemy sends it as usual."""
+        try:
+            info = context.root_connection.info
+        except NotImplementedError:  # SQLAlchemy's first look at a new database, no transaction
+            return False
+        before, after = context.execution_options.get(IN_ONE_FLUSH, ((), ()))
+        if info.get("begin"):
+            before = [("BEGIN", None), *before]
+        elif not (before or after):
+            return False
+        connection = cursor.connection
+        try:
+            with connection.pipeline():
+                for sql, params in before:
+                    connection.execute(sql, params)
+                send(cursor)
+                for sql, params in after:
+                    connection.execute(sql, params)
+        finally:
+            # Still in SQLAlchemy's transaction after a COMMIT sent along: a next statement
+            # begins again (after an error the transaction waits for its rollback).
+            info["begin"] = connection.info.transaction_status == TransactionStatus.IDLE
+        return True
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor, statement, parameters, context):
+        return execute(lambda c: c.execute(statement, parameters), cursor, context)
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _execute_no_params(cursor, statement, context):
+        return execute(lambda c: c.execute(statement), cursor, context)
+
+    @event.listens_for(engine, "do_executemany")
+    def _executemany(cursor, statement, parameters, context):
+        return execute(lambda c: c.executemany(statement, parameters), cursor, context)
 
 
 def forget_deleted(session: Session, wait: bool = True) -> None:

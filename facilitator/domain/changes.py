@@ -5,12 +5,16 @@ Every change to a workshop takes the next per-workshop sequence number in the sa
 stay right with several server processes. A screen that saw number N asks for rows changed after N.
 """
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, select, true, update
 from sqlalchemy.orm import Session, joinedload, object_session, scoped_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from .presence import STALE_AFTER
+from ..database import IN_ONE_FLUSH
 from ..models import Board, Cluster, Connection, Idea, Measure, VoteRound, Workshop, utcnow
 
 STAFF = "staff"
@@ -56,6 +60,28 @@ def next_seq(session: Session, workshop_id: int) -> int:
     ).scalar_one()
 
 
+@cache
+def _row_lock_sql(dialect) -> str:
+    """The workshop's row lock alone, as every sequence number takes it (FOR NO KEY UPDATE, as
+    an UPDATE of the row: inserting a card, which refers to the workshop, does not wait)."""
+    return str(select(Workshop.id).where(Workshop.id == bindparam("workshop_id"))
+               .with_for_update(key_share=True).compile(dialect=dialect))
+
+
+@lru_cache(maxsize=32)
+def _numbered_when_written(statement):
+    """PostgreSQL: the statement and, if it wrote, the workshop's next number, in one
+    statement, sent after the row lock. Its snapshot is taken after the lock, so a board
+    closed while it waited is seen closed (in one statement that takes the lock itself, the
+    rest would be read as it was before the wait)."""
+    written = statement.cte("written")
+    numbered = (update(Workshop).where(Workshop.id == bindparam("change_workshop_id"),
+                                       exists(select(true()).select_from(written)))
+                .values(seq=Workshop.seq + 1).returning(Workshop.seq).cte("numbered"))
+    return (select(written, numbered.c.seq.label("change_seq"))
+            .select_from(written).join(numbered, true()))
+
+
 def commit_and_announce(session: Session, change: Change) -> Change:
     """Commit, then hand the change to the session's announcer (the broadcaster in the app)."""
     session.commit()
@@ -77,21 +103,58 @@ class WorkshopChange:
     rolls back, giving the number back, so a refused write changes nothing; on leaving, every
     touched row gets the number, the transaction commits, and only then is the change
     announced. `sequenced=False` (votes) takes no number: the body locks what it needs.
-    `discard()` ends the write without a change (a replay answered with what was stored)."""
+    `discard()` ends the write without a change (a replay answered with what was stored).
+
+    `one_write=True` (a post, the hall's hot path): the body's change is one statement,
+    `change.write(statement, parameters)`, that numbers its rows with `WorkshopChange.number`
+    and may write nothing (a refusal the statement checks under the lock). The number is taken
+    only when it wrote; on PostgreSQL the row lock, the statement and COMMIT go to the database
+    in one flush, so the lock every other write waits for is held for no round trip at all."""
 
     def __init__(self, session: Session, workshop_id: int, event: str, by: int | None = None,
-                 sequenced: bool = True) -> None:
+                 sequenced: bool = True, one_write: bool = False) -> None:
         self.session, self.workshop_id, self.event, self.by = session, workshop_id, event, by
-        self.sequenced = sequenced
+        self.sequenced, self.one_write = sequenced, one_write
         self.seq: int | None = None
         self.rows: dict[tuple, object] = {}
         self.discarded = False
 
     def __enter__(self):
         end_read_before_write(self.session)
-        if self.sequenced:
+        if self.sequenced and not self.one_write:
             self.seq = next_seq(self.session, self.workshop_id)
         return self
+
+    # The sequence number a `one_write` change takes, as SQL for its statement.
+    number = (select(Workshop.seq + 1).where(Workshop.id == bindparam("change_workshop_id"))
+              .scalar_subquery().label("updated_seq"))
+
+    def write(self, statement, parameters: dict) -> list:
+        """A `one_write` change's statement (INSERT or UPDATE ... RETURNING, its rows numbered
+        with `number`; built once, its values in `parameters`): its rows; none when it wrote
+        nothing (nothing is numbered)."""
+        assert self.one_write and self.seq is None
+        parameters = {**parameters, "change_workshop_id": self.workshop_id}
+        # Executed as SQL, not as the ORM's bulk INSERT of `parameters` as rows.
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            # SQLite: the statement takes the database's write lock, held until the commit.
+            rows = connection.execute(statement, parameters).all()
+            if rows:
+                self.seq = next_seq(self.session, self.workshop_id)
+            return rows
+        rows = connection.execute(_numbered_when_written(statement), parameters,
+                                  execution_options={IN_ONE_FLUSH: (
+                                      [(_row_lock_sql(connection.dialect),
+                                        {"workshop_id": self.workshop_id})],
+                                      [("COMMIT", None)])}).all()
+        if rows:
+            self.seq = rows[0].change_seq
+            # A workshop this session holds shows the number taken (as an ORM UPDATE would).
+            workshop = self.session.identity_map.get(identity_key(Workshop, self.workshop_id))
+            if workshop is not None:
+                set_committed_value(workshop, "seq", self.seq)
+        return rows
 
     def touch(self, *rows) -> None:
         """Rows to number and announce (a workshop, boards, ideas, clusters, measures, rounds)."""
@@ -108,11 +171,13 @@ class WorkshopChange:
     def __exit__(self, error_type, error, _traceback) -> bool:
         if self.discarded:
             return False
-        if error_type is not None:
-            self.session.rollback()
+        if error_type is not None or (self.one_write and self.seq is None):
+            self.session.rollback()  # (a one_write change that wrote nothing: no change)
             return False
         try:
             self.before_commit()
+            if self.one_write and (self.session.new or self.session.dirty or self.session.deleted):
+                raise RuntimeError(f"{self.event}: a one_write change writes through write() only")
             self.session.flush()
         except BaseException:
             self.session.rollback()

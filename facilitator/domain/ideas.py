@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,17 +86,60 @@ def _may_post(session: Session, board: Board, participant) -> None:
     if not accepts_ideas(board):
         raise BoardClosed()
     if board.max_ideas_per_person is not None:
-        posted = session.scalar(select(func.count(Idea.id)).where(
-            Idea.board_id == board.id, Idea.participant_id == participant.id,
-            Idea.state != "withdrawn"))
-        if posted >= board.max_ideas_per_person:
+        if session.scalar(_own_ideas(board.id, participant.id)) >= board.max_ideas_per_person:
             raise IdeaLimitReached(max=board.max_ideas_per_person)
 
 
-def _own_count(board_id: int, participant_id: int):
+def _own_ideas(board_id: int, participant_id: int):
     return select(func.count(Idea.id)).where(
         Idea.board_id == board_id, Idea.participant_id == participant_id,
-        Idea.state != "withdrawn").scalar_subquery()
+        Idea.state != "withdrawn")
+
+
+def _accepts_post(board_id: int, participant_id: int):
+    """`_may_post` as SQL, for the INSERT to check under the workshop's lock."""
+    return (Board.is_open.is_(True) & (Board.phase == "collect")
+            & (Board.max_ideas_per_person.is_(None)
+               | (_own_ideas(board_id, participant_id).scalar_subquery()
+                  < Board.max_ideas_per_person)))
+
+
+# A post's two statements are built once, their values passed as parameters: building them
+# anew was a third of a post's CPU in-process (bench/hot_paths.py).
+_WHAT_A_POST_READS = (
+    select(Participant.muted, Participant.display_name, Board.id, Board.concealed,
+           Board.revealed, Board.card_fields,
+           # A stored idea with this client_id (a phone sending it again).
+           select(Idea.id).where(Idea.workshop_id == bindparam("workshop_id"),
+                                 Idea.client_id == bindparam("client_id")).scalar_subquery())
+    .select_from(Participant)
+    .outerjoin(Board, (Board.id == bindparam("board_id"))
+               & (Board.workshop_id == bindparam("workshop_id")))
+    .where(Participant.id == bindparam("participant_id"),
+           Participant.workshop_id == bindparam("workshop_id")))
+
+
+def _insert_post(columns: tuple[str, ...]):
+    """INSERT ... SELECT of a new card, its `columns` from parameters named "new_<column>" (a
+    parameter named as a workshop's column, `created_at`, would be taken as a value to SET by
+    the UPDATE that numbers the card): nothing when the board does not take it
+    (`_accepts_post`); at the end of the board's unsorted cards (they may be arranged
+    already); numbered by its WorkshopChange."""
+    board_id = bindparam("new_board_id")
+    position = select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
+        Idea.board_id == board_id, Idea.cluster_id.is_(None)).scalar_subquery()
+    values = select(
+        *(bindparam(f"new_{name}", type_=Idea.__table__.c[name].type) for name in columns),
+        position, WorkshopChange.number
+    ).where(Board.id == board_id, _accepts_post(board_id, bindparam("new_participant_id")))
+    return (insert(Idea).from_select([*columns, "position", "updated_seq"], values)
+            .returning(Idea.id, Idea.position))
+
+
+_POST_COLUMNS = ("workshop_id", "board_id", "participant_id", "client_id", "text", "state",
+                 "source", "created_at")
+# A stock-taking card has its entry; any other leaves the column NULL (not JSON 'null').
+_INSERT_POST = {False: _insert_post(_POST_COLUMNS), True: _insert_post((*_POST_COLUMNS, "entry"))}
 
 
 def post_idea(session: Session, participant, board_id, client_id, text, fields=None,
@@ -113,15 +156,9 @@ def post_idea(session: Session, participant, board_id, client_id, text, fields=N
     # One read before the lock: the author (gone? muted?), the board (this workshop's?) and a
     # stored idea with this client_id (a phone re-sending needs no lock; a race with another
     # process is caught by the unique index below).
-    existing_id = select(Idea.id).where(
-        Idea.workshop_id == workshop_id, Idea.client_id == client_id).scalar_subquery()
-    row = session.execute(
-        select(Participant.muted, Participant.display_name, Board.id, Board.concealed,
-               Board.revealed, Board.card_fields, existing_id)
-        .select_from(Participant)
-        .outerjoin(Board, (Board.id == board_id) & (Board.workshop_id == workshop_id))
-        .where(Participant.id == participant.id, Participant.workshop_id == workshop_id)
-    ).one_or_none()
+    row = session.execute(_WHAT_A_POST_READS, {
+        "workshop_id": workshop_id, "board_id": board_id, "participant_id": participant.id,
+        "client_id": client_id}).one_or_none()
     if row is None:
         raise NotFound(field="participant")
     muted, display_name, found_board_id, concealed, revealed, card_fields, stored_id = row
@@ -134,49 +171,36 @@ def post_idea(session: Session, participant, board_id, client_id, text, fields=N
     if stored_id is not None:
         session.rollback()
         return _same_idea_again(session.get(Idea, stored_id), participant)
-    created_at = utcnow()
-    # From here until the commit every other post of the workshop waits for this one (the row
-    # lock of the sequence number): as few round trips as possible (bench/realtime.py --db):
-    # the sequence number, then one INSERT that checks the board (open, collecting, the
-    # author's limit) and works out the card's position, then the commit.
-    with WorkshopChange(session, workshop_id, "idea_posted") as change:
-        # A new card joins the end of the board's unsorted cards (they may be arranged already).
-        position = select(func.coalesce(func.max(Idea.position) + 1, 0)).where(
-            Idea.board_id == board_id, Idea.cluster_id.is_(None)).scalar_subquery()
-        columns = {"workshop_id": workshop_id, "board_id": board_id,
-                   "participant_id": participant.id, "client_id": client_id, "text": text,
-                   "state": "visible", "source": "phone", "created_at": created_at,
-                   "updated_seq": change.seq}
-        if entry is not None:  # else the column's NULL (not JSON 'null')
-            columns["entry"] = entry
-        values = select(*(literal(value, Idea.__table__.c[name].type).label(name)
-                          for name, value in columns.items()), position.label("position")
-                        ).where(Board.id == board_id, Board.is_open.is_(True),
-                                Board.phase == "collect",
-                                Board.max_ideas_per_person.is_(None)
-                                | (_own_count(board_id, participant.id)
-                                   < Board.max_ideas_per_person))
+    columns = {"workshop_id": workshop_id, "board_id": board_id,
+               "participant_id": participant.id, "client_id": client_id, "text": text,
+               "state": "visible", "source": "phone", "created_at": utcnow()}
+    if entry is not None:
+        columns["entry"] = entry
+    # Every other write of the workshop waits for this one (the sequence number's row lock):
+    # one INSERT that checks the board (open, collecting, the author's limit), works out the
+    # card's position and takes the number; on PostgreSQL sent with the lock and the commit in
+    # one flush (WorkshopChange.write).
+    with WorkshopChange(session, workshop_id, "idea_posted", one_write=True) as change:
         try:
-            inserted = session.execute(
-                insert(Idea).from_select([*columns, "position"], values)
-                .returning(Idea.id, Idea.position)).one_or_none()
+            inserted = change.write(_INSERT_POST[entry is not None],
+                                    {f"new_{name}": value for name, value in columns.items()})
         except IntegrityError:
             # Another server process stored the same client_id between our check and insert.
             change.discard()
             return _same_idea_again(_find_by_client_id(session, workshop_id, client_id),
                                     participant)
-        if inserted is None:
-            # The board closed or the author reached its limit: say which (rolls back).
+        if not inserted:
+            # The board closed or the author reached its limit: say which.
             board = session.get(Board, board_id)
             if board is None:
                 raise NotFound(field="board_id")
             _may_post(session, board, participant)
             raise BoardClosed()
-        idea = NewIdea(id=inserted.id, position=inserted.position,
+        idea = NewIdea(id=inserted[0].id, position=inserted[0].position,
                        board=board_view,
                        participant=AuthorView(display_name),
                        **{name: value for name, value in columns.items()
-                          if name not in ("updated_seq", "state", "source")})
+                          if name not in ("state", "source")})
         change.touch(idea)
     return Posted(idea, duplicate=False)
 

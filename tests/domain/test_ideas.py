@@ -1,7 +1,10 @@
 """Posting, editing, withdrawing and hiding ideas, straight through the domain (no HTTP)."""
+import threading
+import time
 import uuid
 
 import pytest
+from sqlalchemy.orm import Session
 
 from facilitator.domain import boards, clusters, ideas
 from facilitator.domain.changes import PUBLIC, STAFF, idea_payload
@@ -305,26 +308,131 @@ def test_hiding_needs_a_real_yes_or_no(session, make, workshop, board, phone, hi
     assert make.fresh(Idea, idea.id).state == "visible"
 
 
-def test_a_post_is_one_read_then_two_statements_under_the_workshop_lock(
+def test_a_post_is_one_read_then_one_write_that_takes_the_number_under_the_workshop_lock(
         session, make, workshop, board, phone, announced):
     """The hot path of a hall posting (bench/realtime.py): one read (author gone or muted? the
-    board, a stored client_id), then the sequence number and one INSERT that checks the board
-    and works out the position; nothing reloaded to announce it or to answer the phone."""
+    board, a stored client_id), then one INSERT that checks the board, works out the position
+    and takes the sequence number; nothing reloaded to announce it or to answer the phone. On
+    PostgreSQL the workshop's row lock, that statement and COMMIT go in one flush: the post has
+    committed when its statement returns, so the lock every other post waits for is never held
+    while this process is busy elsewhere."""
     from sqlalchemy import event
     statements = []
 
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement.split()[0].upper())
+    def record(connection, _cursor, statement, *_args):
+        dbapi = connection.connection.driver_connection
+        in_transaction = (dbapi.in_transaction if hasattr(dbapi, "in_transaction")
+                          else dbapi.info.transaction_status != 0)  # sqlite3 / psycopg
+        statements.append((statement.split()[0].upper(), in_transaction))
 
     engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "after_cursor_execute", record)
     try:
         posted = ideas.post_idea(session, phone, board.id, client_id(), "Ein Lesecafé")
         payloads = [idea_payload(posted.idea, posted.idea.board, audience, phone.id)
                     for audience in (PUBLIC, STAFF)]
     finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == [
-        "SELECT", "UPDATE", "INSERT"]
+        event.remove(engine, "after_cursor_execute", record)
+    if engine.dialect.name == "postgresql":
+        # WITH written AS (INSERT ...), numbered AS (UPDATE workshops ...) SELECT ...: its
+        # transaction committed with it.
+        assert statements == [("SELECT", True), ("WITH", False)]
+    else:
+        assert [s for s, _ in statements if s not in ("BEGIN", "COMMIT")] == [
+            "SELECT", "INSERT", "UPDATE"]
+    assert make.seq(workshop.id) == posted.idea.updated_seq
     assert payloads[0]["text"] == "Ein Lesecafé" and payloads[0]["author"] == "Amira"
     assert announced[-1].ideas[0].id == posted.idea.id == make.fresh(Idea, posted.idea.id).id
+
+
+def _post_in_a_thread(engine, phone, board_id, cid, text):
+    """post_idea on a session of its own in a thread (another socket event, another process);
+    the thread's outcome: the Posted, or the error it raised."""
+    outcome = []
+
+    def run():
+        with Session(engine, expire_on_commit=False) as own:
+            try:
+                outcome.append(ideas.post_idea(own, phone, board_id, cid, text))
+            except Exception as error:  # noqa: BLE001 - the test reads it
+                outcome.append(error)
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _wait_until_blocked(connection, waiting: int) -> None:
+    """Until `waiting` other sessions wait for a lock this connection holds (a condition, not a
+    time: the post has reached the workshop's row lock)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        # (pg_stat_activity is read once per transaction unless its snapshot is cleared)
+        connection.execute("SELECT pg_stat_clear_snapshot()")
+        # Waiting for this connection, or for one that waits for it (a queue on one row).
+        blocked = connection.execute(
+            "WITH RECURSIVE waiting(pid) AS (SELECT pid FROM pg_stat_activity"
+            " WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            " UNION SELECT a.pid FROM pg_stat_activity a JOIN waiting w"
+            " ON w.pid = ANY(pg_blocking_pids(a.pid)))"
+            " SELECT count(*) FROM waiting").fetchone()[0]
+        if blocked >= waiting:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{waiting} post(s) never waited for the workshop's lock")
+
+
+def test_a_post_waiting_for_the_workshop_while_its_board_closes_is_refused_not_stored_after(
+        session, make, workshop, board, phone, announced):
+    """PostgreSQL, several processes: the facilitator's close holds the workshop's row lock
+    while a phone's post arrives. The post read the board open before the lock; what it
+    stores is decided after the lock, so it is refused, and takes no number."""
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        pytest.skip("one process writes SQLite, without yielding: no post can wait for a close")
+    seq = make.seq(workshop.id)
+    closing = engine.raw_connection()  # another process's transaction, closing the board
+    try:
+        cursor = closing.cursor()
+        cursor.execute("BEGIN")  # (the engine's connections are in autocommit mode)
+        cursor.execute("UPDATE workshops SET seq = seq + 1 WHERE id = %s", (workshop.id,))
+        cursor.execute("UPDATE boards SET is_open = false, updated_seq = %s WHERE id = %s",
+                       (seq + 1, board.id))
+        thread, outcome = _post_in_a_thread(engine, phone, board.id, client_id(), "Zu spät")
+        _wait_until_blocked(cursor, 1)
+        closing.commit()
+    finally:
+        closing.close()
+    thread.join(10)
+
+    assert isinstance(outcome[0], BoardClosed)
+    assert make.count(Idea) == 0
+    assert make.seq(workshop.id) == seq + 1  # the close's number, none taken by the post
+
+
+def test_the_same_post_sent_at_once_on_five_connections_is_stored_once_with_one_number(
+        session, make, workshop, board, phone):
+    """PostgreSQL: five re-sends of one card race each other through the workshop's lock; one
+    is stored and numbered, the others answer that card (a duplicate), no number is lost."""
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        pytest.skip("one process writes SQLite, without yielding: re-sends cannot overlap")
+    seq, cid = make.seq(workshop.id), client_id()
+    holding = engine.raw_connection()  # every re-send has read "not stored yet" before it waits
+    try:
+        cursor = holding.cursor()
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT 1 FROM workshops WHERE id = %s FOR NO KEY UPDATE", (workshop.id,))
+        posts = [_post_in_a_thread(engine, phone, board.id, cid, "Ein Lesecafé")
+                 for _ in range(5)]
+        _wait_until_blocked(cursor, 5)
+        holding.commit()
+    finally:
+        holding.close()
+    for thread, _outcome in posts:
+        thread.join(10)
+
+    answers = [outcome[0] for _thread, outcome in posts]
+    assert sorted(answer.duplicate for answer in answers) == [False, True, True, True, True]
+    assert len({answer.idea.id for answer in answers}) == 1
+    assert make.count(Idea) == 1
+    assert make.seq(workshop.id) == seq + 1 == make.fresh(Idea, answers[0].idea.id).updated_seq
