@@ -381,14 +381,14 @@ def _wait_until_blocked(connection, waiting: int) -> None:
     raise AssertionError(f"{waiting} post(s) never waited for the workshop's lock")
 
 
+# PostgreSQL only: on SQLite one process writes without yielding, so nothing waits.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_post_waiting_for_the_workshop_while_its_board_closes_is_refused_not_stored_after(
         session, make, workshop, board, phone, announced):
     """PostgreSQL, several processes: the facilitator's close holds the workshop's row lock
     while a phone's post arrives. The post read the board open before the lock; what it
     stores is decided after the lock, so it is refused, and takes no number."""
     engine = session.get_bind()
-    if engine.dialect.name != "postgresql":
-        pytest.skip("one process writes SQLite, without yielding: no post can wait for a close")
     seq = make.seq(workshop.id)
     closing = engine.raw_connection()  # another process's transaction, closing the board
     try:
@@ -409,13 +409,13 @@ def test_a_post_waiting_for_the_workshop_while_its_board_closes_is_refused_not_s
     assert make.seq(workshop.id) == seq + 1  # the close's number, none taken by the post
 
 
+# PostgreSQL only: on SQLite one process writes without yielding, so nothing waits.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_the_same_post_sent_at_once_on_five_connections_is_stored_once_with_one_number(
         session, make, workshop, board, phone):
     """PostgreSQL: five re-sends of one card race each other through the workshop's lock; one
     is stored and numbered, the others answer that card (a duplicate), no number is lost."""
     engine = session.get_bind()
-    if engine.dialect.name != "postgresql":
-        pytest.skip("one process writes SQLite, without yielding: re-sends cannot overlap")
     seq, cid = make.seq(workshop.id), client_id()
     holding = engine.raw_connection()  # every re-send has read "not stored yet" before it waits
     try:
