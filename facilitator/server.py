@@ -22,12 +22,14 @@ from gevent.pool import Group
 DRAIN_SECONDS = 10
 # Python's cyclic garbage collector, as this process uses it: a full collection walks every
 # object that survived the young generations, and with 1,000 phones connected that is ~320,000
-# objects (the app's ~150,000 from start-up, ~170 per socket), a 200-800 ms stall of every
-# phone every 8-10 s during posting (gc.callbacks, bench/realtime.py --clients 1000 --rate 2;
-# docs/performance.md, "Stalls"). The young generations keep Python's thresholds (a collection
-# every 700 allocations costs well under a millisecond and frees a post's reference cycles);
-# a full collection waits for 100 middle ones instead of 10 (about every 100 s under that load).
+# objects (the app's ~150,000 from start-up, ~170 per socket), 170-250 ms of CPU (up to 1 s
+# on a loaded machine) during which no phone was served, every 5-14 s while phones posted
+# (gc.callbacks, bench/realtime.py --clients 1000 --rate 2; docs/performance.md, "Stalls under
+# steady load"). The young generations keep Python's thresholds (a collection every 700
+# allocations costs about a millisecond and frees a post's reference cycles); a full collection
+# waits for 100 middle ones instead of 10 (about every 2-3 minutes under that load, not 5-14 s).
 GC_THRESHOLDS = (700, 10, 100)
+
 # IPv4 and IPv6 addresses as they appear in log lines (also inside tracebacks' WSGI environ).
 ADDRESS = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
                      r"(?![\w.:])")
