@@ -5,8 +5,8 @@ files: a new release gets new URLs, so browsers may keep each file for a year wi
 again (a phone's reload revalidated 12 files before). Relative imports between the ES modules
 stay under the same versioned prefix. Text files are compressed once per process, brotli where
 the browser accepts it, else gzip (a phone's first visit went from 141 KB to under 60 KB, see
-docs/performance.md); the server compresses them all in a thread as it starts. Plain
-`/static/<file>` URLs still work, revalidated each time.
+docs/performance.md); the server compresses them in a thread, all of them once the first is
+asked for. Plain `/static/<file>` URLs still work, revalidated each time.
 """
 import gzip
 import hashlib
@@ -86,6 +86,10 @@ class StaticFiles:
         # Where compression runs. The gevent server (server.py) moves it to a thread: brotli at
         # quality 11 on the event loop stopped every socket for as long as it took.
         self.offload: Offload = run_here
+        # Called once, at the first static request: the server starts `compress_all` in the
+        # background there (a browser is here, its other files follow), not at start, where
+        # it cost every server 1 s of CPU whether a browser ever came or not.
+        self.on_first_request: Callable[[], object] | None = None
 
     def compress_all(self) -> None:
         """Compress every text file in both encodings now, one at a time, so no phone waits."""
@@ -112,6 +116,9 @@ class StaticFiles:
         return self._assets[filename]
 
     def response(self, filename: str, immutable: bool) -> Response:
+        if self.on_first_request is not None:
+            start, self.on_first_request = self.on_first_request, None
+            start()
         asset = self.asset(filename)
         body, encoding = asset.body_for(request.accept_encodings, self.offload)
         response = Response(body, mimetype=asset.mimetype)

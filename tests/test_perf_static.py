@@ -59,12 +59,15 @@ def test_static_files_are_compressed_where_the_server_says_once_each(client, app
         compressed.append(args[1])
         return function(*args)
     files.offload = offload
+    started = []
+    files.on_first_request = lambda: started.append("compress the rest")
     url = versioned(client, "js/live.js")
 
     first = client.get(url, headers={"Accept-Encoding": "br"})
     again = client.get(url, headers={"Accept-Encoding": "br"})
 
     assert compressed == ["br"]
+    assert started == ["compress the rest"]  # once, at the first static request
     assert first.data == again.data and b"class LiveWorkshop" in brotli.decompress(again.data)
 
 
