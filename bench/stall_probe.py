@@ -72,7 +72,8 @@ def _watch_the_loop() -> None:
 def _by_type(objects) -> collections.Counter:
     counts = collections.Counter()
     for kind, number in collections.Counter(type(o) for o in objects).items():
-        counts[f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', kind)}"] += number
+        name = f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', kind)}"
+        counts[name] += number
     return counts
 
 

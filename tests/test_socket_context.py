@@ -28,7 +28,8 @@ def test_events_after_connect_use_the_connections_session_without_reading_the_co
     monkeypatch.setattr(SecureCookieSessionInterface, "open_session", counting)
 
     answer = phone.emit("sync", {"since": 0}, callback=True)
-    posted = phone.emit("post_idea", {"board_id": workshop.boards[0].id, "client_id": uuid.uuid4().hex,
+    posted = phone.emit("post_idea", {"board_id": workshop.boards[0].id,
+                                      "client_id": uuid.uuid4().hex,
                                       "text": "Mehr Bänke am Marktplatz"}, callback=True)
 
     # The phone is still who it was at connect: its board's cards, its post accepted.
