@@ -3,7 +3,6 @@ import hashlib
 import socket
 
 from flask import Flask, request, session
-from flask.sessions import SecureCookieSessionInterface
 
 from . import config
 from .extensions import babel, csrf, db, limiter, socketio
@@ -84,19 +83,6 @@ def _send_without_delay(environ) -> None:
             pass  # not TCP (a Unix socket behind a proxy): nothing to tune
 
 
-class SessionOncePerSocket(SecureCookieSessionInterface):
-    """Flask opens the session (checks the cookie's signature and decodes it) whenever a
-    request context is pushed, and Flask-SocketIO pushes one for every Socket.IO event, then
-    puts the connection's own copy of the session, made at connect, in its place. The events
-    after the connect get that copy at once instead of decoding the cookie again for nothing
-    (2% of the server's CPU while a hall connects, and on every post)."""
-
-    def open_session(self, app, request):
-        # Only a socket's environ (its handshake's, kept by engine.io) holds the copy.
-        saved = request.environ.get("saved_session")
-        return saved if saved is not None else super().open_session(app, request)
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     root = config.PROJECT_ROOT
     # Static files are served by assets.py (versioned URLs, compressed, cached for a year).
@@ -104,7 +90,6 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_path=config.instance_dir())
     app.config.update(config.load())
     app.config.update(test_config or {})
-    app.session_interface = SessionOncePerSocket()
 
     db.init_app(app)
     from .broadcast import publish
@@ -126,6 +111,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
     sockets.guard_against_floods(socketio.server, app)
+    from . import socket_context
+    socket_context.init_app(app)
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
 
     from . import assets

@@ -5,13 +5,15 @@ files: a new release gets new URLs, so browsers may keep each file for a year wi
 again (a phone's reload revalidated 12 files before). Relative imports between the ES modules
 stay under the same versioned prefix. Text files are compressed once per process, brotli where
 the browser accepts it, else gzip (a phone's first visit went from 141 KB to under 60 KB, see
-docs/performance.md). Plain `/static/<file>` URLs still work, revalidated each time.
+docs/performance.md); the server compresses them in a thread, all of them once the first is
+asked for. Plain `/static/<file>` URLs still work, revalidated each time.
 """
 import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import brotli
 from flask import Flask, Response, abort, request
@@ -21,6 +23,8 @@ ONE_YEAR = 365 * 24 * 3600
 COMPRESSIBLE = {".css", ".js", ".mjs", ".svg", ".json", ".txt", ".html", ".map"}
 # Larger files (the PDF fonts) are never compressed or held in memory.
 MAX_CACHED_BYTES = 2 * 1024 * 1024
+# Static files are compressed once per process: the smallest form, whatever it costs.
+STATIC_QUALITY = 11
 # Pages are made per request: a quick level, still a third of their size.
 PAGE_BROTLI_QUALITY = 5
 MIN_COMPRESSED_PAGE = 1024
@@ -35,6 +39,14 @@ def version_of(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+# Runs `function(*args)` and returns its result; the server passes one that runs it in a thread.
+Offload = Callable[[Callable, tuple], bytes]
+
+
+def run_here(function: Callable, args: tuple) -> bytes:
+    return function(*args)
+
+
 @dataclass
 class Asset:
     body: bytes
@@ -43,16 +55,19 @@ class Asset:
     suffix: str
     encoded: dict[str, bytes] = field(default_factory=dict)
 
-    def body_for(self, accepted) -> tuple[bytes, str | None]:
+    def body_for(self, accepted, offload: Offload) -> tuple[bytes, str | None]:
         """The smallest form the browser accepts, compressed on first use."""
         if self.suffix not in COMPRESSIBLE:
             return self.body, None
         for encoding in ("br", "gzip"):
             if accepted[encoding]:
-                if encoding not in self.encoded:
-                    self.encoded[encoding] = compress(self.body, encoding, quality=11)
-                return self.encoded[encoding], encoding
+                return self.encode(encoding, offload), encoding
         return self.body, None
+
+    def encode(self, encoding: str, offload: Offload) -> bytes:
+        if encoding not in self.encoded:
+            self.encoded[encoding] = offload(compress, (self.body, encoding, STATIC_QUALITY))
+        return self.encoded[encoding]
 
 
 def compress(body: bytes, encoding: str, quality: int) -> bytes:
@@ -68,6 +83,22 @@ class StaticFiles:
         self.folder = folder
         self.version = version_of(folder)
         self._assets: dict[str, Asset] = {}
+        # Where compression runs. The gevent server (server.py) moves it to a thread: brotli at
+        # quality 11 on the event loop stopped every socket for as long as it took.
+        self.offload: Offload = run_here
+        # Called once, at the first static request: the server starts `compress_all` in the
+        # background there (a browser is here, its other files follow), not at start, where
+        # it cost every server 1 s of CPU whether a browser ever came or not.
+        self.on_first_request: Callable[[], object] | None = None
+
+    def compress_all(self) -> None:
+        """Compress every text file in both encodings now, one at a time, so no phone waits."""
+        for path in sorted(self.folder.rglob("*")):
+            if (path.suffix in COMPRESSIBLE and path.is_file()
+                    and path.stat().st_size <= MAX_CACHED_BYTES):
+                asset = self.asset(path.relative_to(self.folder).as_posix())
+                for encoding in ("br", "gzip"):
+                    asset.encode(encoding, self.offload)
 
     def asset(self, filename: str) -> Asset:
         if filename not in self._assets:
@@ -85,8 +116,11 @@ class StaticFiles:
         return self._assets[filename]
 
     def response(self, filename: str, immutable: bool) -> Response:
+        if self.on_first_request is not None:
+            start, self.on_first_request = self.on_first_request, None
+            start()
         asset = self.asset(filename)
-        body, encoding = asset.body_for(request.accept_encodings)
+        body, encoding = asset.body_for(request.accept_encodings, self.offload)
         response = Response(body, mimetype=asset.mimetype)
         if not immutable:  # a versioned file is never asked for again: no validator needed
             response.set_etag(asset.etag + (f"-{encoding}" if encoding else ""))

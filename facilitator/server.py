@@ -6,6 +6,7 @@ being handled finish its write and send its ack (bounded by DRAIN_SECONDS); exit
 the connections (phones reconnect to the next server and resend what was not acknowledged,
 their ids make that safe). An ack is only ever sent after its commit, so whatever the timing, nothing acknowledged is
 lost; draining spares phones the resend."""
+import gc
 import ipaddress
 import os
 import re
@@ -19,6 +20,16 @@ from gevent import pywsgi
 from gevent.pool import Group
 
 DRAIN_SECONDS = 10
+# Python's cyclic garbage collector, as this process uses it: a full collection walks every
+# object that survived the young generations, and with 1,000 phones connected that is ~320,000
+# objects (the app's ~150,000 from start-up, ~170 per socket), 170-250 ms of CPU (up to 1 s
+# on a loaded machine) during which no phone was served, every 5-14 s while phones posted
+# (gc.callbacks, bench/realtime.py --clients 1000 --rate 2; docs/performance.md, "Stalls under
+# steady load"). The young generations keep Python's thresholds (a collection every 700
+# allocations costs about a millisecond and frees a post's reference cycles); a full collection
+# waits for 100 middle ones instead of 10 (about every 2-3 minutes under that load, not 5-14 s).
+GC_THRESHOLDS = (700, 10, 100)
+
 # IPv4 and IPv6 addresses as they appear in log lines (also inside tracebacks' WSGI environ).
 ADDRESS = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
                      r"(?![\w.:])")
@@ -79,6 +90,18 @@ class EventsInFlight:
         return self.group.join(timeout=timeout)
 
 
+def settle_for_long_lived_connections() -> None:
+    """Before serving: freeze what start-up made (modules, the app, its mappers and catalogues
+    live as long as the process, so no collection ever needs to walk them again), make full
+    collections rarer (GC_THRESHOLDS), and let gevent spawn greenlets without recording each
+    one's spawning stack (11 frame objects per greenlet, 33,000 of the heap at 1,000 phones,
+    and a stack walk for every Socket.IO event)."""
+    gevent.config.track_greenlet_tree = False
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def serve(app, socketio, host: str, port: int, access_log: bool = False,
           drain_seconds: float = DRAIN_SECONDS, background=()) -> None:
     """Serve until SIGTERM or SIGINT, then drain and exit; `background` tasks run meanwhile."""
@@ -111,6 +134,14 @@ def serve(app, socketio, host: str, port: int, access_log: bool = False,
 
     gevent.signal_handler(signal.SIGTERM, on_signal)
     gevent.signal_handler(signal.SIGINT, on_signal)
+    static_files = app.extensions.get("static_files")
+    if static_files is not None:
+        # Brotli at quality 11 takes ~1 s of CPU for all static files and lets go of the GIL:
+        # in gevent's thread pool it no longer stops every socket while a phone's first page
+        # loads its scripts. All of them, one at a time, once the first is asked for.
+        static_files.offload = gevent.get_hub().threadpool.apply
+        static_files.on_first_request = lambda: gevent.spawn(static_files.compress_all)
+    settle_for_long_lived_connections()
     server.start()
     for task in background:
         socketio.start_background_task(task)

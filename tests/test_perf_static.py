@@ -47,3 +47,45 @@ def test_html_pages_are_compressed_for_browsers_that_accept_it(client):
     assert page.status_code == 200 and page.headers["Content-Encoding"] == "br"
     assert b"</html>" in brotli.decompress(page.data)
     assert "Content-Encoding" not in client.get("/privacy").headers
+
+
+def test_static_files_are_compressed_where_the_server_says_once_each(client, app):
+    # The gevent server hands compression to a thread (server.py): brotli at quality 11 on the
+    # event loop stopped every socket while a phone's first page loaded its scripts.
+    files = app.extensions["static_files"]
+    compressed = []
+
+    def offload(function, args):
+        compressed.append(args[1])
+        return function(*args)
+    files.offload = offload
+    started = []
+    files.on_first_request = lambda: started.append("compress the rest")
+    url = versioned(client, "js/live.js")
+
+    first = client.get(url, headers={"Accept-Encoding": "br"})
+    again = client.get(url, headers={"Accept-Encoding": "br"})
+
+    assert compressed == ["br"]
+    assert started == ["compress the rest"]  # once, at the first static request
+    assert first.data == again.data and b"class LiveWorkshop" in brotli.decompress(again.data)
+
+
+def test_compress_all_compresses_every_text_file_ahead_so_no_request_waits(tmp_path):
+    from facilitator.assets import StaticFiles
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "live.js").write_text("export const live = 1;\n" * 50)
+    (tmp_path / "app.css").write_text("body { margin: 0 }\n" * 50)
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG" + bytes(100))
+    files = StaticFiles(tmp_path)
+    compressed = []
+
+    def offload(function, args):
+        compressed.append(args[1])
+        return function(*args)
+    files.offload = offload
+
+    files.compress_all()
+
+    assert sorted(compressed) == ["br", "br", "gzip", "gzip"]  # the two text files, not the PNG
+    assert gzip.decompress(files.asset("js/live.js").encoded["gzip"]).startswith(b"export")
