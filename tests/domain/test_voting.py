@@ -590,3 +590,82 @@ def test_round_on_one_board_opened_to_the_whole_room_counts_and_takes_phones_at_
     with pytest.raises(InvalidInput):
         voting.open_round(session, workshop.id, RoundSpec(board_ids=[sprache.id],
                                                           whole_room="yes"))
+
+
+def _dot_in_a_thread(engine, participant_id: int, round_id: int, target_id: int):
+    """place_dot on a session of its own in a thread (another socket event or process)."""
+    outcome = []
+
+    def run():
+        with Session(engine, expire_on_commit=False) as own:
+            try:
+                outcome.append(voting.place_dot(own, own.get(Participant, participant_id),
+                                                round_id, target_id, dot_id()))
+            except Exception as error:  # noqa: BLE001 - the test reads it
+                outcome.append(error)
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+# PostgreSQL only: SQLite has one writer, so no dot ever waits for another there.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_phones_dot_in_flight_holds_up_its_own_next_dot_not_the_other_phones(
+        database_url, session, make, workshop, themes, people):
+    """A room dots at once: each dot waits only for the same phone's dot before it (its budget),
+    not for every dot of the round (the round locked for update queued the whole room)."""
+    round_ = dots_round(session, workshop, dots_per_person=3, max_per_item=3)
+    amira, ben = people[0], people[1]
+    engine = make_engine(database_url)
+    in_flight = engine.raw_connection()  # Amira's first dot, between its locks and its commit
+    try:
+        cursor = in_flight.cursor()
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT id FROM participants WHERE id = %s FOR NO KEY UPDATE",
+                       (amira.id,))
+        cursor.execute("SELECT id FROM vote_rounds WHERE id = %s FOR SHARE", (round_.id,))
+        bens, bens_outcome = _dot_in_a_thread(engine, ben.id, round_.id, themes[1].id)
+        bens.join(10)
+        assert bens_outcome and isinstance(bens_outcome[0], dict), "held up by Amira's dot"
+        amiras, amiras_outcome = _dot_in_a_thread(engine, amira.id, round_.id, themes[2].id)
+        amiras.join(1)
+        assert amiras.is_alive() and not amiras_outcome  # waits for her own dot before it
+        in_flight.commit()
+    finally:
+        in_flight.close()
+    amiras.join(10)
+    engine.dispose()
+
+    assert isinstance(amiras_outcome[0], dict), amiras_outcome
+    assert len(votes_of(make, round_.id)) == 2
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_close_waits_for_a_dot_in_flight_and_a_dot_after_it_is_refused(
+        database_url, session, make, workshop, themes, people):
+    round_ = dots_round(session, workshop)
+    engine = make_engine(database_url)
+    in_flight = engine.raw_connection()  # a dot between its locks and its commit
+    try:
+        cursor = in_flight.cursor()
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT id FROM vote_rounds WHERE id = %s FOR SHARE", (round_.id,))
+        closed = []
+
+        def close():
+            with Session(engine, expire_on_commit=False) as own:
+                closed.append(voting.update_round(own, workshop.id, round_.id,
+                                                  {"state": "closed"}))
+        closing = threading.Thread(target=close)
+        closing.start()
+        closing.join(1)
+        assert closing.is_alive() and not closed  # the close waits for the dot
+        in_flight.commit()
+    finally:
+        in_flight.close()
+    closing.join(10)
+    late, late_outcome = _dot_in_a_thread(engine, people[1].id, round_.id, themes[1].id)
+    late.join(10)
+    engine.dispose()
+
+    assert closed and isinstance(late_outcome[0], RoundClosed), late_outcome
