@@ -53,8 +53,14 @@ demo: $(STAMP) translations
 test-packages:
 	@.ci/install-packages
 
+# Two pytest-xdist workers: most tests wait on a server process, a browser or a socket, so two
+# keep two cores busy (CI has two). A test file stays on one worker (--dist loadfile), so its
+# module-scoped server starts once; files go out in the order tests/conftest.py sorts them
+# (slow ones first), not by their number of tests. PYTEST_WORKERS=0 runs in one process (e.g.
+# for pdb); PYTEST_ARGS picks tests and options: make test PYTEST_ARGS="tests/test_http.py -x".
+PYTEST_WORKERS ?= 2
 test: test-packages $(TEST_STAMP) translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

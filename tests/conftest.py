@@ -64,6 +64,11 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 SECRET_KEY = "facilitator-test-secret"
+# Redis pub/sub channels are global (not per database number), and the app derives its channel
+# from SECRET_KEY, the same in every test run: servers of two runs at once (pytest-xdist workers,
+# or two developers' runs) would hear each other's broadcasts for workshops with the same ids.
+# One channel per test process; a test that needs its own passes MESSAGE_QUEUE_CHANNEL.
+MESSAGE_QUEUE_CHANNEL = f"facilitator-test-{uuid.uuid4().hex}"
 # Short, so a broken server fails a test in seconds rather than hanging the suite; only a
 # failing test ever waits this long.
 TIMEOUT = 10
@@ -75,6 +80,20 @@ STAKEHOLDER_GROUPS = ("Verwaltung", "Politik", "Zivilgesellschaft", "Neuzugewand
 def pytest_configure(config):
     config.addinivalue_line("markers", "csrf: the `app` fixture keeps CSRF protection on")
     config.addinivalue_line("markers", "ratelimit: the `app` fixture keeps rate limits on")
+
+
+# Fixtures that start a browser or a server process: a test file using them takes seconds per
+# test, a file of domain tests milliseconds.
+SLOW_FIXTURES = {"browser", "live_server", "start_live_server", "start_module_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Files with browser or server tests first, the rest after them (each group in its usual
+    order, a file's tests together). `make test` runs two pytest-xdist workers that each take the
+    next whole file when done (--dist loadfile --no-loadscope-reorder): slow files at the end
+    would leave one worker running them alone."""
+    slow_files = {item.path for item in items if SLOW_FIXTURES.intersection(item.fixturenames)}
+    items.sort(key=lambda item: item.path not in slow_files)
 
 
 # --- Services that may be absent ----------------------------------------------------------------
@@ -572,6 +591,7 @@ class LiveServer:
             "PUBLIC_URL": self.url,
             "RATELIMIT_ENABLED": "0",
             "PYTHONUNBUFFERED": "1",
+            "MESSAGE_QUEUE_CHANNEL": MESSAGE_QUEUE_CHANNEL,
             **(env or {}),
         })
         self.process: subprocess.Popen | None = None

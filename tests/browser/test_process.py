@@ -159,7 +159,8 @@ def test_a_small_process_from_kick_off_to_compendium(live_server, live_make, des
     assert axe(page) == []
 
     with page.expect_download(timeout=120_000) as download:
-        page.locator("[data-compendium-pdf]").click()
+        # The click waits for the response (the PDF is made meanwhile): as long as the download.
+        page.locator("[data-compendium-pdf]").click(timeout=120_000)
     pdf = pypdf.PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pdf.pages))
     for title in ("Auftakt", "Werkstatt Arbeit", "Abschluss"):

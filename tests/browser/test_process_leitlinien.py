@@ -38,7 +38,8 @@ def sign_in(page, url: str, make, owner, next_path: str) -> None:
 
 def pdf_text(page) -> str:
     with page.expect_download(timeout=120_000) as download:
-        page.locator("[data-compendium-pdf]").click()
+        # The click waits for the response (the PDF is made meanwhile): as long as the download.
+        page.locator("[data-compendium-pdf]").click(timeout=120_000)
     pdf = pypdf.PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pdf.pages))
 

@@ -120,7 +120,8 @@ def test_the_steering_group_sets_field_priorities_and_a_schedule(live_server, li
     page.screenshot(path=str(tmp_path / "process-page.png"), full_page=True)
 
     with page.expect_download(timeout=120_000) as download:
-        page.locator("[data-compendium-pdf]").click()
+        # The click waits for the response (the PDF is made meanwhile): as long as the download.
+        page.locator("[data-compendium-pdf]").click(timeout=120_000)
     download.value.save_as(tmp_path / "compendium.pdf")
     pdf = pypdf.PdfReader(io.BytesIO((tmp_path / "compendium.pdf").read_bytes()))
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pdf.pages))
