@@ -418,6 +418,23 @@ def app_make(app):
     factory.close()
 
 
+@pytest.fixture
+def socket_phone(app):
+    """Makes a phone's Socket.IO test client at a board (the first by default), with the
+    session cookie the join page gives it: socket_phone(workshop, token) -> (phone, http)."""
+    from facilitator.extensions import socketio as app_socketio
+
+    def connect(workshop, token: str, board_id: int | None = None):
+        http = app.test_client()
+        with http.session_transaction() as session:
+            session["participants"] = {str(workshop.id): token}
+        phone = app_socketio.test_client(app, flask_test_client=http, auth={
+            "role": "participant", "code": workshop.join_code,
+            "board_id": workshop.boards[0].id if board_id is None else board_id})
+        return phone, http
+    return connect
+
+
 # --- A real server process ----------------------------------------------------------------------
 
 class FromAddress(HTTPAdapter):

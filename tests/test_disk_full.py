@@ -10,7 +10,7 @@ import uuid
 
 from sqlalchemy import event
 
-from facilitator.extensions import db, socketio
+from facilitator.extensions import db
 
 TEXT = "Mehr Sprachkurse am Abend, damit Berufstätige teilnehmen können. " * 4
 
@@ -28,14 +28,10 @@ def _no_growth(dbapi_connection, _record):
 
 
 def test_a_full_disk_gets_no_false_acknowledgement_and_the_phone_gets_through_after(
-        app, app_make):
+        app, app_make, socket_phone):
     workshop = app_make.workshop(stakeholder_groups=())
     _participant, token = app_make.participant(workshop)
-    http = app.test_client()
-    with http.session_transaction() as session:
-        session["participants"] = {str(workshop.id): token}
-    phone = socketio.test_client(app, flask_test_client=http, auth={
-        "role": "participant", "code": workshop.join_code, "board_id": workshop.boards[0].id})
+    phone, _http = socket_phone(workshop, token)
     assert phone.is_connected()
 
     def post(client_id: str) -> dict:

@@ -6,18 +6,13 @@ import uuid
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
-from facilitator.extensions import socketio
 
 
 def test_events_after_connect_use_the_connections_session_without_reading_the_cookie_again(
-        app, app_make, monkeypatch):
+        app, app_make, socket_phone, monkeypatch):
     workshop = app_make.workshop(stakeholder_groups=())
     _participant, token = app_make.participant(workshop)
-    http = app.test_client()
-    with http.session_transaction() as session:
-        session["participants"] = {str(workshop.id): token}
-    phone = socketio.test_client(app, flask_test_client=http, auth={
-        "role": "participant", "code": workshop.join_code, "board_id": workshop.boards[0].id})
+    phone, http = socket_phone(workshop, token)
     assert phone.is_connected()
     cookies_read = []
     read_cookie = SecureCookieSessionInterface.open_session
