@@ -881,8 +881,53 @@ def browser(playwright_instance):
     browser.close()
 
 
+BROWSER_EVENTS = pytest.StashKey[list]()
+SLOW_REQUEST_MS = 2000
+
+
+def _record_browser_events(context, events: list, name: str) -> None:
+    """What a failed browser test's report shows of its pages: script errors, console errors
+    and warnings, failed or refused requests, requests slower than 2 s, and every Socket.IO
+    request and WebSocket (a page that never connects leaves no other trace)."""
+    started = time.monotonic()
+
+    def note(text: str) -> None:
+        events.append(f"{time.monotonic() - started:7.2f} s {name}: {text}")
+
+    def finished(request) -> None:
+        timing = request.timing
+        took = timing.get("responseEnd", -1)
+        if "/socket.io/" in request.url or took > SLOW_REQUEST_MS:
+            note(f"{request.method} {request.url[-90:]} in {took:.0f} ms")
+
+    context.on("console", lambda message: message.type in ("error", "warning") and note(
+        f"console.{message.type}: {message.text}"))
+    context.on("weberror", lambda error: note(f"script error: {error.error}"))
+    context.on("requestfailed", lambda request: note(
+        f"failed {request.method} {request.url[-90:]}: {request.failure}"))
+    context.on("response", lambda response: response.status >= 400 and note(
+        f"{response.status} {response.url[-90:]}"))
+    context.on("requestfinished", finished)
+    context.on("page", lambda page: page.on("websocket", lambda socket: (
+        note(f"websocket {socket.url[-60:]}"),
+        socket.on("close", lambda _socket: note("websocket closed")))))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    events = item.stash.get(BROWSER_EVENTS, None)
+    if report.failed and events:
+        report.sections.append(("browser events", "\n".join(events[-200:])))
+    return report
+
+
+def _browser_events(request) -> list:
+    return request.node.stash.setdefault(BROWSER_EVENTS, [])
+
+
 @pytest.fixture
-def phone(browser, playwright_instance):
+def phone(browser, playwright_instance, request):
     """A new phone-sized browser context (its own cookies and localStorage) per call."""
     contexts = []
 
@@ -890,6 +935,7 @@ def phone(browser, playwright_instance):
         context = browser.new_context(**playwright_instance.devices["Pixel 5"], locale=locale,
                                       **options)
         contexts.append(context)
+        _record_browser_events(context, _browser_events(request), f"phone {len(contexts)}")
         return context.new_page()
     yield open_phone
     for context in contexts:
@@ -897,12 +943,13 @@ def phone(browser, playwright_instance):
 
 
 @pytest.fixture
-def desktop(browser):
+def desktop(browser, request):
     contexts = []
 
     def open_desktop(width: int = 1440, height: int = 900, **options):
         context = browser.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(context)
+        _record_browser_events(context, _browser_events(request), f"desktop {len(contexts)}")
         return context.new_page()
     yield open_desktop
     for context in contexts:

@@ -18,7 +18,7 @@ const seen = new Set();
 let presence = { participants: 0, boards: {} };
 
 
-live.addEventListener("connection", ({ detail }) => {
+live.onConnection((detail) => {
   const banner = $("[data-connection]");
   banner.textContent = T[detail.state === "connected" ? "online" : detail.state === "refused" ? "refused" : "offline"];
   banner.dataset.state = detail.state;
@@ -40,6 +40,8 @@ live.addEventListener("change", ({ detail }) => {
   render();
 });
 onRender(render);
+// This script may run after the first sync arrived (live.js, onConnection): draw what is known.
+if (live.workshop) render();
 
 function section(board) {
   if (sections.has(board.id)) return sections.get(board.id);

@@ -62,7 +62,7 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   step(key === "y" || event.shiftKey ? "redo" : "undo");
 });
-live.addEventListener("connection", ({ detail }) => {
+live.onConnection((detail) => {
   if (detail.state === "connected") refreshHistory();
 });
 // Another tab of the same facilitator may have acted meanwhile.

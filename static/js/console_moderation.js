@@ -103,7 +103,7 @@ hideSelected.addEventListener("click", async () => {
 });
 
 live.socket.on("moderation_changed", (payload) => draw(payload.participants));
-live.addEventListener("connection", ({ detail }) => { if (detail.state === "connected") refresh(); });
+live.onConnection((detail) => { if (detail.state === "connected") refresh(); });
 live.addEventListener("change", () => {
   refreshSoon();
   requestAnimationFrame(showSelection);

@@ -60,3 +60,4 @@ function showState() {
 }
 
 live.addEventListener("change", showState);
+showState();  // the first sync may have arrived before this script ran

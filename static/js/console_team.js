@@ -49,13 +49,19 @@ function noteHeadings({ payload }) {
       showRename(payload.by, known, cluster.heading);
     }
   }
+  rememberHeadings();
+}
+
+function rememberHeadings() {
   for (const cluster of live.clusters.values()) headings.set(cluster.id, cluster.heading);
 }
 
 if (slot) {
+  // This script may run after the first sync arrived (live.js, onConnection): start from it.
+  rememberHeadings();
   live.addEventListener("presence", ({ detail }) => showTeam(detail.facilitators || []));
   live.addEventListener("change", ({ detail }) => noteHeadings(detail));
   // Reconnecting: the list comes again with the next presence_changed; until then say nothing
   // that may be stale.
-  live.addEventListener("connection", ({ detail }) => { if (detail.state !== "connected") showTeam([]); });
+  live.onConnection((detail) => { if (detail.state !== "connected") showTeam([]); });
 }

@@ -31,6 +31,7 @@ export class LiveWorkshop extends EventTarget {
     this.syncAgain = false;
     this.heard = null;
     this.retries = 0;
+    this.connection = null;  // {state, reason} once the socket has connected, left or been refused
     this.socket = io({ auth, reconnectionDelayMax: 5000 });
     this.askAgainWithoutAnswer();
     this.socket.on("connect", () => { this.emitState("connected"); this.sync(); });
@@ -77,7 +78,17 @@ export class LiveWorkshop extends EventTarget {
   }
 
   emitState(state, reason) {
-    this.dispatch("connection", { state, reason });
+    this.connection = { state, reason };
+    this.dispatch("connection", this.connection);
+  }
+
+  // Where the connection stands, now and at every change. A page's module scripts run one
+  // after another as they arrive, and the socket may connect in between: a module that only
+  // listened for the next change missed "connected" (the console's banner said "connecting"
+  // for good, and an outbox did not send what it held until the next reconnect).
+  onConnection(listener) {
+    this.addEventListener("connection", ({ detail }) => listener(detail));
+    if (this.connection) listener(this.connection);
   }
 
   // Acknowledged request; resolves {ok:false, error:"timeout"} when no answer comes in time.

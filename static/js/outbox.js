@@ -11,7 +11,7 @@ export class Outbox extends EventTarget {
     this.items = this.load();
     this.flushing = false;
     this.attempt = 0;
-    live.addEventListener("connection", ({ detail }) => {
+    live.onConnection((detail) => {
       if (detail.state === "connected") this.flush();
       else this.markWaiting();
     });

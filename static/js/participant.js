@@ -29,7 +29,7 @@ let editing = null;
 const ownStates = new Map();
 
 
-live.addEventListener("connection", ({ detail }) => {
+live.onConnection((detail) => {
   const banner = $("[data-connection]");
   banner.textContent = detail.state === "connected" ? T.online : T.offline;
   banner.dataset.state = detail.state;

@@ -4,6 +4,9 @@ import { live } from "./participant_state.js";
 
 const row = document.querySelector("[data-results-link-row]");
 
-live.addEventListener("change", () => {
+function showLink() {
   if (row && live.workshop) row.hidden = !live.workshop.results_published;
-});
+}
+
+live.addEventListener("change", showLink);
+showLink();  // the first sync may have arrived before this script ran

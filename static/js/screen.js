@@ -16,7 +16,7 @@ const live = new LiveWorkshop({ role: "screen", key: data.key });
 // More boards than this on one screen and the cards get too small to read from the back.
 const BOARDS_PER_SCREEN = 6;
 
-live.addEventListener("connection", ({ detail }) => {
+live.onConnection((detail) => {
   $("[data-connection]").textContent = detail.state === "connected" ? "" : T.offline;
 });
 live.addEventListener("presence", ({ detail }) => { $("[data-online]").textContent = detail.participants; });
