@@ -107,9 +107,18 @@ function connectPhone(spec) {
       resolve({ phone, ok, error });
     };
     const timer = setTimeout(() => settle(false, "setup timeout"), cfg.connectTimeoutMs + 5000);
+    let retries = 0;
     socket.on("connect_error", (err) => {
       stats.connect_errors += 1;
-      if (!settled) { socket.close(); settle(false, `connect_error: ${err.message}`); }
+      if (settled) return;
+      // The server could not answer at that instant: ask again as static/js/live.js does.
+      if (err.message === "retry") {
+        setTimeout(() => socket.connect(), Math.min(8000, 500 * 2 ** retries));
+        retries += 1;
+        return;
+      }
+      socket.close();
+      settle(false, `connect_error: ${err.message}`);
     });
     socket.on("disconnect", () => { if (phone.connected) stats.disconnects += 1; });
     socket.onAny((event) => {
