@@ -23,7 +23,11 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
     # Many greenlets share the pool; a burst of posts should queue briefly, not time out. Past
     # a few seconds the wait is answered "busy" (sockets.py) and the phone sends again later,
     # instead of piling up behind the pool until its own 10 s timeout.
-    pool = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 5}
+    # The pool keeps 30 (opened as needed): with 10 kept and 30 more on overflow, a burst
+    # opened and closed PostgreSQL connections over and over, and 500 phones' p99 swung
+    # between 2x and 15x the bare server's; with 30 kept, 1.6-2.3x (bench/realtime.py --db,
+    # docs/performance.md). Two processes hold at most 80 of PostgreSQL's default 100.
+    pool = {"pool_size": 30, "max_overflow": 10, "pool_timeout": 5}
     if not url.startswith("sqlite"):
         engine = create_engine(url, **pool)
         _fewer_round_trips(engine)
