@@ -1,6 +1,5 @@
 """Facilitator: live workshop facilitation for participatory dialogue events."""
 import hashlib
-import socket
 
 from flask import Flask, request, session
 
@@ -62,25 +61,11 @@ def language_code(locale) -> str:
 def without_websocket_compression(wsgi_app):
     """Decline browsers' permessage-deflate offer: frames here are small, and compressing each
     one for every phone in a room roughly doubles the server's CPU (measured in STACK.md).
-    Also send small frames at once (TCP_NODELAY): with Nagle's algorithm an ack waited for the
-    phone's delayed ACK, a floor of ~40 ms at light load."""
+    (Nagle's algorithm is turned off where connections are accepted: server.py.)"""
     def middleware(environ, start_response):
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-        _send_without_delay(environ)
         return wsgi_app(environ, start_response)
     return middleware
-
-
-def _send_without_delay(environ) -> None:
-    """TCP_NODELAY on the request's socket, where gevent's WSGI server exposes it (the same
-    path simple-websocket takes to the socket)."""
-    stream = getattr(environ.get("wsgi.input"), "rfile", None)
-    connection = getattr(getattr(stream, "raw", None), "_sock", None)
-    if connection is not None:
-        try:
-            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass  # not TCP (a Unix socket behind a proxy): nothing to tune
 
 
 def create_app(test_config: dict | None = None) -> Flask:
