@@ -96,6 +96,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
                           app.config["SECRET_KEY"].encode()).hexdigest()[:16])
     sockets.guard_against_floods(socketio.server, app)
+    from . import websocket_frames
+    websocket_frames.install(socketio.server)
     from . import socket_context
     socket_context.init_app(app)
     app.wsgi_app = without_websocket_compression(app.wsgi_app)

@@ -156,7 +156,8 @@ def post_idea(session: Session, participant, board_id, client_id, text, fields=N
     # One read before the lock: the author (gone? muted?), the board (this workshop's?) and a
     # stored idea with this client_id (a phone re-sending needs no lock; a race with another
     # process is caught by the unique index below).
-    row = session.execute(_WHAT_A_POST_READS, {
+    # (Core on the session's connection: the ORM's execution layer added a third to the read.)
+    row = session.connection().execute(_WHAT_A_POST_READS, {
         "workshop_id": workshop_id, "board_id": board_id, "participant_id": participant.id,
         "client_id": client_id}).one_or_none()
     if row is None:
