@@ -286,7 +286,9 @@ async function burst(go) {
     tallies.length = 0;
   }
   for (const phone of phones) {
-    for (const offset of phone.offsetsMs) {
+    // A warm-up burst (--warmup): one post a phone, anywhere in its window, not measured.
+    const offsets = go.warmup ? [Math.random() * go.windowMs] : phone.offsetsMs;
+    for (const offset of offsets) {
       setTimeout(() => post(phone), Math.max(0, go.t0 + offset - now()));
     }
   }

@@ -470,6 +470,8 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
                 posters[str(phone["board"])] = (posters.get(str(phone["board"]), 0)
                                                 + len(phone["offsetsMs"]))
         own_pids = servers.pids + [w.proc.pid for w in workers]
+        if args.warmup:
+            warm_up(args, workers, phones, connected)
         attempts = []
         for burst in range(1 + args.noisy_retries):
             time.sleep(args.settle)  # let join-time (or the last burst's) traffic die down
@@ -547,6 +549,25 @@ def run_target(target: str, args, node: str, run_id: int) -> dict:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def warm_up(args, workers: list, phones: list, connected: set) -> None:
+    """Before the measured bursts: every connected phone posts once within --warmup s, and
+    the figures are dropped. Without it the first half second of a burst measured the warm-up
+    of both the load clients and the server (the first posts after start-up), not a
+    running event: the slowest posts of a 500-phone burst were all in its first 0.6 s."""
+    posters: dict[str, int] = {}
+    for phone in phones:
+        if phone["idx"] in connected:
+            posters[str(phone["board"])] = posters.get(str(phone["board"]), 0) + 1
+    go = {"type": "go", "burst": "warmup", "warmup": True, "t0": time.time() * 1000 + 300,
+          "windowMs": args.warmup * 1000, "drainMs": args.drain * 1000, "posters": posters,
+          "totalPosters": sum(posters.values())}
+    for w in workers:
+        w.send(go)
+    for w in workers:
+        w.expect("result", time.monotonic() + args.warmup + args.drain + 30)
+    log(f"  warmed up: {go['totalPosters']} posts within {args.warmup:g} s, not measured")
+
+
 def make_schema(url: str) -> tuple[str, str]:
     """A PostgreSQL schema of this run's own; (its name, a URL that uses it)."""
     import psycopg
@@ -610,7 +631,9 @@ def start_py_spy(args, servers, target: str, burst: int):
     out = f"{args.py_spy}-{burst}.txt"
     log(f"  py-spy recording {servers.pids[0]} into {out}")
     return subprocess.Popen([spy, "record", "--pid", str(servers.pids[0]), "--format", "raw",
-                             "--rate", "200", "--gil", "-o", out], stdout=subprocess.DEVNULL,
+                             "--rate", "200", "--gil", "-o", out]
+                            + (["--duration", str(args.py_spy_seconds)] if args.py_spy_seconds
+                               else []), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 
@@ -641,6 +664,7 @@ def aggregate(fanout: str, phones: list, connected: set, results: list, t0: floa
             agg["last_all"] = max(agg["last_all"], r["last_all"])
     posts = [p for result in results for p in result["posts"]]
     last_board, last_all, acks = [], [], []
+    board_emitted = []  # when each idea of last_board was sent, ms after the burst began
     lost_board = lost_all = incomplete = 0
     ok = sum(1 for p in posts if p["ok"])
     t_end = t0
@@ -655,6 +679,7 @@ def aggregate(fanout: str, phones: list, connected: set, results: list, t0: floa
         lost_board += max(0, expected - r["n_board"])
         if r["n_board"] >= expected:
             last_board.append(r["last_board"] - p["t_emit"])
+            board_emitted.append(p["t_emit"] - t0)
         else:
             incomplete += 1
         if fanout == "workshop":
@@ -682,6 +707,7 @@ def aggregate(fanout: str, phones: list, connected: set, results: list, t0: floa
         "client_cpu_s": sum(r["cpu_s"] for r in results),
         "stats": stats,
         "samples": {"deliver_ms": [round(x, 2) for x in last_board],
+                    "deliver_emitted_at_ms": [round(x, 1) for x in board_emitted],
                     "ack_ms": [round(x, 2) for x in acks]},
     }
     tallies = [t for result in results for t in result.get("tallies", [])]
@@ -891,6 +917,9 @@ def main(argv=None) -> int:
     ap.add_argument("--noisy-retries", type=int, default=2,
                     help="... at most this many times, keeping the quietest (default 2)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the posting schedule")
+    ap.add_argument("--warmup", type=float, default=0,
+                    help="before measuring, every phone posts once within this many s, not "
+                         "measured (default 0: the first burst after start-up is measured)")
     ap.add_argument("--quick", action="store_true",
                     help="smoke mode: 2 s window, 5 s drain, 0.5 s settle, 1 round")
     ap.add_argument("--json", metavar="FILE", help="also write all figures as JSON")
@@ -916,6 +945,8 @@ def main(argv=None) -> int:
     ap.add_argument("--py-spy", metavar="PREFIX",
                     help="record the (first) Facilitator process with py-spy during each burst "
                          "into PREFIX-<burst>.txt (collapsed stacks; needs the bench extra)")
+    ap.add_argument("--py-spy-seconds", type=int, metavar="S",
+                    help="... only the first S s of each burst (default: all of it)")
     ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE,
                     help="bare_socketio_server.py (default: ../shared/reference/ from the repo)")
     ap.add_argument("--python", help="Python for the servers (default: the repo's .venv)")

@@ -63,15 +63,25 @@ def frame_writing(websocket_class):
 
     class FrameWritingWebSocket(websocket_class):
         sending = False
+        # Frames as built here: no extension negotiated. The app declines permessage-deflate
+        # (without_websocket_compression); should an offer reach the handshake anyway, the
+        # library frames (and compresses) everything, as before.
+        plain_frames = True
 
         def __init__(self, handler, server):
             super().__init__(handler, server)
             # The Engine.IO socket this WebSocket carries (handler is its bound method).
             handler.__self__.websocket = self
 
+        def __call__(self, environ, start_response):
+            self.plain_frames = not environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS")
+            return super().__call__(environ, start_response)
+
         def send(self, message):
             """Engine.IO's writer: a whole frame (or the rest of one), waiting while the
             phone's socket is full."""
+            if not self.plain_frames:
+                return super().send(message)
             ws = self.ws
             if not ws.connected:
                 raise OSError("the WebSocket is closed")
@@ -87,7 +97,7 @@ def frame_writing(websocket_class):
             """Write the packet's frame now if nothing is before it on this socket; False to
             take the queue (not upgraded yet, upgrading, closing, or something waiting)."""
             ws = getattr(self, "ws", None)
-            if (self.sending or not eio_socket.upgraded or eio_socket.upgrading
+            if (self.sending or not self.plain_frames or not eio_socket.upgraded or eio_socket.upgrading
                     or eio_socket.closing or eio_socket.closed or eio_socket.queue.qsize()
                     or ws is None or not ws.connected):
                 return False

@@ -81,6 +81,30 @@ def test_what_a_full_socket_did_not_take_goes_whole_and_first_through_the_writer
     assert received == ["4" + text for text in texts]
 
 
+def test_a_websocket_that_negotiated_an_extension_keeps_the_librarys_frames():
+    class LibraryWebSocket:  # stands for simple-websocket's class
+        def __init__(self, handler, server):
+            self.sent = []
+
+        def __call__(self, environ, start_response):
+            return []
+
+        def send(self, message):
+            self.sent.append(message)
+
+    class Handler:
+        def run(self, ws):
+            pass
+
+    websocket = frame_writing(LibraryWebSocket)(Handler().run, server=None)
+    websocket({"HTTP_SEC_WEBSOCKET_EXTENSIONS": "permessage-deflate"}, None)
+    packet = engineio_packet.Packet(engineio_packet.MESSAGE, '42["idea_posted",{}]')
+
+    assert websocket.send_now(EngineIOSocket(), packet) is False  # to Engine.IO's queue
+    websocket.send("4" + packet.data)
+    assert websocket.sent == ['442["idea_posted",{}]']
+
+
 class SlowPhone:
     """A phone's Socket.IO connection spoken by hand over a raw socket with a small receive
     buffer, so that it can stop reading while the room keeps posting."""
