@@ -97,9 +97,9 @@ def frame_writing(websocket_class):
             """Write the packet's frame now if nothing is before it on this socket; False to
             take the queue (not upgraded yet, upgrading, closing, or something waiting)."""
             ws = getattr(self, "ws", None)
-            if (self.sending or not self.plain_frames or not eio_socket.upgraded or eio_socket.upgrading
-                    or eio_socket.closing or eio_socket.closed or eio_socket.queue.qsize()
-                    or ws is None or not ws.connected):
+            if (self.sending or not self.plain_frames or ws is None or not ws.connected
+                    or not eio_socket.upgraded or eio_socket.upgrading or eio_socket.closing
+                    or eio_socket.closed or eio_socket.queue.qsize()):
                 return False
             data = _frame_of(packet)
             try:
