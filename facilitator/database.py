@@ -34,7 +34,6 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
     if not url.startswith("sqlite"):
         engine = create_engine(url, **pool)
         _fewer_round_trips(engine)
-        _wait_only_when_not_ready(engine)
         return engine
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
@@ -62,21 +61,6 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
-
-
-def _wait_only_when_not_ready(engine: Engine) -> None:
-    """Under gevent (the server), psycopg connections that switch greenlets only to wait for
-    the database (`pg_waits`): a post's flush reaches PostgreSQL whole."""
-    import sys
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is None or not monkey.is_module_patched("select"):
-        return  # psycopg's own waiting (tests, commands) is right there
-
-    from .pg_waits import PromptConnection
-
-    @event.listens_for(engine, "do_connect")
-    def _connect(_dialect, _record, cargs, cparams):
-        return PromptConnection.connect(*cargs, **cparams)
 
 
 def _fewer_round_trips(engine: Engine) -> None:
