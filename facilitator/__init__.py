@@ -85,16 +85,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Registered before init_app: Flask-SocketIO keeps handlers registered while it has no
     # server and gives them to every server it makes, so a second app in one process (tests)
     # has them too (imported after, they went to the first server only).
-    from . import sockets
+    from . import message_queue, sockets
     from .protocol import MAX_FRAME_BYTES, FrameJSON
     socketio.init_app(app, async_mode=app.config.get("ASYNC_MODE", ASYNC_MODE),
                       # Frames are checked (size, nesting, NaN) before any handler sees them.
                       json=FrameJSON, max_http_buffer_size=MAX_FRAME_BYTES,
-                      message_queue=app.config["MESSAGE_QUEUE"],
-                      # Processes of one installation share the secret key; two installations
-                      # sharing a Redis must not hear each other's workshops.
-                      channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-" + hashlib.sha256(
-                          app.config["SECRET_KEY"].encode()).hexdigest()[:16])
+                      **message_queue.socketio_options(
+                          app.config["MESSAGE_QUEUE"],
+                          # Processes of one installation share the secret key; two
+                          # installations sharing a Redis must not hear each other's workshops.
+                          channel=app.config.get("MESSAGE_QUEUE_CHANNEL") or "facilitator-"
+                          + hashlib.sha256(app.config["SECRET_KEY"].encode()).hexdigest()[:16]))
     sockets.guard_against_floods(socketio.server, app)
     from . import websocket_frames
     websocket_frames.install(socketio.server)

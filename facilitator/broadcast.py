@@ -1,8 +1,9 @@
 """Room names and the one place that emits to rooms.
 
 Rooms: one per workshop and audience (staff see everything; the public room holds phones and the
-projector and gets redacted payloads) and one per board. With MESSAGE_QUEUE set, every emit goes
-through Redis to the sockets of every server process.
+projector and gets redacted payloads) and one per board. With MESSAGE_QUEUE set, every
+announcement (its emits to each audience `together`) goes through Redis, as one message, to the
+sockets of every server process.
 """
 import time
 
@@ -12,6 +13,7 @@ from .domain import presence
 from .domain.changes import PUBLIC, STAFF, Change, change_payload, round_payload, round_payloads
 from .models import VoteRound
 from .extensions import db, socketio
+from .message_queue import together
 
 PRESENCE_DELAY_SECONDS = 1.0
 # Consoles and projectors ("screens") show tallies live; phones show "x of y have voted".
@@ -59,13 +61,14 @@ def publish(change: Change) -> None:
     # Building the payloads may have opened a read transaction; close it before emitting, which
     # can yield to other greenlets (and, with a message queue, waits on Redis).
     db.session.commit()
-    socketio.emit(change.event, staff, to=staff_room(change.workshop_id))
-    if change.event in CARD_EVENTS:
-        rooms = [screen_room(change.workshop_id)] + sorted(
-            {board_room(idea.board_id) for idea in change.ideas})
-        socketio.emit(change.event, public, to=rooms)
-    else:
-        socketio.emit(change.event, public, to=public_room(change.workshop_id))
+    with together(socketio.server):  # several processes: one Redis message, not two
+        socketio.emit(change.event, staff, to=staff_room(change.workshop_id))
+        if change.event in CARD_EVENTS:
+            rooms = [screen_room(change.workshop_id)] + sorted(
+                {board_room(idea.board_id) for idea in change.ideas})
+            socketio.emit(change.event, public, to=rooms)
+        else:
+            socketio.emit(change.event, public, to=public_room(change.workshop_id))
 
 
 def announce_moderation(workshop_id: int, payload: dict) -> None:
@@ -91,8 +94,10 @@ def _announce_presence(app, workshop_id: int) -> None:
         db.session.remove()
     # Phones do not show who is online; the console and the projector do. Only consoles learn
     # which facilitators are on the console: names of staff are not for the wall.
-    socketio.emit("presence_changed", {**payload, "facilitators": team}, to=staff_room(workshop_id))
-    socketio.emit("presence_changed", payload, to=screen_room(workshop_id))
+    with together(socketio.server):
+        socketio.emit("presence_changed", {**payload, "facilitators": team},
+                      to=staff_room(workshop_id))
+        socketio.emit("presence_changed", payload, to=screen_room(workshop_id))
 
 
 def announce_votes_soon(workshop_id: int, round_id: int) -> None:
@@ -128,7 +133,8 @@ def _announce_votes(app, workshop_id: int, round_id: int, audience: str, wait: f
             public = round_payload(round_, PUBLIC)
         db.session.remove()
     if audience == "screens":
-        socketio.emit("votes_changed", {"rounds": [staff]}, to=staff_room(workshop_id))
-        socketio.emit("votes_changed", {"rounds": [public]}, to=screen_room(workshop_id))
+        with together(socketio.server):
+            socketio.emit("votes_changed", {"rounds": [staff]}, to=staff_room(workshop_id))
+            socketio.emit("votes_changed", {"rounds": [public]}, to=screen_room(workshop_id))
     else:
         socketio.emit("votes_changed", {"rounds": [public]}, to=phones_room(workshop_id))

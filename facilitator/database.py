@@ -34,6 +34,7 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
     if not url.startswith("sqlite"):
         engine = create_engine(url, **pool)
         _fewer_round_trips(engine)
+        _send_without_yielding(engine)
         return engine
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
@@ -61,6 +62,22 @@ def make_engine(url: str, foreign_keys: bool = True) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _send_without_yielding(engine: Engine) -> None:
+    """Under gevent (the server), psycopg connections that send without switching greenlets
+    and switch only to wait for PostgreSQL's answer (`pg_waits`): a post's flush reaches the
+    database whole, so the workshop's row lock is not held while this greenlet waits its turn."""
+    import sys
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select"):
+        return  # psycopg's own waiting (tests, commands) is right there
+
+    from .pg_waits import PromptConnection
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect, _record, cargs, cparams):
+        return PromptConnection.connect(*cargs, **cparams)
 
 
 def _fewer_round_trips(engine: Engine) -> None:
