@@ -832,6 +832,34 @@ def start_live_server(tmp_path):
         server.close()
 
 
+@pytest.fixture
+def cluster(empty_postgres_url, redis_url, start_live_server, tmp_path):
+    """The README's scale-out recipe: two servers on one fresh PostgreSQL schema, joined by
+    Redis; (a, b, factory)."""
+    # The schema is made once, before the servers start: two processes starting on an empty
+    # database would race each other creating it.
+    migrated = subprocess.run(
+        [sys.executable, "run.py", "migrate"], cwd=ROOT, timeout=60,
+        capture_output=True, text=True,
+        env={**os.environ, "DATABASE_URL": empty_postgres_url,
+             "INSTANCE_PATH": str(tmp_path / "migrate"), "SECRET_KEY": "x"})
+    assert migrated.returncode == 0, migrated.stderr
+    assert "up to date" in migrated.stdout
+    # Its own channel: other test runs may share this Redis with servers of the same secret key.
+    env = {"MESSAGE_QUEUE": redis_url, "MESSAGE_QUEUE_CHANNEL": f"facilitator-test-{uuid.uuid4().hex}"}
+    a = start_live_server(empty_postgres_url, env, start=False)
+    b = start_live_server(empty_postgres_url, env, start=False)
+    make = a.factory()
+    # An account exists before the servers start, so neither creates the first one.
+    make.facilitator("Moderation")
+    for server in (a, b):
+        server.start(wait=False)
+    for server in (a, b):
+        server.wait_ready()
+    yield a, b, make
+    make.close()
+
+
 @pytest.fixture(scope="module")
 def start_module_server(tmp_path_factory):
     """A test module's own server (for module-scoped fixtures: limits on, other settings):
