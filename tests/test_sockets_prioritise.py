@@ -3,14 +3,10 @@ server process (gevent, SQLite file): facilitators' changes reach the projector,
 colleague's console live; conflicting moves end in one state everywhere; a screen that missed
 changes catches up with `sync`; phones vote within the rules; and every facilitator action from a
 phone or the projector is refused and changes nothing."""
-import os
 import random
 import re
-import subprocess
-import sys
 import threading
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -25,7 +21,6 @@ from facilitator.models import (Board, Cluster, Idea, Measure, StaffAction, Vote
 from facilitator.sockets import STAFF_ACTIONS
 
 TIMEOUT = 5
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def dot_id() -> str:
@@ -417,30 +412,8 @@ def test_two_facilitators_moving_the_same_cards_at_once_leave_every_screen_alike
     assert sum(len(p) for p in lists.values()) == 5
 
 
-@pytest.fixture
-def two_processes(empty_postgres_url, redis_url, start_live_server, tmp_path):
-    """Two server processes on one PostgreSQL schema, joined by Redis (the scale-out set-up);
-    (a, b, factory)."""
-    migrated = subprocess.run(
-        [sys.executable, "run.py", "migrate"], cwd=ROOT, timeout=60, capture_output=True,
-        text=True, env={**os.environ, "DATABASE_URL": empty_postgres_url,
-                        "INSTANCE_PATH": str(tmp_path / "migrate"), "SECRET_KEY": "x"})
-    assert migrated.returncode == 0, migrated.stderr
-    a = start_live_server(empty_postgres_url, {"MESSAGE_QUEUE": redis_url}, start=False)
-    b = start_live_server(empty_postgres_url, {"MESSAGE_QUEUE": redis_url}, start=False)
-    make = a.factory()
-    make.facilitator("Moderation")  # so neither process creates the first account
-    for server in (a, b):
-        server.start(wait=False)
-    for server in (a, b):
-        server.wait_ready()
-    yield a, b, make
-    make.close()
-
-
-def test_conflicting_moves_and_dots_on_two_server_processes_end_alike_everywhere(
-        two_processes):
-    a, b, make = two_processes
+def test_conflicting_moves_and_dots_on_two_server_processes_end_alike_everywhere(cluster):
+    a, b, make = cluster
     owner, colleague = make.facilitator(), make.facilitator()
     workshop = make.workshop(owner)
     make.add_facilitator(workshop, colleague)
