@@ -4,7 +4,9 @@
 Starts Facilitator (`run.py serve`) on a fresh SQLite database, makes the demo workshop, and
 opens a phone-sized Chromium on a board's join link: the join page, the form posted, the board
 page with every stylesheet, script and icon (the first visit, an empty cache). Then the same
-phone opens the board page again (the second visit) and reloads it. Bytes are what crossed the
+phone opens the board page again (the second visit) and reloads it. Two boards, each with a
+phone of its own: one whose cards are all German, and one with a card in Arabic, for which
+Chromium also fetches the Arabic face. Bytes are what crossed the
 network as Chromium's DevTools protocol counts them (headers and bodies, compressed as sent);
 the Socket.IO connection is listed apart.
 
@@ -96,34 +98,46 @@ def start_server(port: int, tmp: Path, python: str):
     raise RuntimeError("the server did not start")
 
 
+# The demo's boards (facilitator/data/demo.json): the first carries a card in Arabic.
+BOARDS = {"German board": 1, "board with an Arabic card": 0}
+
+
+def visits(playwright, join_url: str) -> dict:
+    """A new phone's first visit, second visit and reload of one board."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    try:
+        context = browser.new_context(**playwright.devices["Pixel 5"], locale="de-DE")
+        page = context.new_page()
+        traffic = Traffic(context.new_cdp_session(page))
+        page.goto(join_url)
+        page.locator(".join-form button[type=submit]").click()
+        page.locator("[data-idea-text]").wait_for(state="visible")
+        page.wait_for_load_state("networkidle")
+        first = traffic.take()
+        board_url = page.url
+        page.goto("about:blank")
+        page.goto(board_url)
+        page.wait_for_load_state("networkidle")
+        second = traffic.take()
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        reload_ = traffic.take()
+    finally:
+        browser.close()
+    return {"first_visit": first, "second_visit": second, "reload": reload_}
+
+
 def measure(port: int, python: str) -> dict:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         server, links = start_server(port, Path(tmp), python)
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-                context = browser.new_context(**playwright.devices["Pixel 5"], locale="de-DE")
-                page = context.new_page()
-                traffic = Traffic(context.new_cdp_session(page))
-                page.goto(links["boards"][0]["join_url"])
-                page.locator(".join-form button[type=submit]").click()
-                page.locator("[data-idea-text]").wait_for(state="visible")
-                page.wait_for_load_state("networkidle")
-                first = traffic.take()
-                board_url = page.url
-                page.goto("about:blank")
-                page.goto(board_url)
-                page.wait_for_load_state("networkidle")
-                second = traffic.take()
-                page.reload()
-                page.wait_for_load_state("networkidle")
-                reload_ = traffic.take()
-                browser.close()
+                return {name: visits(playwright, links["boards"][index]["join_url"])
+                        for name, index in BOARDS.items()}
         finally:
             server.terminate()
             server.wait(10)
-    return {"first_visit": first, "second_visit": second, "reload": reload_}
 
 
 def main() -> int:
@@ -135,13 +149,16 @@ def main() -> int:
     args = ap.parse_args()
     figures = measure(args.port, args.python)
     load = os.getloadavg()[0]
-    for name, visit in figures.items():
-        print(f"{name.replace('_', ' '):13} {visit['bytes'] / 1024:7.1f} KB in {visit['requests']:2} "
-              f"requests ({visit['from_network']} from the network, {visit['revalidated']} "
-              f"revalidated); Socket.IO {visit['socketio_bytes'] / 1024:.1f} KB")
-        if args.files:
-            for row in visit["files"]:
-                print("   ", row)
+    for board, board_visits in figures.items():
+        print(board)
+        for name, visit in board_visits.items():
+            print(f"  {name.replace('_', ' '):13} {visit['bytes'] / 1024:7.1f} KB in "
+                  f"{visit['requests']:2} requests ({visit['from_network']} from the network, "
+                  f"{visit['revalidated']} revalidated); Socket.IO "
+                  f"{visit['socketio_bytes'] / 1024:.1f} KB")
+            if args.files:
+                for row in visit["files"]:
+                    print("     ", row)
     print(f"load average {load:.2f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     if args.json:
         Path(args.json).write_text(json.dumps({**figures, "load_average_1min": load}, indent=2))

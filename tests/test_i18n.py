@@ -404,6 +404,22 @@ def test_the_language_name_fonts_hold_every_language_name():
     assert needed <= covered, f"run `make web-fonts`: {sorted(map(chr, needed - covered))}"
 
 
+def test_the_script_faces_hold_what_their_unicode_range_reaches_without_hinting():
+    """The WOFF2 faces phones download (tools/web_fonts.py) draw every character of the TTF the PDF
+    uses within the face's unicode-range in fonts.css, and carry no hinting instructions."""
+    import importlib.util
+    from fontTools.ttLib import TTFont
+    spec = importlib.util.spec_from_file_location("web_fonts", ROOT / "tools" / "web_fonts.py")
+    web_fonts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_fonts)
+    for name in web_fonts.WEB:
+        reach = set(web_fonts.css_unicode_ranges(name))
+        whole = set(TTFont(ROOT / "static" / "fonts" / f"{name}.ttf").getBestCmap()) & reach
+        web = TTFont(ROOT / "static" / "fonts" / "web" / f"{name}.woff2")
+        assert set(web.getBestCmap()) == whole, f"run `make web-fonts` ({name})"
+        assert not {"fpgm", "prep", "cvt "} & set(web.keys()), name
+
+
 # Buttons whose accessible name adds the card's text to the visible label (WCAG 2.5.3 "label in
 # name": a voice-control user says what they see).
 LABEL_IN_NAME = {"Hide": "Hide: %(text)s", "Show again": "Show again: %(text)s",
