@@ -4,7 +4,7 @@ Run from the repository root (`make web-fonts`) after updating static/fonts, the
 names or the unicode-ranges in static/css/fonts.css. The script faces hold every glyph their
 unicode-range in fonts.css reaches (a browser never draws another character with them) and every
 layout feature, but no hinting instructions: phones and Chromium's renderers ignore them, and
-they were 38% of the Arabic face (78.7 KB, now 48.6 KB). The language-name faces hold only the
+they were 38% of the Arabic face (78.7 KB, now 49.0 KB). The language-name faces hold only the
 glyphs of the language names in their own script, so the language switch on a German phone costs
 a few kilobytes instead of every script's font. The PDF keeps the whole TTFs."""
 import re
@@ -55,7 +55,14 @@ def css_unicode_ranges(name: str) -> list[int]:
     raise SystemExit(f"static/css/fonts.css declares no face for {name}.woff2")
 
 
-def write(font: TTFont, name: str) -> None:
+def write(source: str, name: str, options: subset.Options, **glyphs) -> None:
+    """static/fonts/web/<name>.woff2: the TTF `source` cut to `glyphs` (Subsetter.populate's
+    `text=` or `unicodes=`) with `options`."""
+    # The TTF's own date, not today's: the same input gives the same bytes.
+    font = TTFont(FONTS / f"{source}.ttf", recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(**glyphs)
+    subsetter.subset(font)
     font.flavor = "woff2"
     path = FONTS / "web" / f"{name}.woff2"
     font.save(path)
@@ -65,15 +72,7 @@ def write(font: TTFont, name: str) -> None:
 if __name__ == "__main__":
     (FONTS / "web").mkdir(exist_ok=True)
     for name in WEB:
-        font = TTFont(FONTS / f"{name}.ttf")
-        subsetter = subset.Subsetter(SCRIPT_OPTIONS)
-        subsetter.populate(unicodes=css_unicode_ranges(name))
-        subsetter.subset(font)
-        write(font, name)
+        write(name, name, SCRIPT_OPTIONS, unicodes=css_unicode_ranges(name))
     text = language_names_text()
     for source, name in NAME_FACES.items():
-        font = TTFont(FONTS / f"{source}.ttf")
-        subsetter = subset.Subsetter(NAME_OPTIONS)
-        subsetter.populate(text=text)
-        subsetter.subset(font)
-        write(font, name)
+        write(source, name, NAME_OPTIONS, text=text)
