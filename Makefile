@@ -37,8 +37,9 @@ translations-update: $(STAMP)
 			--init-missing --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching || exit 1; \
 	done
 
-# WOFF2 copies of the script fonts for the screens (static/css/fonts.css); committed, since
-# they change only when static/fonts does.
+# WOFF2 cuts of the script fonts for the screens (static/css/fonts.css); committed, since they
+# change only when static/fonts, a unicode-range in fonts.css or a language name does
+# (tests/test_i18n.py says when to run this).
 web-fonts: $(STAMP)
 	$(BIN)/python tools/web_fonts.py
 
